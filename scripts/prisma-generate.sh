@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Generates one service's Prisma client from the shared schema (migrator/prisma/schema.prisma).
+#   scripts/prisma-generate.sh api|web
+# Prisma asks for its native schema engine even to generate, and downloads it from its own
+# binary host, which some networks block while the npm registry is reachable. Generation does
+# not really use the engine, so where it is missing any executable stands in for it.
+set -euo pipefail
+generator=${1:?usage: prisma-generate.sh api|web}
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${PRISMA_SCHEMA_ENGINE_BINARY:-}" ] && ! ls "$root"/node_modules/@prisma/engines/schema-engine-* >/dev/null 2>&1; then
+  echo "prisma: native schema engine not installed (its download host is unreachable); generating the client without it"
+  export PRISMA_SCHEMA_ENGINE_BINARY
+  PRISMA_SCHEMA_ENGINE_BINARY=$(type -P true)
+fi
+cd "$root/migrator"
+exec "$root/node_modules/.bin/prisma" generate --generator "$generator"
