@@ -20,7 +20,7 @@ npm run build --workspaces --if-present || exit 1
 results="$root/test-results"
 rm -rf "$results"; mkdir -p "$results"
 failed_projects=()
-for project in migrator api web tests/resilience; do
+for project in migrator api web tests/*; do
   [ -f "$project/jest.config.js" ] || continue
   step "jest: $project"
   if ! (cd "$project" && "$root/node_modules/.bin/jest" --ci --json --outputFile="$results/$(basename "$project").json" "$@"); then
