@@ -1,0 +1,7 @@
+/** api: token, middleware and routes against a real TLS PostgreSQL, plus the built server's start-up. */
+module.exports = {
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": ["@swc/jest"] },
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,57 @@
+// Builds the Express app from its parts; listening is server.ts's job (tests use the app directly).
+import cors from "cors";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import { requireAuth } from "./auth/requireAuth";
+import type { TokenVerifier } from "./auth/tokenVerifier";
+import type { HealthReport } from "./db/health";
+import { errorHandler, notFoundHandler } from "./http/errorHandler";
+import { requestContext } from "./http/requestContext";
+import { benchRouter } from "./routes/bench";
+import { healthRouter } from "./routes/health";
+import { meRouter } from "./routes/me";
+import { tasksRouter } from "./routes/tasks";
+import type { TaskService } from "./services/tasks";
+import type { UserService } from "./services/users";
+
+export interface AppDeps {
+  /** Origin of BETTER_AUTH_URL: the only origin a browser may call the api from. */
+  webOrigin: string;
+  verifier: TokenVerifier;
+  tasks: TaskService;
+  users: UserService;
+  health: () => Promise<HealthReport>;
+  logger: Logger;
+  bench?: boolean;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(requestContext(deps.logger));
+  app.use(helmet());
+  app.use(
+    cors({
+      // An array makes cors answer only a matching Origin (a plain string is sent to everyone).
+      origin: [deps.webOrigin],
+      methods: ["GET", "POST"],
+      allowedHeaders: ["Authorization", "Content-Type"],
+      exposedHeaders: ["X-Request-Id"],
+      maxAge: 600,
+    }),
+  );
+
+  app.use(healthRouter(deps.health));
+  if (deps.bench) app.use("/bench", benchRouter(() => deps.verifier.cacheStats()));
+
+  const api = express.Router();
+  api.use(requireAuth(deps.verifier));
+  api.use(meRouter(deps.users));
+  api.use(tasksRouter(deps.tasks));
+  app.use("/api", api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

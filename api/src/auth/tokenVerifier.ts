@@ -1,0 +1,87 @@
+// Verifies one API access token against the contract (README, "Token contract").
+import type { KeyObject } from "node:crypto";
+import jwt from "jsonwebtoken";
+import { type CacheStats, TokenCache } from "./tokenCache";
+
+export interface AccessClaims {
+  sub: string;
+  exp: number;
+  iat?: number;
+  iss: string;
+  aud: string;
+}
+
+export type Verification =
+  | { ok: true; claims: AccessClaims }
+  /** `reason` is for the debug log; `description` goes to the client in WWW-Authenticate. */
+  | { ok: false; reason: string; description: string };
+
+export interface VerifierOptions {
+  key: KeyObject;
+  issuer: string;
+  audience: string;
+  clockToleranceSeconds: number;
+  /** Entries of the verified-token cache; 0 turns it off. */
+  cacheSize: number;
+  now?: () => number;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Verification;
+  cacheStats(): CacheStats;
+}
+
+export const MAX_TOKEN_LENGTH = 4096;
+// Compact JWS: three base64url parts, the signature never empty (that would be alg "none").
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+const fail = (reason: string, description: string): Verification => ({ ok: false, reason, description });
+
+function describe(err: unknown): Verification {
+  if (err instanceof jwt.TokenExpiredError) return fail(err.message, "token expired");
+  if (err instanceof jwt.NotBeforeError) return fail(err.message, "token not yet valid");
+  if (err instanceof Error) return fail(err.message, "invalid token");
+  return fail("verification failed", "invalid token");
+}
+
+export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+  const now = options.now ?? Date.now;
+  const cache = new TokenCache(options.cacheSize);
+  const verifyOptions: jwt.VerifyOptions & { complete?: false } = {
+    algorithms: ["HS256"],
+    issuer: options.issuer,
+    audience: options.audience,
+    clockTolerance: options.clockToleranceSeconds,
+  };
+
+  const check = (token: string, nowMs: number): Verification => {
+    if (!COMPACT_JWS.test(token)) return fail("not a compact JWS", "malformed token");
+    let payload: string | jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, options.key, { ...verifyOptions, clockTimestamp: Math.floor(nowMs / 1000) });
+    } catch (err) {
+      return describe(err);
+    }
+    if (typeof payload !== "object") return fail("payload is not a JSON object", "invalid token");
+    // jsonwebtoken checks exp only when present, and never looks at sub.
+    const { sub, exp, iat, iss, aud } = payload;
+    if (typeof exp !== "number" || !Number.isFinite(exp)) return fail("exp missing", "invalid token");
+    if (typeof sub !== "string" || sub.length === 0 || sub.length > 255) return fail("sub missing or not a string", "invalid token");
+    if (iat !== undefined && iat > nowMs / 1000 + options.clockToleranceSeconds) return fail("iat in the future", "invalid token");
+    if (typeof iss !== "string" || typeof aud !== "string") return fail("iss or aud not a single string", "invalid token");
+    return { ok: true, claims: { sub, exp, iss, aud, ...(iat !== undefined ? { iat } : {}) } };
+  };
+
+  return {
+    verify(token) {
+      if (token.length > MAX_TOKEN_LENGTH) return fail("token longer than 4096 characters", "token too large");
+      const nowMs = now();
+      const cached = cache.get(token, nowMs);
+      if (cached) return { ok: true, claims: cached };
+      const result = check(token, nowMs);
+      if (result.ok) cache.set(token, result.claims);
+      return result;
+    },
+    cacheStats: () => cache.stats(),
+  };
+}

@@ -1,0 +1,74 @@
+// The /healthz probe: one pooled connection, `SHOW ssl`, and the client's own view of that
+// connection's TLS. The server's ssl setting is reported, never trusted alone: on Neon TLS ends at
+// a proxy and the server may say off for a connection that is encrypted end to end.
+import type { Pool } from "pg";
+import { UnencryptedConnectionError, codeOf, tlsOf } from "./pool";
+
+export interface HealthReport {
+  status: "pass" | "fail";
+  latencyMs: number;
+  serverSsl?: string;
+  tlsProtocol?: string;
+  tlsVerified?: boolean;
+  /** Short, fixed vocabulary: never a host name, user or driver message that could carry one. */
+  reason?: string;
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof UnencryptedConnectionError) return "connection not encrypted";
+  const message = err instanceof Error ? err.message : "";
+  if (/timeout/i.test(message)) return "database timeout";
+  const code = codeOf(err) ?? "";
+  if (code === "ECONNREFUSED") return "connection refused";
+  if (code === "28P01" || code === "28000") return "authentication failed";
+  if (/^(57P0[1-3]|08)/.test(code)) return "database unavailable";
+  return "database error";
+}
+
+async function probe(pool: Pool, started: number): Promise<HealthReport> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    const result = await client.query<{ ssl: string }>("SHOW ssl");
+    const tls = tlsOf(client);
+    const serverSsl = result.rows[0]?.ssl;
+    const latencyMs = Date.now() - started;
+    if (!tls) return { status: "fail", latencyMs, serverSsl, reason: "connection not encrypted" };
+    return { status: "pass", latencyMs, serverSsl, tlsProtocol: tls.protocol, tlsVerified: tls.verified };
+  } catch (err) {
+    failure = err instanceof Error ? err : new Error("query failed");
+    throw err;
+  } finally {
+    // A connection that failed mid-query is not given back to the pool.
+    client.release(failure);
+  }
+}
+
+/**
+ * A health check with a hard deadline whose concurrent callers share one probe, so a burst of
+ * checks (or a load balancer per replica) costs one connection and one query.
+ */
+export function createHealthCheck(pool: Pool, deadlineMs: number): () => Promise<HealthReport> {
+  let inFlight: Promise<HealthReport> | undefined;
+  const run = async (): Promise<HealthReport> => {
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<HealthReport>((resolve) => {
+      timer = setTimeout(() => resolve({ status: "fail", latencyMs: Date.now() - started, reason: "database timeout" }), deadlineMs);
+    });
+    const attempt = probe(pool, started).catch(
+      (err: unknown): HealthReport => ({ status: "fail", latencyMs: Date.now() - started, reason: reasonOf(err) }),
+    );
+    try {
+      return await Promise.race([attempt, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return () => {
+    inFlight ??= run().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+}

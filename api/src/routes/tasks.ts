@@ -1,0 +1,29 @@
+import express, { Router } from "express";
+import { requireOwner } from "../auth/requireOwner";
+import { authOf, rejectUnknownUser } from "../auth/requireAuth";
+import { HttpError } from "../http/errors";
+import type { TaskService } from "../services/tasks";
+import { parseNewTask } from "./taskInput";
+
+export const BODY_LIMIT = "16kb";
+
+const requireJson: express.RequestHandler = (req, _res, next) => {
+  if (!req.is("application/json")) {
+    return next(new HttpError(415, "unsupported_media_type", "the body must be application/json"));
+  }
+  next();
+};
+
+export function tasksRouter(tasks: TaskService): Router {
+  const router = Router();
+  router.get("/:userId/tasks", requireOwner, async (req, res) => {
+    res.json({ tasks: await tasks.list(authOf(req).userId) });
+  });
+  router.post("/:userId/tasks", requireOwner, requireJson, express.json({ limit: BODY_LIMIT }), async (req, res) => {
+    const { title } = parseNewTask(req.body);
+    const task = await tasks.create(authOf(req).userId, title);
+    if (!task) return rejectUnknownUser(req, res);
+    res.status(201).json({ task });
+  });
+  return router;
+}
