@@ -1,0 +1,106 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
+import { ApiClient, ApiError, type Me, SignedOut, type Task } from "../lib/api-client";
+
+const TITLE_MAX = 200;
+
+function describe(error: unknown): string {
+  if (error instanceof ApiError) return `The API refused: ${error.message}`;
+  return "Cannot reach the API. Check that it is running, then reload.";
+}
+
+/** apiUrl comes from the server at request time, so one built image works with any API_URL. */
+export function Dashboard({ apiUrl }: { apiUrl: string }) {
+  const router = useRouter();
+  const api = useMemo(() => new ApiClient(apiUrl), [apiUrl]);
+  const [me, setMe] = useState<Me | null>(null);
+  const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [health, setHealth] = useState("checking…");
+  const [error, setError] = useState<string | null>(null);
+  const [title, setTitle] = useState("");
+  const [adding, setAdding] = useState(false);
+
+  const fail = useCallback(
+    (failure: unknown) => {
+      if (failure instanceof SignedOut) router.replace("/sign-in");
+      else setError(describe(failure));
+    },
+    [router],
+  );
+
+  useEffect(() => {
+    void api.health().then(setHealth);
+    api
+      .me()
+      .then(async (who) => {
+        setMe(who);
+        setTasks(await api.tasks(who.id));
+      })
+      .catch(fail);
+  }, [api, fail]);
+
+  async function add(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!me) return;
+    setAdding(true);
+    setError(null);
+    try {
+      const task = await api.addTask(me.id, title.trim());
+      setTasks((current) => [task, ...(current ?? [])]);
+      setTitle("");
+    } catch (failure) {
+      fail(failure);
+    } finally {
+      setAdding(false);
+    }
+  }
+
+  return (
+    <>
+      <section aria-labelledby="identity">
+        <h2 id="identity">Identity</h2>
+        {me ? (
+          <p className="verified" data-testid="verified">
+            Verified by the API as <code>{me.id}</code> ({me.name}, {me.email})
+          </p>
+        ) : (
+          !error && <p>Asking the API who you are…</p>
+        )}
+        <p>
+          API health: <strong data-testid="api-health">{health}</strong>
+        </p>
+      </section>
+      <p role="alert" className="error">
+        {error}
+      </p>
+      <section aria-labelledby="tasks-heading">
+        <h2 id="tasks-heading">Your tasks</h2>
+        <form onSubmit={add} className="inline">
+          <label htmlFor="title">New task</label>
+          <input
+            id="title"
+            name="title"
+            required
+            maxLength={TITLE_MAX}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            disabled={!me}
+          />
+          <button type="submit" disabled={!me || adding || title.trim() === ""}>
+            {adding ? "Adding…" : "Add task"}
+          </button>
+        </form>
+        {tasks === null ? null : tasks.length === 0 ? (
+          <p data-testid="no-tasks">No tasks yet.</p>
+        ) : (
+          <ul data-testid="tasks">
+            {tasks.map((task) => (
+              <li key={task.id}>{task.title}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,124 @@
+// The web's whole environment, validated once. The only module that reads process.env.
+// Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
+import "server-only";
+import { EnvMissingError, cleanEnv, makeValidator } from "envalid";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export interface Config {
+  secret: string;
+  /** BETTER_AUTH_URL: where the browser reaches this app (Better Auth's baseURL). */
+  baseUrl: string;
+  /** Origin of BETTER_AUTH_URL: the API token's `iss`. */
+  issuer: string;
+  /** Origin of API_URL: the API token's `aud`. */
+  audience: string;
+  /** API_URL without a trailing slash: handed to the browser at request time. */
+  apiUrl: string;
+  databaseUrl: string;
+  tokenTtlSeconds: number;
+  /** The header a reverse proxy overwrites with the client's address (rate limiting). */
+  clientIpHeader: string;
+  logLevel: LogLevel;
+  production: boolean;
+}
+
+/** Its message names the variable and never carries its value. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+// Only these messages reach the refusal line, so a value can never be echoed back.
+class Rejected extends Error {}
+
+const secret = makeValidator((input) => {
+  if (input.length < 32) throw new Rejected("must be at least 32 characters");
+  return input;
+});
+
+const httpUrl = makeValidator((input) => {
+  const url = URL.canParse(input) ? new URL(input) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new Rejected("must be an absolute http(s) URL");
+  return url.href.replace(/\/+$/, "");
+});
+
+const TLS_MODES = ["require", "verify-ca", "verify-full"];
+const tlsDatabaseUrl = makeValidator((input) => {
+  const url = URL.canParse(input) ? new URL(input) : undefined;
+  if (!url || (url.protocol !== "postgresql:" && url.protocol !== "postgres:")) throw new Rejected("must be a postgresql:// URL");
+  if (!TLS_MODES.includes(url.searchParams.get("sslmode") ?? "")) {
+    throw new Rejected(`must carry sslmode=${TLS_MODES.join("|")} (the web talks to PostgreSQL over TLS only)`);
+  }
+  return input;
+});
+
+const seconds = makeValidator((input) => {
+  if (!/^\d+$/.test(input) || Number(input) < 10 || Number(input) > 86_400) throw new Rejected("must be an integer from 10 to 86400");
+  return Number(input);
+});
+
+const headerName = makeValidator((input) => {
+  if (!/^[a-z0-9-]+$/i.test(input)) throw new Rejected("must be an HTTP header name");
+  return input.toLowerCase();
+});
+
+const logLevel = makeValidator((input): LogLevel => {
+  const level = LOG_LEVELS.find((l) => l === input);
+  if (!level) throw new Rejected(`must be one of ${LOG_LEVELS.join(", ")}`);
+  return level;
+});
+
+function refusal(errors: Partial<Record<string, Error>>): string {
+  const reasons = Object.entries(errors).map(([name, error]) => {
+    if (error instanceof EnvMissingError) return `${name} is missing`;
+    if (error instanceof Rejected) return `${name} ${error.message}`;
+    return `${name} is invalid`;
+  });
+  return `web: refusing to start: ${reasons.join("; ")}`;
+}
+
+function load(): Config {
+  // `NAME=` in .env means "not set": defaults apply and required variables count as missing.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined && value !== ""));
+  const clean = cleanEnv(
+    env,
+    {
+      BETTER_AUTH_SECRET: secret(),
+      BETTER_AUTH_URL: httpUrl(),
+      API_URL: httpUrl(),
+      DATABASE_URL: tlsDatabaseUrl(),
+      JWT_TTL_SECONDS: seconds({ default: 900 }),
+      CLIENT_IP_HEADER: headerName({ default: "x-forwarded-for" }),
+      LOG_LEVEL: logLevel({ default: "info" }),
+    },
+    {
+      reporter: ({ errors }) => {
+        if (Object.keys(errors).length > 0) throw new ConfigError(refusal(errors));
+      },
+    },
+  );
+  return {
+    secret: clean.BETTER_AUTH_SECRET,
+    baseUrl: clean.BETTER_AUTH_URL,
+    issuer: new URL(clean.BETTER_AUTH_URL).origin,
+    audience: new URL(clean.API_URL).origin,
+    apiUrl: clean.API_URL,
+    databaseUrl: clean.DATABASE_URL,
+    tokenTtlSeconds: clean.JWT_TTL_SECONDS,
+    clientIpHeader: clean.CLIENT_IP_HEADER,
+    logLevel: clean.LOG_LEVEL,
+    production: env.NODE_ENV === "production",
+  };
+}
+
+let config: Config | undefined;
+
+/**
+ * Read on first use, not at import: `next build` imports every route while the image is built,
+ * where no secret exists (and must not).
+ */
+export function getConfig(): Config {
+  config ??= load();
+  return config;
+}

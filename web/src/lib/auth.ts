@@ -1,0 +1,74 @@
+// The one Better Auth instance: email + password sign-up/sign-in, sessions in PostgreSQL, and the
+// short-lived HS256 access token the API trusts (GET /api/auth/token).
+import "server-only";
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { nextCookies } from "better-auth/next-js";
+import { jwt } from "better-auth/plugins";
+import { getConfig } from "../config";
+import { getPrisma } from "./db";
+import { signHs256 } from "./hs256";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password";
+import { deriveTokenKey } from "./tokenKey";
+
+function createAuth() {
+  const config = getConfig();
+  const tokenKey = deriveTokenKey(config.secret);
+  return betterAuth({
+    appName: "authbridge",
+    baseURL: config.baseUrl,
+    secret: config.secret,
+    database: prismaAdapter(getPrisma(), { provider: "postgresql" }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      maxPasswordLength: MAX_PASSWORD_LENGTH,
+    },
+    // Better Auth's own limits (sign-in/sign-up: 3 per 10 s per client), in memory: one web process.
+    rateLimit: { enabled: config.production },
+    advanced: {
+      useSecureCookies: new URL(config.baseUrl).protocol === "https:",
+      // Behind a reverse proxy every request comes from the proxy: the client's address is in the
+      // header the proxy overwrites. Without it every client would share one rate-limit bucket.
+      ipAddress: { ipAddressHeaders: [config.clientIpHeader] },
+    },
+    telemetry: { enabled: false },
+    plugins: [
+      jwt({
+        jwt: {
+          issuer: config.issuer,
+          audience: config.audience,
+          expirationTime: `${config.tokenTtlSeconds}s`,
+          // sub (the user id) is added by the plugin; nothing personal such as the email goes in.
+          definePayload: () => ({}),
+          sign: (payload, header) => signHs256(payload, tokenKey.key, header),
+        },
+        jwks: {
+          // The plugin requires a remote JWKS URL whenever it does not sign itself, and then turns its
+          // own /jwks endpoint off (404). An HS256 key is symmetric: there is nothing public to
+          // publish, so this URL is only the placeholder the plugin's metadata asks for.
+          remoteUrl: `${config.baseUrl}/api/auth/jwks`,
+          keyPairConfig: { alg: "EdDSA" },
+        },
+        // Otherwise every get-session call signs a token nobody asked for (and puts it in a header).
+        disableSettingJwtHeader: true,
+      }),
+      // Last, so cookies set by server actions reach the browser.
+      nextCookies(),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+let auth: Auth | undefined;
+
+/** Built on first use: see getConfig() for why nothing runs at import. */
+export function getAuth(): Auth {
+  auth ??= createAuth();
+  return auth;
+}
+
+export function tokenKeyFingerprint(): string {
+  return deriveTokenKey(getConfig().secret).fingerprint;
+}

@@ -1,0 +1,26 @@
+// The key API tokens are signed with: derived from BETTER_AUTH_SECRET, never the secret itself,
+// because Better Auth signs its own HS256 tokens (email verification, cookie cache) with the raw
+// secret and the API must never accept those. The api derives the same bytes in its own module;
+// a shared known-answer vector keeps the two in step without a shared import.
+import { type KeyObject, createHash, createSecretKey, hkdfSync } from "node:crypto";
+
+export const TOKEN_KEY_INFO = "authbridge api access token v1";
+
+export function tokenKeyBytes(secret: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), TOKEN_KEY_INFO, 32));
+}
+
+/** First 8 hex of SHA-256 of the key: comparable across services in logs, useless to an attacker. */
+export function keyFingerprint(keyBytes: Uint8Array): string {
+  return createHash("sha256").update(keyBytes).digest("hex").slice(0, 8);
+}
+
+export interface TokenKey {
+  key: KeyObject;
+  fingerprint: string;
+}
+
+export function deriveTokenKey(secret: string): TokenKey {
+  const bytes = tokenKeyBytes(secret);
+  return { key: createSecretKey(bytes), fingerprint: keyFingerprint(bytes) };
+}
