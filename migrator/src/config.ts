@@ -1,0 +1,84 @@
+// The only reader of process.env. The URL the migrator uses must say sslmode=require exactly:
+// Prisma's native engine knows only disable|prefer|require and treats verify-full as prefer,
+// which may fall back to plaintext.
+import path from "node:path";
+import { cleanEnv, num, str } from "envalid";
+import { ExitCode, MigratorError } from "./exit-codes";
+
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export interface Config {
+  /** The URL migrations run against: DIRECT_URL when set, else DATABASE_URL. */
+  url: URL;
+  /** Which variable `url` came from, for messages (never its value). */
+  urlVariable: "DIRECT_URL" | "DATABASE_URL";
+  waitSeconds: number;
+  logLevel: LogLevel;
+  migrationsDir: string;
+  /** Prisma's schema engine, when installed or pointed at (the native path). */
+  schemaEngineBinary: string;
+}
+
+export const defaultMigrationsDir = path.resolve(__dirname, "..", "prisma", "migrations");
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const clean = cleanEnv(
+    env,
+    {
+      DATABASE_URL: str({ default: "" }),
+      DIRECT_URL: str({ default: "" }),
+      MIGRATE_WAIT_SECONDS: num({ default: 60 }),
+      LOG_LEVEL: str({ choices: logLevels, default: "info" }),
+      MIGRATIONS_DIR: str({ default: defaultMigrationsDir }),
+      PRISMA_SCHEMA_ENGINE_BINARY: str({ default: "" }),
+    },
+    {
+      // envalid's own reporter prints a multi-line box and may echo values: one line, names only.
+      reporter: ({ errors }) => {
+        const names = Object.keys(errors);
+        if (names.length > 0) throw new MigratorError(`invalid environment: ${names.join(", ")} (see .env.example)`, ExitCode.config);
+      },
+    },
+  );
+  if (!Number.isFinite(clean.MIGRATE_WAIT_SECONDS) || clean.MIGRATE_WAIT_SECONDS < 0) {
+    throw new MigratorError("invalid environment: MIGRATE_WAIT_SECONDS must be a number of seconds >= 0", ExitCode.config);
+  }
+  const urlVariable = clean.DIRECT_URL ? "DIRECT_URL" : "DATABASE_URL";
+  return {
+    url: migrationUrl(urlVariable, clean.DIRECT_URL || clean.DATABASE_URL),
+    urlVariable,
+    waitSeconds: clean.MIGRATE_WAIT_SECONDS,
+    logLevel: clean.LOG_LEVEL,
+    migrationsDir: path.resolve(clean.MIGRATIONS_DIR),
+    schemaEngineBinary: clean.PRISMA_SCHEMA_ENGINE_BINARY,
+  };
+}
+
+const knownSslModes = new Set(["disable", "allow", "prefer", "require", "verify-ca", "verify-full", "no-verify"]);
+
+function migrationUrl(variable: string, raw: string): URL {
+  const fail = (why: string): never => {
+    throw new MigratorError(`${variable} ${why}`, ExitCode.config);
+  };
+  if (!raw) return fail("is not set (set DATABASE_URL, or DIRECT_URL for migrations)");
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail("is not a valid URL");
+  }
+  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") return fail("must be a postgresql:// URL");
+  const modes = url.searchParams.getAll("sslmode");
+  if (modes.length === 0) return fail("has no sslmode: migrations need sslmode=require exactly");
+  if (modes.length > 1) return fail("gives sslmode more than once: migrations need sslmode=require exactly");
+  const mode = modes[0] ?? "";
+  if (mode !== "require") {
+    // Known sslmode words are not secret and say what to fix; anything else is not echoed.
+    const shown = knownSslModes.has(mode) ? `sslmode=${mode}` : "an unknown sslmode";
+    return fail(
+      `has ${shown}: migrations need sslmode=require exactly (Prisma's migration engine treats verify-full as prefer, which may fall back to plaintext)`,
+    );
+  }
+  return url;
+}

@@ -1,0 +1,46 @@
+// The native path: Prisma's own `prisma migrate deploy`, used wherever its schema engine binary
+// is installed (the npm postinstall downloads it from Prisma's binary host, when reachable).
+import { spawn } from "node:child_process";
+import { accessSync, constants, readdirSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import type { Logger } from "../log";
+
+/** The folder holding prisma.config.ts (the same one level above src/ and dist/). */
+const migratorRoot = path.resolve(__dirname, "..", "..");
+
+export function findSchemaEngine(configured: string): string | undefined {
+  if (configured) return isExecutable(configured) ? configured : undefined;
+  let enginesDir: string;
+  try {
+    enginesDir = path.dirname(require.resolve("@prisma/engines/package.json"));
+  } catch {
+    return undefined;
+  }
+  const binary = readdirSync(enginesDir).find((file) => file.startsWith("schema-engine-"));
+  return binary && isExecutable(path.join(enginesDir, binary)) ? path.join(enginesDir, binary) : undefined;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `prisma migrate deploy` (it reads the URL through prisma.config.ts), streaming its output through the redacting logger. */
+export function prismaMigrateDeploy(log: Logger): Promise<number> {
+  const cli = path.join(path.dirname(require.resolve("prisma/package.json")), "build", "index.js");
+  const child = spawn(process.execPath, [cli, "migrate", "deploy"], { cwd: migratorRoot, stdio: ["ignore", "pipe", "pipe"] });
+  createInterface({ input: child.stdout }).on("line", (line) => process.stdout.write(`${log.redact(line)}\n`));
+  createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`${log.redact(line)}\n`));
+  return new Promise((resolve) => {
+    child.on("error", (error) => {
+      log.error(`could not start prisma: ${error.message}`);
+      resolve(1);
+    });
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
