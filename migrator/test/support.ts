@@ -1,0 +1,73 @@
+// Runs the real, built migrator (dist/main.js) as a child process and gives tests fresh databases.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { Client } from "pg";
+import type { Cluster } from "../../testing/pg";
+
+export const migratorRoot = path.resolve(__dirname, "..");
+export const mainJs = path.join(migratorRoot, "dist", "main.js");
+export const migrationsDir = path.join(migratorRoot, "prisma", "migrations");
+
+if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npm run build -w migrator\` first`);
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout + stderr, for "never in the logs" assertions. */
+  output: string;
+  ms: number;
+}
+
+/** The migrator with exactly these variables (plus PATH), as a container would start it. */
+export function runMigrator(env: Record<string, string>): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [mainJs], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 110_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr, output: stdout + stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+/** The cluster URL with another sslmode (or none, for null). */
+export function withSslMode(url: string, mode: string | null): string {
+  const next = new URL(url);
+  next.searchParams.delete("sslmode");
+  if (mode !== null) next.searchParams.set("sslmode", mode);
+  return next.href;
+}
+
+export function passwordOf(url: string): string {
+  return decodeURIComponent(new URL(url).password);
+}
+
+let databases = 0;
+
+/** A new, empty database in the cluster, owned by the cluster's user; returns its URL. */
+export async function freshDatabase(cluster: Cluster): Promise<string> {
+  const name = `t${process.pid}_${++databases}`;
+  // Only the postgres superuser may create databases; it connects over the cluster's socket.
+  const admin = new Client({ host: path.join(cluster.dir, "run"), port: cluster.port, user: "postgres", database: "postgres" });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} OWNER authbridge`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(cluster.url);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+/** Runs queries as the migrated database's owner, over verified TLS like the services. */
+export async function withDatabase<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
