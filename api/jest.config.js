@@ -1,7 +1,9 @@
 /** api: token, middleware and routes against a real TLS PostgreSQL, plus the built server's start-up. */
 module.exports = {
   testEnvironment: "node",
-  transform: { "^.+\\.ts$": ["@swc/jest"] },
+  // jose (the independent token minter in the tests) ships ESM only: let swc compile it too.
+  transform: { "^.+\\.(t|j)s$": ["@swc/jest"] },
+  transformIgnorePatterns: ["/node_modules/(?!jose/)"],
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   testTimeout: 60_000,
 };

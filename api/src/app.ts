@@ -29,6 +29,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Per-user JSON that changes on every write: ETags would only cost a hash per response.
+  app.set("etag", false);
   app.use(requestContext(deps.logger));
   app.use(helmet());
   app.use(

@@ -1,0 +1,93 @@
+// Shared by the api suites: the contract's test vector, token minting, test users, captured logs.
+import { Writable } from "node:stream";
+import jwt from "jsonwebtoken";
+import { Client } from "pg";
+import type { Logger } from "pino";
+import { type Cluster, migrate, startCluster } from "../../testing/pg";
+import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
+import { type Config, loadConfig } from "../src/config";
+import { createLogger } from "../src/http/logger";
+
+export const VECTOR_SECRET = "authbridge-test-vector-secret-0123456789-abcdefgh";
+export const VECTOR_KEY_HEX = "37da3c59377453e874b4c7b56b674e0d06642d533fcded5f6e703751d3d9a6d5";
+export const VECTOR_FINGERPRINT = "46d07b43";
+export const WEB_ORIGIN = "http://localhost:3000";
+export const API_ORIGIN = "http://localhost:8000";
+
+/** A config through the real validation; the database URL defaults to a port nothing listens on. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    BETTER_AUTH_SECRET: VECTOR_SECRET,
+    BETTER_AUTH_URL: `${WEB_ORIGIN}/`,
+    API_URL: API_ORIGIN,
+    DATABASE_URL: "postgresql://authbridge:x@127.0.0.1:9/authbridge?sslmode=require",
+    DB_CONNECT_TIMEOUT_MS: "1000",
+    DB_QUERY_TIMEOUT_MS: "1000",
+    HEALTHZ_TIMEOUT_MS: "1500",
+    LOG_LEVEL: "debug",
+    ...overrides,
+  });
+}
+
+/** A logger that keeps every line, to prove what never reaches the logs. */
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      done();
+    },
+  });
+  return { logger: createLogger("debug", sink), lines };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export function claimsFor(sub: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const iat = nowSeconds();
+  return { sub, iat, exp: iat + 900, iss: WEB_ORIGIN, aud: API_ORIGIN, ...extra };
+}
+
+/** A token as the web signs it: HS256 with the HKDF-derived key. */
+export function mint(sub: string, extra: Record<string, unknown> = {}, secret = VECTOR_SECRET): string {
+  return jwt.sign(claimsFor(sub, extra), deriveTokenKeyBytes(secret), { algorithm: "HS256" });
+}
+
+/** Rows in "user" exactly as Better Auth writes them (the api only reads users). */
+export async function insertUsers(url: string, ids: string[]): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const id of ids) {
+      await client.query(`INSERT INTO "user" (id, name, email, "emailVerified", "createdAt", "updatedAt") VALUES ($1, $2, $3, true, now(), now())`, [
+        id,
+        `Name ${id}`,
+        `${id}@example.test`,
+      ]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function sql(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A throw-away TLS cluster with the committed migrations applied by the real migrator. */
+export async function migratedCluster(): Promise<Cluster> {
+  const cluster = await startCluster();
+  try {
+    await migrate(cluster.url);
+    return cluster;
+  } catch (err) {
+    await cluster.destroy();
+    throw err;
+  }
+}

@@ -1,0 +1,97 @@
+// The token key (HKDF, known-answer vector) and the verifier's cache, without HTTP.
+import { KeyObject, webcrypto } from "node:crypto";
+import jwt from "jsonwebtoken";
+import { SignJWT } from "jose";
+import { TOKEN_KEY_INFO, deriveTokenKey, deriveTokenKeyBytes } from "../src/auth/tokenKey";
+import { createTokenVerifier } from "../src/auth/tokenVerifier";
+import { API_ORIGIN, VECTOR_FINGERPRINT, VECTOR_KEY_HEX, VECTOR_SECRET, WEB_ORIGIN, claimsFor, mint } from "./helpers";
+
+describe("token key", () => {
+  test("matches the contract's known-answer vector", () => {
+    expect(deriveTokenKeyBytes(VECTOR_SECRET).toString("hex")).toBe(VECTOR_KEY_HEX);
+    expect(deriveTokenKey(VECTOR_SECRET).fingerprint).toBe(VECTOR_FINGERPRINT);
+  });
+
+  test("an independent WebCrypto HKDF gives the same key", async () => {
+    const ikm = await webcrypto.subtle.importKey("raw", new TextEncoder().encode(VECTOR_SECRET), "HKDF", false, ["deriveBits"]);
+    const bits = await webcrypto.subtle.deriveBits(
+      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: new TextEncoder().encode("authbridge api access token v1") },
+      ikm,
+      256,
+    );
+    expect(Buffer.from(bits).toString("hex")).toBe(VECTOR_KEY_HEX);
+    expect(TOKEN_KEY_INFO).toBe("authbridge api access token v1");
+  });
+
+  test("is a secret KeyObject of 32 bytes, and differs from the raw secret", () => {
+    const { key } = deriveTokenKey(VECTOR_SECRET);
+    expect(key).toBeInstanceOf(KeyObject);
+    expect(key.type).toBe("secret");
+    expect(key.symmetricKeySize).toBe(32);
+    expect(key.export().equals(Buffer.from(VECTOR_SECRET))).toBe(false);
+  });
+});
+
+describe("verifier", () => {
+  const { key } = deriveTokenKey(VECTOR_SECRET);
+  const make = (now: () => number, cacheSize = 4) =>
+    createTokenVerifier({ key, issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, cacheSize, now });
+
+  test("accepts a token minted with jose from the contract alone", async () => {
+    const token = await new SignJWT({ sub: "user-jose" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .setIssuer(WEB_ORIGIN)
+      .setAudience(API_ORIGIN)
+      .sign(Buffer.from(VECTOR_KEY_HEX, "hex"));
+    const result = make(Date.now).verify(token);
+    expect(result).toMatchObject({ ok: true, claims: { sub: "user-jose", iss: WEB_ORIGIN, aud: API_ORIGIN } });
+  });
+
+  test("a repeated token is a cache hit; failures are never cached", () => {
+    const verifier = make(Date.now);
+    const token = mint("u1");
+    expect(verifier.verify(token).ok).toBe(true);
+    expect(verifier.verify(token).ok).toBe(true);
+    const bad = mint("u1", {}, "another-secret-another-secret-another-secret");
+    expect(verifier.verify(bad).ok).toBe(false);
+    expect(verifier.verify(bad).ok).toBe(false);
+    expect(verifier.cacheStats()).toEqual({ hits: 1, misses: 3, size: 1, max: 4 });
+  });
+
+  test("a cached token is not accepted at or after its exp", () => {
+    let now = Date.now();
+    const verifier = make(() => now);
+    const exp = Math.floor(now / 1000) + 60;
+    const token = jwt.sign(claimsFor("u1", { exp }), deriveTokenKeyBytes(VECTOR_SECRET), { algorithm: "HS256" });
+    expect(verifier.verify(token).ok).toBe(true);
+    expect(verifier.verify(token).ok).toBe(true);
+    expect(verifier.cacheStats().hits).toBe(1);
+    // At exp the clock tolerance still accepts it, but only through a full verification.
+    now = exp * 1000;
+    expect(verifier.verify(token).ok).toBe(true);
+    expect(verifier.cacheStats().hits).toBe(1);
+    now = exp * 1000 + 6000;
+    expect(verifier.verify(token)).toMatchObject({ ok: false, description: "token expired" });
+    expect(verifier.cacheStats().hits).toBe(1);
+  });
+
+  test("the cache holds at most its size, oldest out first", () => {
+    const verifier = make(Date.now, 4);
+    const tokens = Array.from({ length: 10 }, (_, i) => mint(`u${i}`));
+    for (const token of tokens) verifier.verify(token);
+    expect(verifier.cacheStats().size).toBe(4);
+    verifier.verify(tokens[9] ?? "");
+    verifier.verify(tokens[0] ?? "");
+    expect(verifier.cacheStats()).toMatchObject({ hits: 1, misses: 11 });
+  });
+
+  test("size 0 turns the cache off", () => {
+    const verifier = make(Date.now, 0);
+    const token = mint("u1");
+    verifier.verify(token);
+    verifier.verify(token);
+    expect(verifier.cacheStats()).toMatchObject({ hits: 0, misses: 2, size: 0 });
+  });
+});
