@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import type { Cluster } from "../../testing/pg";
+import { clientConfig } from "../src/db/connection";
 
 export const migratorRoot = path.resolve(__dirname, "..");
 export const mainJs = path.join(migratorRoot, "dist", "main.js");
@@ -61,9 +62,9 @@ export async function freshDatabase(cluster: Cluster): Promise<string> {
   return url.href;
 }
 
-/** Runs queries as the migrated database's owner, over verified TLS like the services. */
+/** Runs queries as the migrated database's owner, over TLS verified as the migrator verifies it. */
 export async function withDatabase<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
+  const client = new Client(clientConfig(new URL(url), "DATABASE_URL"));
   await client.connect();
   try {
     return await work(client);
