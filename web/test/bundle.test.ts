@@ -1,15 +1,15 @@
 // What the browser downloads (.next/static) holds no server-only code: no token key derivation,
 // no database client, no environment variable names. The positive controls make sure the test
 // looks at the real output (the server bundle has those strings, the client bundle has the UI).
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { assertBuilt } from "./support/stack";
 
 const web = path.join(__dirname, "..");
 const staticDir = path.join(web, ".next", "static");
 const serverDir = path.join(web, ".next", "server");
-const skip = existsSync(staticDir) ? null : "web is not built (npm run build -w web)";
-if (skip) console.warn(`bundle tests skipped: ${skip}`);
-const testBuilt = skip ? test.skip : test;
+
+beforeAll(() => assertBuilt(staticDir, serverDir));
 
 function readAll(dir: string): string {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
@@ -30,13 +30,13 @@ const SERVER_ONLY = [
   "authbridge-web", // the pool's application_name
 ];
 
-testBuilt("the client bundle has none of the server-only markers", () => {
+test("the client bundle has none of the server-only markers", () => {
   const client = readAll(staticDir);
   expect(client).toContain("Verified by the API as");
   for (const marker of SERVER_ONLY) expect({ marker, found: client.includes(marker) }).toEqual({ marker, found: false });
 });
 
-testBuilt("the server bundle does have them (the markers are real)", () => {
+test("the server bundle does have them (the markers are real)", () => {
   const server = readAll(serverDir);
   for (const marker of SERVER_ONLY) expect({ marker, found: server.includes(marker) }).toEqual({ marker, found: true });
 });

@@ -1,12 +1,9 @@
 // The built web server refuses a bad environment: exit code non-zero, one line naming the
 // variable, never its value.
-import { existsSync } from "node:fs";
 import { freePort } from "../../testing/pg";
-import { startProcess, webServer } from "./support/stack";
+import { assertBuilt, startProcess, webServer } from "./support/stack";
 
-const skip = existsSync(webServer) ? null : "web is not built (npm run build -w web)";
-if (skip) console.warn(`web config refusal tests skipped: ${skip}`);
-const testBuilt = skip ? test.skip : test;
+beforeAll(() => assertBuilt(webServer));
 
 const DB_PASSWORD = "db-password-that-must-not-leak";
 const GOOD = {
@@ -24,7 +21,7 @@ async function refusal(env: Record<string, string>) {
   return { code, lines: server.output.filter((line) => line.includes("refusing to start")), all: server.output.join("\n") };
 }
 
-testBuilt.each([
+test.each([
   ["missing", "BETTER_AUTH_SECRET", { ...GOOD, BETTER_AUTH_SECRET: "" }, "BETTER_AUTH_SECRET is missing"],
   ["too short", "BETTER_AUTH_SECRET", { ...GOOD, BETTER_AUTH_SECRET: "short-secret-must-not-leak" }, "BETTER_AUTH_SECRET must be at least 32"],
   ["without TLS", "DATABASE_URL", { ...GOOD, DATABASE_URL: GOOD.DATABASE_URL.replace("require", "disable") }, "DATABASE_URL must carry sslmode="],

@@ -2,13 +2,9 @@
 // hands out is the token the API accepts, and nothing else is.
 import { PASSWORD, decodePart, fetchToken, newEmail, post, signIn, signUp } from "./support/http";
 import { contractKey, fingerprintOf, hs256, signatureValid } from "./support/jws";
-import { type Stack, builtOrSkipReason, startStack } from "./support/stack";
+import { type Stack, startStack } from "./support/stack";
 
-const skipReason = builtOrSkipReason();
-if (skipReason) console.warn(`web cross-verification skipped: ${skipReason}`);
-const describeBuilt = skipReason ? describe.skip : describe;
-
-describeBuilt("web signs, api verifies (one .env, real services)", () => {
+describe("web signs, api verifies (one .env, real services)", () => {
   let stack: Stack;
   let user: { id: string; email: string; cookie: string };
 

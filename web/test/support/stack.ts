@@ -70,11 +70,11 @@ async function stopProcess(service: Service | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
-export function builtOrSkipReason(): string | null {
-  for (const file of [webServer, apiServer, path.join(repoRoot, "migrator", "dist", "main.js")]) {
-    if (!existsSync(file)) return `${path.relative(repoRoot, file)} is missing: run make test (or npm run build -w migrator -w api -w web)`;
+/** A missing build is a broken setup, not a reason to skip: make test builds before it tests. */
+export function assertBuilt(...files: string[]): void {
+  for (const file of files) {
+    if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} is missing: build first (make test does, or npm run build -w <workspace>)`);
   }
-  return null;
 }
 
 export async function startStack(options: { ttlSeconds?: number } = {}): Promise<Stack> {
@@ -89,6 +89,7 @@ export async function startStack(options: { ttlSeconds?: number } = {}): Promise
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    assertBuilt(webServer, apiServer, path.join(repoRoot, "migrator", "dist", "main.js"));
     cluster = await startCluster();
     await migrate(cluster.url);
     const [webPort, apiPort] = [await freePort(), await freePort()];
