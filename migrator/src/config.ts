@@ -7,6 +7,9 @@ import { ExitCode, MigratorError } from "./exit-codes";
 
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof logLevels)[number];
+/** auto: Prisma's `migrate deploy` when its native engine is installed, else the built-in runner. */
+export const runners = ["auto", "prisma", "builtin"] as const;
+export type Runner = (typeof runners)[number];
 
 export interface Config {
   /** The URL migrations run against: DIRECT_URL when set, else DATABASE_URL. */
@@ -15,6 +18,7 @@ export interface Config {
   urlVariable: "DIRECT_URL" | "DATABASE_URL";
   waitSeconds: number;
   logLevel: LogLevel;
+  runner: Runner;
   migrationsDir: string;
   /** Prisma's schema engine, when installed or pointed at (the native path). */
   schemaEngineBinary: string;
@@ -30,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       DIRECT_URL: str({ default: "" }),
       MIGRATE_WAIT_SECONDS: num({ default: 60 }),
       LOG_LEVEL: str({ choices: logLevels, default: "info" }),
+      MIGRATE_RUNNER: str({ choices: runners, default: "auto" }),
       MIGRATIONS_DIR: str({ default: defaultMigrationsDir }),
       PRISMA_SCHEMA_ENGINE_BINARY: str({ default: "" }),
     },
@@ -50,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     urlVariable,
     waitSeconds: clean.MIGRATE_WAIT_SECONDS,
     logLevel: clean.LOG_LEVEL,
+    runner: clean.MIGRATE_RUNNER,
     migrationsDir: path.resolve(clean.MIGRATIONS_DIR),
     schemaEngineBinary: clean.PRISMA_SCHEMA_ENGINE_BINARY,
   };

@@ -19,7 +19,10 @@ async function main(): Promise<number> {
     log = createLogger(config.logLevel, urlSecrets(config.url));
     const pg = clientConfig(config.url, config.urlVariable);
     const server = describeServer(config.url);
-    const engine = findSchemaEngine(config.schemaEngineBinary);
+    const engine = config.runner === "builtin" ? undefined : findSchemaEngine(config.schemaEngineBinary);
+    if (config.runner === "prisma" && !engine) {
+      throw new MigratorError("MIGRATE_RUNNER is prisma but Prisma's native schema engine is not installed", ExitCode.config);
+    }
     const migrations = engine ? [] : readMigrations(config.migrationsDir);
     const started = performance.now();
 
@@ -32,7 +35,8 @@ async function main(): Promise<number> {
       log.info(`path: native, Prisma's schema engine is installed (${engine}); running prisma migrate deploy`);
       return await prismaMigrateDeploy(log);
     }
-    log.info(`path: built-in runner, Prisma's native schema engine is not installed; applying ${config.migrationsDir} with Prisma-compatible bookkeeping`);
+    const why = config.runner === "builtin" ? "chosen by MIGRATE_RUNNER" : "Prisma's native schema engine is not installed";
+    log.info(`path: built-in runner, ${why}; applying ${config.migrationsDir} with Prisma-compatible bookkeeping`);
     try {
       const lockTimeoutMs = Math.max(minLockTimeoutMs, config.waitSeconds * 1000);
       const result = await applyMigrations(client, migrations, lockTimeoutMs, log);

@@ -75,7 +75,7 @@ test("a server that comes up within the budget is waited for (Neon waking from z
   try {
     const url = await freshDatabase(late);
     await late.pause();
-    const running = runMigrator({ DATABASE_URL: url, MIGRATE_WAIT_SECONDS: "40" });
+    const running = runMigrator({ DATABASE_URL: url, MIGRATE_WAIT_SECONDS: "40", MIGRATE_RUNNER: "builtin" });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await late.start();
     const run = await running;

@@ -4,13 +4,17 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, readdirSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { ExitCode, MigratorError } from "../exit-codes";
 import type { Logger } from "../log";
 
 /** The folder holding prisma.config.ts (the same one level above src/ and dist/). */
 const migratorRoot = path.resolve(__dirname, "..", "..");
 
 export function findSchemaEngine(configured: string): string | undefined {
-  if (configured) return isExecutable(configured) ? configured : undefined;
+  if (configured) {
+    if (!isExecutable(configured)) throw new MigratorError("PRISMA_SCHEMA_ENGINE_BINARY does not name an executable file", ExitCode.config);
+    return configured;
+  }
   let enginesDir: string;
   try {
     enginesDir = path.dirname(require.resolve("@prisma/engines/package.json"));
