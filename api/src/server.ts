@@ -7,7 +7,9 @@ import { databaseHostKind } from "./db/pool";
 import { createLogger } from "./http/logger";
 import { type Runtime, createRuntime } from "./runtime";
 
-const SHUTDOWN_GRACE_MS = 10_000;
+// Together within the 10 s that Compose and Kubernetes wait before SIGKILL.
+const IN_FLIGHT_GRACE_MS = 9_000;
+const POOL_CLOSE_MS = 1_000;
 
 function readConfig(): Config {
   try {
@@ -27,23 +29,30 @@ function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): vo
     stopping = true;
     logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
     const force = setTimeout(() => {
-      logger.warn("in-flight requests still running after 10 s, closing their connections");
+      logger.warn("in-flight requests still running after 9 s, closing their connections");
       server.closeAllConnections();
-    }, SHUTDOWN_GRACE_MS);
+    }, IN_FLIGHT_GRACE_MS);
     force.unref();
     server.close(() => {
       clearTimeout(force);
-      runtime
-        .close()
+      // A connection attempt to a hung database would hold pool.end() for the whole connect timeout.
+      const poolClosed = new Promise<void>((resolve) => setTimeout(resolve, POOL_CLOSE_MS));
+      Promise.race([runtime.close(), poolClosed])
         .catch((err: unknown) => logger.warn({ error: String(err) }, "closing the database pool failed"))
         .finally(() => {
           logger.info({ tokenCache: runtime.deps.verifier.cacheStats() }, "stopped");
           process.exit(0);
         });
     });
-    // Keep-alive connections with no request in flight would otherwise hold close() open.
+    // Keep-alive connections with no request in flight would otherwise hold close() open, until
+    // their keep-alive timeout: close them now, and each one as soon as its last response is out.
     server.closeIdleConnections();
   };
+  server.on("request", (_req, res) => {
+    res.on("finish", () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 }

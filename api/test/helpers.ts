@@ -1,4 +1,5 @@
 // Shared by the api suites: the contract's test vector, token minting, test users, captured logs.
+import { type Socket, createServer } from "node:net";
 import { Writable } from "node:stream";
 import jwt from "jsonwebtoken";
 import { Client } from "pg";
@@ -90,4 +91,32 @@ export async function migratedCluster(): Promise<Cluster> {
     await cluster.destroy();
     throw err;
   }
+}
+
+/** A database that accepts TCP connections and never answers: the worst kind of outage. */
+export async function hangingListener(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (typeof address !== "object" || !address) throw new Error("no port");
+  return {
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The same URL (credentials, TLS parameters) pointed at another port. */
+export function withPort(url: string, port: number): string {
+  const u = new URL(url);
+  u.port = String(port);
+  return u.toString();
 }

@@ -1,0 +1,123 @@
+// What the api does when the database fails it: 503 JSON (never 500, never a crash), auth-only
+// routes unaffected, recovery without a restart, and killed connections shrugged off.
+import type { Express } from "express";
+import request from "supertest";
+import type { Cluster } from "../../testing/pg";
+import { createApp } from "../src/app";
+import { type Runtime, createRuntime } from "../src/runtime";
+import { captureLogger, hangingListener, insertUsers, migratedCluster, mint, sql, testConfig, withPort } from "./helpers";
+
+let cluster: Cluster;
+const runtimes: Runtime[] = [];
+const as = `Bearer ${mint("user-a")}`;
+const unhandled: unknown[] = [];
+const onUnhandled = (err: unknown) => unhandled.push(err);
+
+function appFor(databaseUrl: string, env: Record<string, string> = {}): Express {
+  const runtime = createRuntime(testConfig({ DATABASE_URL: databaseUrl, ...env }), captureLogger().logger);
+  runtimes.push(runtime);
+  return createApp(runtime.deps);
+}
+
+function expect503(res: request.Response) {
+  expect(res.status).toBe(503);
+  expect(res.headers["retry-after"]).toBe("1");
+  expect(res.body).toEqual({ error: { code: "database_unavailable", message: "the database is unavailable, try again shortly" } });
+}
+
+beforeAll(async () => {
+  process.on("uncaughtException", onUnhandled);
+  process.on("unhandledRejection", onUnhandled);
+  cluster = await migratedCluster();
+  await insertUsers(cluster.url, ["user-a"]);
+});
+afterAll(async () => {
+  process.off("uncaughtException", onUnhandled);
+  process.off("unhandledRejection", onUnhandled);
+  await Promise.all(runtimes.map((r) => r.close()));
+  await cluster?.destroy();
+});
+afterEach(() => expect(unhandled).toEqual([]));
+
+test("database stopped: db routes 503 JSON, auth-only routes fine; back by itself within 5 s", async () => {
+  const app = appFor(cluster.url);
+  await request(app).post("/api/user-a/tasks").set("Authorization", as).send({ title: "before" }).expect(201);
+  await cluster.pause();
+  try {
+    expect503(await request(app).get("/api/user-a/tasks").set("Authorization", as));
+    expect503(await request(app).post("/api/user-a/tasks").set("Authorization", as).send({ title: "during" }));
+    expect503(await request(app).get("/api/me").set("Authorization", as));
+    expect((await request(app).get("/api/whoami").set("Authorization", as)).status).toBe(200);
+    expect((await request(app).get("/livez")).status).toBe(200);
+    expect((await request(app).get("/healthz")).status).toBe(503);
+    // Still 401/403 first: no database needed to refuse.
+    expect((await request(app).get("/api/user-a/tasks")).status).toBe(401);
+    expect((await request(app).get("/api/user-b/tasks").set("Authorization", as)).status).toBe(403);
+  } finally {
+    await cluster.start();
+  }
+  const started = Date.now();
+  let status = 0;
+  while (Date.now() - started < 5000 && status !== 200) {
+    status = (await request(app).get("/api/user-a/tasks").set("Authorization", as)).status;
+  }
+  expect(status).toBe(200);
+  const res = await request(app).get("/api/user-a/tasks").set("Authorization", as);
+  expect(res.body.tasks.map((t: { title: string }) => t.title)).toEqual(["before"]);
+});
+
+test("database that accepts and never answers: 503 within the connect timeout, event loop responsive", async () => {
+  const hang = await hangingListener();
+  try {
+    const app = appFor(withPort(cluster.url, hang.port), { DB_CONNECT_TIMEOUT_MS: "1000" });
+    const started = Date.now();
+    const pending = Promise.all(Array.from({ length: 15 }, () => request(app).get("/api/user-a/tasks").set("Authorization", as)));
+    const livez: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = Date.now();
+      await request(app).get("/livez").expect(200);
+      livez.push(Date.now() - t);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const results = await pending;
+    for (const res of results) expect503(res);
+    // More requests than the pool has connections: the queued ones time out too, not later.
+    expect(Date.now() - started).toBeLessThan(1000 + 1000);
+    expect(Math.max(...livez)).toBeLessThan(200);
+  } finally {
+    await hang.close();
+  }
+});
+
+test("query that never returns: 503 within the query timeout", async () => {
+  const app = appFor(cluster.url, { DB_QUERY_TIMEOUT_MS: "500" });
+  await request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200);
+  // Lock the table so the next read waits forever on the server.
+  const { Client } = await import("pg");
+  const locker = new Client({ connectionString: cluster.url });
+  await locker.connect();
+  try {
+    await locker.query("BEGIN; LOCK TABLE task IN ACCESS EXCLUSIVE MODE");
+    const started = Date.now();
+    expect503(await request(app).get("/api/user-a/tasks").set("Authorization", as));
+    expect(Date.now() - started).toBeLessThan(1500);
+    await locker.query("ROLLBACK");
+    await request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200);
+  } finally {
+    await locker.end();
+  }
+});
+
+test("connections killed server-side (as Neon does on suspend): no unhandled error, next requests succeed", async () => {
+  const app = appFor(cluster.url);
+  await Promise.all(Array.from({ length: 5 }, () => request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200)));
+  const killed = await sql(
+    cluster.url,
+    `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'authbridge-api'`,
+  );
+  expect(killed.length).toBeGreaterThan(0);
+  for (let i = 0; i < 5; i++) {
+    await request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200);
+    await request(app).get("/healthz").expect(200);
+  }
+});

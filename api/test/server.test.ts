@@ -1,0 +1,125 @@
+// The built server as a process (node dist/server.js): refusal to start on a bad environment,
+// the start-up line, and a clean SIGTERM. Needs `npm run build` first (make test builds).
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { type Cluster, freePort, startCluster } from "../../testing/pg";
+import { VECTOR_FINGERPRINT, VECTOR_SECRET, hangingListener, withPort } from "./helpers";
+
+const server = path.join(__dirname, "..", "dist", "server.js");
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => string } {
+  const child = spawn(process.execPath, [server], { env: { PATH: process.env.PATH ?? "", ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<Exit>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, exited, output: () => stdout };
+}
+
+async function waitFor(predicate: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const GOOD = {
+  BETTER_AUTH_SECRET: VECTOR_SECRET,
+  BETTER_AUTH_URL: "http://localhost:3000",
+  API_URL: "http://localhost:8000",
+  DATABASE_URL: "postgresql://authbridge:db-password-value@127.0.0.1:9/authbridge?sslmode=require",
+};
+
+beforeAll(() => {
+  if (!existsSync(server)) throw new Error(`${server} is missing: run \`npm run build -w api\` first`);
+});
+
+describe("refuses to start, with one line naming the variable and never its value", () => {
+  test.each([
+    ["BETTER_AUTH_SECRET missing", { BETTER_AUTH_SECRET: undefined }, "BETTER_AUTH_SECRET is missing", undefined],
+    ["BETTER_AUTH_SECRET empty", { BETTER_AUTH_SECRET: "" }, "BETTER_AUTH_SECRET is missing", undefined],
+    ["BETTER_AUTH_SECRET too short", { BETTER_AUTH_SECRET: "short-secret-value-31-chars-xxx" }, "BETTER_AUTH_SECRET must be at least 32 characters", "short-secret-value"],
+    ["DATABASE_URL without TLS", { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge?sslmode=disable" }, "DATABASE_URL must carry sslmode=", "db-password-value"],
+    ["DATABASE_URL without sslmode", { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge" }, "DATABASE_URL must carry sslmode=", "db-password-value"],
+    ["DATABASE_URL not a URL", { DATABASE_URL: "db-password-value" }, "DATABASE_URL must be a postgresql:// URL", "db-password-value"],
+    ["API_URL not a URL", { API_URL: "not a url" }, "API_URL must be an absolute http(s) URL", "not a url"],
+  ])("%s", async (_label, change, message, secretPart) => {
+    const env = Object.fromEntries(
+      Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    const { stdout, stderr, code } = await start(env).exited;
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    const lines = stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^api: refusing to start: /);
+    expect(lines[0]).toContain(message);
+    if (secretPart) expect(stderr).not.toContain(secretPart);
+    expect(stderr).not.toContain(VECTOR_SECRET);
+  });
+});
+
+describe("runs", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster();
+  });
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  test("one start-up line (port, key fingerprint, host kind, no secrets), /healthz 200, SIGTERM exits 0", async () => {
+    const port = await freePort();
+    const proc = start({ ...GOOD, DATABASE_URL: cluster.url, API_PORT: String(port) });
+    try {
+      await waitFor(() => proc.output().includes("api listening"), 10_000);
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(200);
+      proc.child.kill("SIGTERM");
+      const exit = await proc.exited;
+      expect(exit.code).toBe(0);
+      const startup = exit.stdout.split("\n").find((l) => l.includes("api listening")) ?? "";
+      expect(JSON.parse(startup)).toMatchObject({ port, keyFingerprint: VECTOR_FINGERPRINT, database: "local" });
+      const password = new URL(cluster.url).password;
+      expect(exit.stdout + exit.stderr).not.toContain(VECTOR_SECRET);
+      expect(exit.stdout + exit.stderr).not.toContain(password);
+      expect(exit.stderr).toBe("");
+    } finally {
+      proc.child.kill("SIGKILL");
+    }
+  });
+
+  test("SIGTERM lets an in-flight request finish, then exits 0", async () => {
+    const hang = await hangingListener();
+    const port = await freePort();
+    const proc = start({ ...GOOD, DATABASE_URL: withPort(cluster.url, hang.port), API_PORT: String(port), HEALTHZ_TIMEOUT_MS: "1500" });
+    try {
+      await waitFor(() => proc.output().includes("api listening"), 10_000);
+      const started = Date.now();
+      const inFlight = fetch(`http://127.0.0.1:${port}/healthz`);
+      await new Promise((r) => setTimeout(r, 200));
+      proc.child.kill("SIGTERM");
+      const res = await inFlight;
+      expect(res.status).toBe(503);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      const exit = await proc.exited;
+      expect(exit.code).toBe(0);
+      // Even with a connection attempt to the hung database still pending.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await expect(fetch(`http://127.0.0.1:${port}/livez`)).rejects.toThrow();
+    } finally {
+      proc.child.kill("SIGKILL");
+      await hang.close();
+    }
+  });
+});
