@@ -50,41 +50,18 @@ export function AuthForm({ mode }: { mode: Mode }) {
     <main className="narrow">
       <h1>{text.title}</h1>
       <form onSubmit={submit} aria-describedby={error ? "form-error" : undefined}>
-        {mode === "sign-up" && (
-          <p className="field">
-            <label htmlFor="name">Name</label>
-            <input id="name" name="name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} />
-          </p>
-        )}
-        <p className="field">
-          <label htmlFor="email">Email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </p>
-        <p className="field">
-          <label htmlFor="password">Password</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete={mode === "sign-up" ? "new-password" : "current-password"}
-            required
-            maxLength={MAX_PASSWORD_LENGTH}
-            aria-describedby={mode === "sign-up" ? "password-hint" : undefined}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          {mode === "sign-up" && (
-            <small id="password-hint">At least {MIN_PASSWORD_LENGTH} characters.</small>
-          )}
-        </p>
+        {mode === "sign-up" && <Field name="name" label="Name" autoComplete="name" value={name} onChange={setName} />}
+        <Field name="email" label="Email" type="email" autoComplete="email" value={email} onChange={setEmail} />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete={mode === "sign-up" ? "new-password" : "current-password"}
+          maxLength={MAX_PASSWORD_LENGTH}
+          hint={mode === "sign-up" ? `At least ${MIN_PASSWORD_LENGTH} characters.` : undefined}
+          value={password}
+          onChange={setPassword}
+        />
         <p id="form-error" role="alert" className="error">
           {error}
         </p>
@@ -102,5 +79,36 @@ export function AuthForm({ mode }: { mode: Mode }) {
         </p>
       )}
     </main>
+  );
+}
+
+interface FieldProps {
+  name: string;
+  label: string;
+  type?: "text" | "email" | "password";
+  autoComplete: string;
+  maxLength?: number;
+  hint?: string | undefined;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+function Field({ name, label, type = "text", autoComplete, maxLength, hint, value, onChange }: FieldProps) {
+  return (
+    <p className="field">
+      <label htmlFor={name}>{label}</label>
+      <input
+        id={name}
+        name={name}
+        type={type}
+        autoComplete={autoComplete}
+        required
+        maxLength={maxLength}
+        aria-describedby={hint ? `${name}-hint` : undefined}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {hint && <small id={`${name}-hint`}>{hint}</small>}
+    </p>
   );
 }
