@@ -34,26 +34,22 @@ const secret = makeValidator((input) => {
   return input;
 });
 
-const origin = makeValidator((input) => {
+function parseUrl(input: string, protocols: string[], message: string): URL {
   let url: URL;
   try {
     url = new URL(input);
   } catch {
-    throw new InvalidValue("must be an absolute http(s) URL");
+    throw new InvalidValue(message);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidValue("must be an absolute http(s) URL");
-  return url.origin;
-});
+  if (!protocols.includes(url.protocol)) throw new InvalidValue(message);
+  return url;
+}
+
+const origin = makeValidator((input) => parseUrl(input, ["http:", "https:"], "must be an absolute http(s) URL").origin);
 
 const TLS_MODES = ["require", "verify-ca", "verify-full"];
 const tlsDatabaseUrl = makeValidator((input) => {
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    throw new InvalidValue("must be a postgresql:// URL");
-  }
-  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") throw new InvalidValue("must be a postgresql:// URL");
+  const url = parseUrl(input, ["postgresql:", "postgres:"], "must be a postgresql:// URL");
   if (!TLS_MODES.includes(url.searchParams.get("sslmode") ?? "")) {
     throw new InvalidValue(`must carry sslmode=${TLS_MODES.join("|")} (the api talks to PostgreSQL over TLS only)`);
   }

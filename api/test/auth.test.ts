@@ -4,12 +4,11 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { Express } from "express";
 import jwt from "jsonwebtoken";
-import { SignJWT } from "jose";
 import request from "supertest";
 import { createApp } from "../src/app";
 import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { API_ORIGIN, VECTOR_KEY_HEX, VECTOR_SECRET, WEB_ORIGIN, captureLogger, claimsFor, mint, testConfig } from "./helpers";
+import { VECTOR_SECRET, WEB_ORIGIN, captureLogger, claimsFor, mint, mintWithJose, testConfig } from "./helpers";
 
 const key = deriveTokenKeyBytes(VECTOR_SECRET);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -57,13 +56,7 @@ describe("requireAuth accepts", () => {
   });
 
   test("a token minted independently with jose from the contract", async () => {
-    const token = await new SignJWT({ sub: "user-jose" })
-      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-      .setIssuedAt()
-      .setExpirationTime("15m")
-      .setIssuer(WEB_ORIGIN)
-      .setAudience(API_ORIGIN)
-      .sign(Buffer.from(VECTOR_KEY_HEX, "hex"));
+    const token = await mintWithJose("user-jose");
     const res = await whoami(`Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ userId: "user-jose" });

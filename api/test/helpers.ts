@@ -1,6 +1,7 @@
 // Shared by the api suites: the contract's test vector, token minting, test users, captured logs.
 import { type Socket, createServer } from "node:net";
 import { Writable } from "node:stream";
+import { SignJWT } from "jose";
 import jwt from "jsonwebtoken";
 import { Client } from "pg";
 import type { Logger } from "pino";
@@ -52,6 +53,17 @@ export function claimsFor(sub: string, extra: Record<string, unknown> = {}): Rec
 /** A token as the web signs it: HS256 with the HKDF-derived key. */
 export function mint(sub: string, extra: Record<string, unknown> = {}, secret = VECTOR_SECRET): string {
   return jwt.sign(claimsFor(sub, extra), deriveTokenKeyBytes(secret), { algorithm: "HS256" });
+}
+
+/** A token minted with jose from the README's contract alone (the known-answer key), not our code. */
+export function mintWithJose(sub: string): Promise<string> {
+  return new SignJWT({ sub })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("15m")
+    .setIssuer(WEB_ORIGIN)
+    .setAudience(API_ORIGIN)
+    .sign(Buffer.from(VECTOR_KEY_HEX, "hex"));
 }
 
 /** Rows in "user" exactly as Better Auth writes them (the api only reads users). */

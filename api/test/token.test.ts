@@ -1,10 +1,9 @@
 // The token key (HKDF, known-answer vector) and the verifier's cache, without HTTP.
 import { KeyObject, webcrypto } from "node:crypto";
 import jwt from "jsonwebtoken";
-import { SignJWT } from "jose";
 import { TOKEN_KEY_INFO, deriveTokenKey, deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { createTokenVerifier } from "../src/auth/tokenVerifier";
-import { API_ORIGIN, VECTOR_FINGERPRINT, VECTOR_KEY_HEX, VECTOR_SECRET, WEB_ORIGIN, claimsFor, mint } from "./helpers";
+import { API_ORIGIN, VECTOR_FINGERPRINT, VECTOR_KEY_HEX, VECTOR_SECRET, WEB_ORIGIN, claimsFor, mint, mintWithJose } from "./helpers";
 
 describe("token key", () => {
   test("matches the contract's known-answer vector", () => {
@@ -38,13 +37,7 @@ describe("verifier", () => {
     createTokenVerifier({ key, issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, cacheSize, now });
 
   test("accepts a token minted with jose from the contract alone", async () => {
-    const token = await new SignJWT({ sub: "user-jose" })
-      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .setIssuer(WEB_ORIGIN)
-      .setAudience(API_ORIGIN)
-      .sign(Buffer.from(VECTOR_KEY_HEX, "hex"));
+    const token = await mintWithJose("user-jose");
     const result = make(Date.now).verify(token);
     expect(result).toMatchObject({ ok: true, claims: { sub: "user-jose", iss: WEB_ORIGIN, aud: API_ORIGIN } });
   });
