@@ -110,9 +110,14 @@ describe("web signs, api verifies (one .env, real services)", () => {
     expect((await fetch(`${stack.web.url}/api/auth/token`, { headers: { cookie } })).status).toBe(401);
   });
 
-  test("GET /api/health answers 200 while the database is reachable", async () => {
+  // Last: it stops the database.
+  test("GET /api/health answers 200 while the database is reachable, 503 when it is not", async () => {
     const response = await fetch(`${stack.web.url}/api/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "pass" });
+    await stack.pauseDatabase();
+    const down = await fetch(`${stack.web.url}/api/health`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: "fail" });
   });
 });

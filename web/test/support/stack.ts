@@ -25,6 +25,8 @@ export interface Stack {
   ttlSeconds: number;
   web: Service;
   api: Service;
+  /** Stops PostgreSQL (data kept) while web and api keep running. */
+  pauseDatabase(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -116,7 +118,8 @@ export async function startStack(options: { ttlSeconds?: number } = {}): Promise
     api = { ...startProcess(apiServer, {}, envFile), url: apiUrl };
     web = { ...startProcess(webServer, { PORT: String(webPort), HOSTNAME: "127.0.0.1" }, envFile), url: webUrl };
     await Promise.all([waitFor(`${apiUrl}/livez`, api), waitFor(`${webUrl}/api/health`, web)]);
-    return { secret, envFile, databaseUrl: cluster.url, ttlSeconds, web, api, stop };
+    const pauseDatabase = cluster.pause;
+    return { secret, envFile, databaseUrl: cluster.url, ttlSeconds, web, api, pauseDatabase, stop };
   } catch (error) {
     await stop();
     throw error;
