@@ -174,7 +174,17 @@ describe("requireAuth rejects", () => {
     await expectInvalidToken(`Bearer ${signHs256(claimsFor("user-a", { aud: "http://localhost:3000" }))}`);
   });
 
-  test.each([42, { id: "user-a" }, ["user-a"], "", null, true])("sub that is not a non-empty string: %p", async (sub) => {
+  test.each([
+    ["a number", 42],
+    ["an object", { id: "user-a" }],
+    ["an array", ["user-a"]],
+    ["empty", ""],
+    ["null", null],
+    ["a boolean", true],
+    ["256 characters", "x".repeat(256)],
+    ["with NUL", "user\u0000a"],
+    ["with a newline", "user\na"],
+  ])("sub that is not a sane non-empty string: %s", async (_label, sub) => {
     await expectInvalidToken(`Bearer ${signHs256(claimsFor("user-a", { sub }))}`);
   });
 

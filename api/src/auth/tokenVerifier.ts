@@ -35,6 +35,8 @@ export const MAX_TOKEN_LENGTH = 4096;
 // Compact JWS: three base64url parts, the signature never empty (that would be alg "none").
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 const fail = (reason: string, description: string): Verification => ({ ok: false, reason, description });
 
 function describe(err: unknown): Verification {
@@ -67,6 +69,8 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     const { sub, exp, iat, iss, aud } = payload;
     if (typeof exp !== "number" || !Number.isFinite(exp)) return fail("exp missing", "invalid token");
     if (typeof sub !== "string" || sub.length === 0 || sub.length > 255) return fail("sub missing or not a string", "invalid token");
+    // A user id never holds control characters; PostgreSQL text cannot even hold NUL.
+    if (CONTROL.test(sub)) return fail("sub contains control characters", "invalid token");
     if (iat !== undefined && iat > nowMs / 1000 + options.clockToleranceSeconds) return fail("iat in the future", "invalid token");
     if (typeof iss !== "string" || typeof aud !== "string") return fail("iss or aud not a single string", "invalid token");
     return { ok: true, claims: { sub, exp, iss, aud, ...(iat !== undefined ? { iat } : {}) } };
