@@ -1,2 +1,18 @@
 #!/usr/bin/env bash
-echo "make: not yet (the bench target arrives with its issue)"
+# make bench: builds what is missing or stale (api, migrator), then runs the harness in bench/.
+# Flags go to the harness: `bash scripts/bench.sh --help`, or `make bench BENCH_ARGS="--duration 5"`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+[ -d node_modules ] || { echo "bench: run npm ci first (or make test)" >&2; exit 1; }
+
+# A build is stale when any of its sources is newer than its entry point.
+stale() { [ ! -f "$1/dist/$2" ] || [ -n "$(find "$1/src" -name '*.ts' -newer "$1/dist/$2" -print -quit)" ]; }
+
+[ -d api/src/generated/prisma ] || npm run generate -w api >/dev/null
+stale migrator main.js && { echo "bench: building the migrator" >&2; npm run build -w migrator >/dev/null; }
+stale api server.js && { echo "bench: building the api" >&2; npm run build -w api >/dev/null; }
+
+# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
+exec node -r ./bench/register.js bench/src/main.ts ${BENCH_ARGS:-} "$@"

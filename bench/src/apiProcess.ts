@@ -1,0 +1,96 @@
+// The built api as a child process, started the way production starts it (node dist/server.js,
+// NODE_ENV=production), timed from spawn to its first 200 on /healthz, and stopped with SIGTERM.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { repoRoot } from "../../testing/pg";
+
+export const apiDist = path.join(repoRoot, "api", "dist");
+
+export interface ApiEnv {
+  secret: string;
+  webOrigin: string;
+  port: number;
+  databaseUrl: string;
+}
+
+export interface ApiProcess {
+  pid: number;
+  origin: string;
+  /** Milliseconds from spawn to the first 200 on /healthz. */
+  coldStartMs: number;
+  /** What the api wrote (warn and above only); shown when something fails. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 12_000;
+
+async function healthy(origin: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function startApi(env: ApiEnv): Promise<ApiProcess> {
+  const origin = `http://127.0.0.1:${env.port}`;
+  let output = "";
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(apiDist, "server.js")], {
+    cwd: path.join(repoRoot, "api"),
+    // Only what the api needs: nothing from the developer's shell or .env leaks into the run.
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      BENCH: "1",
+      LOG_LEVEL: "warn",
+      BETTER_AUTH_SECRET: env.secret,
+      BETTER_AUTH_URL: env.webOrigin,
+      API_URL: origin,
+      API_PORT: String(env.port),
+      DATABASE_URL: env.databaseUrl,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("the api could not be spawned");
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-8000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const api = {
+    origin,
+    output: () => output,
+    stop: () => stopChild(child),
+  };
+  try {
+    while (!(await healthy(origin))) {
+      if (child.exitCode !== null) throw new Error(`the api exited with code ${child.exitCode}:\n${output}`);
+      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`the api did not answer /healthz within 20 s:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } catch (err) {
+    await api.stop();
+    throw err;
+  }
+  return { ...api, pid, coldStartMs: performance.now() - started };
+}
