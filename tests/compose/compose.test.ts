@@ -1,0 +1,241 @@
+/** docker-compose.yml without a Docker engine: the Compose Specification schema, the order, the one env file. */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DCLinter } from "dclint";
+import { composePath, durationMs, envExample, interpolate, loadCompose, repoRoot, type Service } from "./support";
+
+// Schema validation is always on in dclint. Its correctness and security rules are errors here;
+// its style rules (alphabetical services, key order) are off: they would fight the file's reading
+// order, db -> web. dclint enables every rule not named, so each is named.
+const linter = new DCLinter({
+  rules: {
+    "no-build-and-image": 2,
+    "no-duplicate-container-names": 2,
+    "no-duplicate-exported-ports": 2,
+    "no-unbound-port-interfaces": 2,
+    "no-version-field": 2,
+    "require-quotes-in-ports": [2, { quoteType: "double" }],
+    "service-image-require-explicit-tag": 2,
+    "no-quotes-in-volumes": 0,
+    "require-project-name-field": 0,
+    "service-container-name-regex": 0,
+    "service-dependencies-alphabetical-order": 0,
+    "service-keys-order": 0,
+    "service-ports-alphabetical-order": 0,
+    "services-alphabetical-order": 0,
+    "top-level-properties-order": 0,
+  },
+  quiet: true,
+  debug: false,
+  exclude: [],
+});
+
+function lint(file: string) {
+  const [result] = linter.lintFiles([file], false);
+  return (result?.messages ?? []).map((m) => `${m.rule}: ${m.message}`);
+}
+
+function lintVariant(edit: (text: string) => string) {
+  const dir = mkdtempSync(path.join(tmpdir(), "authbridge-compose-"));
+  try {
+    const file = path.join(dir, "docker-compose.yml");
+    const original = readFileSync(composePath, "utf8");
+    const changed = edit(original);
+    expect(changed).not.toBe(original);
+    writeFileSync(file, changed);
+    return lint(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const compose = loadCompose();
+const services = compose.services;
+const names = Object.keys(services);
+const service = (name: string): Service => {
+  const s = services[name];
+  if (!s) throw new Error(`no service ${name}`);
+  return s;
+};
+
+describe("docker-compose.yml against the Compose Specification (dclint)", () => {
+  test("validates, with no linter errors", () => {
+    expect(lint(composePath)).toEqual([]);
+  });
+
+  test("the validator does reject what the schema forbids (a made-up depends_on condition)", () => {
+    const messages = lintVariant((t) => t.replace("condition: service_completed_successfully", "condition: service_finished"));
+    expect(messages.join("\n")).toMatch(/^invalid-schema:/m);
+  });
+
+  test("the validator does reject a port published on every interface", () => {
+    const messages = lintVariant((t) => t.replace('"127.0.0.1:${API_PORT:-8000}:', '"${API_PORT:-8000}:'));
+    expect(messages.join("\n")).toMatch(/^no-unbound-port-interfaces:/m);
+  });
+});
+
+describe("services and their order", () => {
+  test("db, migrator, api and web; the three of ours built from their Dockerfiles with the repo root as context", () => {
+    expect(names.sort()).toEqual(["api", "db", "migrator", "web"]);
+    for (const name of ["migrator", "api", "web"]) {
+      expect(service(name).build).toEqual({ context: ".", dockerfile: `${name}/Dockerfile` });
+    }
+    expect(service("db").image).toMatch(/^postgres:\d+/);
+  });
+
+  test("every depends_on target exists", () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const target of Object.keys(s.depends_on ?? {})) {
+        expect(`${name} -> ${target}: ${names.includes(target)}`).toBe(`${name} -> ${target}: true`);
+      }
+    }
+  });
+
+  test("db healthy (when its profile runs) -> migrator completed successfully -> api healthy -> web", () => {
+    expect(service("db").depends_on).toBeUndefined();
+    expect(service("migrator").depends_on).toEqual({ db: { condition: "service_healthy", required: false } });
+    expect(service("api").depends_on).toEqual({ migrator: { condition: "service_completed_successfully" } });
+    expect(service("web").depends_on).toEqual({ api: { condition: "service_healthy" } });
+  });
+
+  test("the migrator runs once; the others come back after a crash or a reboot", () => {
+    expect(service("migrator").restart).toBe("no");
+    for (const name of ["db", "api", "web"]) expect(service(name).restart).toBe("unless-stopped");
+  });
+
+  test("the local db sits behind the localdb profile, which the default .env enables", () => {
+    expect(service("db").profiles).toEqual(["localdb"]);
+    for (const name of ["migrator", "api", "web"]) expect(service(name).profiles).toBeUndefined();
+    expect(envExample().COMPOSE_PROFILES).toBe("localdb");
+  });
+
+  test("every service has init: true, so SIGTERM reaches the process and `make down` is quick", () => {
+    for (const name of names) expect(`${name}: ${service(name).init}`).toBe(`${name}: true`);
+  });
+});
+
+describe("environment", () => {
+  test("every service reads the one env file, .env unless the smoke test points elsewhere", () => {
+    const files = new Set(names.map((name) => JSON.stringify(service(name).env_file)));
+    expect([...files]).toEqual([JSON.stringify("${AUTHBRIDGE_ENV_FILE:-.env}")]);
+    expect(interpolate("${AUTHBRIDGE_ENV_FILE:-.env}", {})).toBe(".env");
+  });
+
+  test("environment: holds only the in-network database URLs (ours) and the db image's settings", () => {
+    for (const name of ["migrator", "api", "web"]) {
+      expect(Object.keys(service(name).environment ?? {}).sort()).toEqual(["DATABASE_URL", "DIRECT_URL"]);
+    }
+    expect(Object.keys(service("db").environment ?? {}).sort()).toEqual(["PGDATA", "POSTGRES_DB", "POSTGRES_USER"]);
+  });
+
+  test("with the local db: both URLs are the db host inside the network, sslmode=require, verified against the db's CA volume", () => {
+    const password = "0123456789abcdef0123456789abcdef";
+    const local = envExample({ POSTGRES_PASSWORD: password });
+    for (const name of ["migrator", "api", "web"]) {
+      const environment = service(name).environment ?? {};
+      for (const variable of ["DATABASE_URL", "DIRECT_URL"]) {
+        const url = new URL(interpolate(environment[variable] ?? "", local));
+        expect(url.host).toBe("db:5432");
+        expect(url.password).toBe(password);
+        expect(url.searchParams.get("sslmode")).toBe("require");
+        const ca = url.searchParams.get("sslrootcert") ?? "";
+        const mount = (service(name).volumes ?? []).find((v) => v.startsWith("db-ca:"))?.split(":");
+        expect(mount?.[2]).toBe("ro");
+        expect(path.dirname(ca)).toBe(mount?.[1]);
+      }
+    }
+    // the db writes its CA into that volume
+    expect(service("db").volumes).toContain("db-ca:/run/db-ca");
+    expect(JSON.stringify(service("db"))).toContain("/run/db-ca/ca.crt");
+  });
+
+  test("with Neon (profile and COMPOSE_DATABASE_URL empty): DATABASE_URL and DIRECT_URL reach the containers unchanged", () => {
+    const neon = {
+      ...envExample(),
+      COMPOSE_PROFILES: "",
+      COMPOSE_DATABASE_URL: "",
+      DATABASE_URL: "postgresql://u:p@ep-x-pooler.eu-central-1.aws.neon.tech/app?sslmode=require",
+      DIRECT_URL: "postgresql://u:p@ep-x.eu-central-1.aws.neon.tech/app?sslmode=require",
+    };
+    for (const name of ["migrator", "api", "web"]) {
+      const environment = service(name).environment ?? {};
+      expect(interpolate(environment.DATABASE_URL ?? "", neon)).toBe(neon.DATABASE_URL);
+      expect(interpolate(environment.DIRECT_URL ?? "", neon)).toBe(neon.DIRECT_URL);
+    }
+    // and without DIRECT_URL the migrator falls back to DATABASE_URL itself: it must get an empty one
+    expect(interpolate(service("migrator").environment?.DIRECT_URL ?? "", { ...neon, DIRECT_URL: "" })).toBe("");
+  });
+
+  test("the local db speaks TLS only: ssl on, hostssl + scram, every plaintext TCP connection rejected", () => {
+    const command = (service("db") as { command?: string[] }).command?.join("\n") ?? "";
+    expect(command).toContain("-c ssl=on");
+    expect(command).toContain("hostssl all all all scram-sha-256");
+    expect(command).toContain("hostnossl all all all reject");
+    expect(command).toMatch(/-c hba_file=/);
+    expect(command).not.toMatch(/'host all/);
+  });
+
+  test("the db's certificate (scripts/pg-tls.sh certs) names the host `db`, so node-postgres can verify it", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "authbridge-certs-"));
+    try {
+      const made = spawnSync("bash", [path.join(repoRoot, "scripts/pg-tls.sh"), "certs", dir], { encoding: "utf8" });
+      expect(made.status).toBe(0);
+      const san = spawnSync("openssl", ["x509", "-noout", "-ext", "subjectAltName", "-in", path.join(dir, "tls/server.crt")], { encoding: "utf8" });
+      expect(san.stdout).toMatch(/DNS:db\b/);
+      const verify = spawnSync("openssl", ["verify", "-CAfile", path.join(dir, "tls/ca.crt"), path.join(dir, "tls/server.crt")], { encoding: "utf8" });
+      expect(verify.stdout).toMatch(/: OK/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("ports and healthchecks", () => {
+  test("web and api are published on 127.0.0.1 only, on WEB_PORT and API_PORT; db is not published", () => {
+    expect(service("api").ports).toEqual(["127.0.0.1:${API_PORT:-8000}:${API_PORT:-8000}"]);
+    expect(service("web").ports).toEqual(["127.0.0.1:${WEB_PORT:-3000}:${WEB_PORT:-3000}"]);
+    expect(service("db").ports).toBeUndefined();
+    expect(service("migrator").ports).toBeUndefined();
+    for (const name of names) for (const port of service(name).ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  test("db, api and web have complete healthchecks; the migrator is a one-shot and has none", () => {
+    for (const name of ["db", "api", "web"]) {
+      const check = service(name).healthcheck;
+      expect(check?.test?.[0]).toBe("CMD");
+      for (const key of ["interval", "timeout", "start_period", "start_interval"] as const) durationMs(check?.[key] ?? "");
+      expect(check?.retries).toBeGreaterThanOrEqual(3);
+    }
+    expect(service("migrator").healthcheck).toBeUndefined();
+  });
+
+  test("the api and web checks time out later than the api's own /healthz deadline (HEALTHZ_TIMEOUT_MS)", () => {
+    const deadline = Number(envExample().HEALTHZ_TIMEOUT_MS);
+    expect(deadline).toBeGreaterThan(0);
+    for (const name of ["api", "web"]) {
+      expect(durationMs(service(name).healthcheck?.timeout ?? "")).toBeGreaterThan(deadline + 1000);
+    }
+  });
+
+  test("the db check goes over TCP (the first-run init serves the socket only)", () => {
+    expect(service("db").healthcheck?.test).toEqual(expect.arrayContaining(["pg_isready", "-h", "127.0.0.1"]));
+  });
+});
+
+describe("Docker Compose itself, where its v2 plugin is installed", () => {
+  const available = spawnSync("docker", ["compose", "version"], { encoding: "utf8" }).status === 0;
+  if (!available) console.log("skipped: `docker compose config` (the Docker Compose v2 plugin is not installed here)");
+  (available ? test : test.skip)("`docker compose config` accepts the file with the local db and with Neon", () => {
+    for (const profiles of ["localdb", ""]) {
+      const result = spawnSync("docker", ["compose", "--env-file", path.join(repoRoot, ".env.example"), "config", "--quiet"], {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: { ...process.env, COMPOSE_PROFILES: profiles, AUTHBRIDGE_ENV_FILE: ".env.example" },
+      });
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,135 @@
+// Reading docker-compose.yml, .env.example and the Dockerfiles the way Compose and Docker read them.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { repoRoot } from "../../testing/pg";
+
+export { repoRoot };
+export const composePath = path.join(repoRoot, "docker-compose.yml");
+
+export interface Healthcheck {
+  test: string[];
+  interval?: string;
+  timeout?: string;
+  retries?: number;
+  start_period?: string;
+  start_interval?: string;
+}
+
+export interface Dependency {
+  condition: string;
+  required?: boolean;
+}
+
+export interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  profiles?: string[];
+  depends_on?: Record<string, Dependency>;
+  env_file?: string | string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+  restart?: string;
+  healthcheck?: Healthcheck;
+  init?: boolean;
+}
+
+export interface ComposeFile {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+/** The compose file as Compose sees it before interpolation (YAML anchors resolved). */
+export function loadCompose(text = readFileSync(composePath, "utf8")): ComposeFile {
+  return parse(text, { merge: true }) as ComposeFile;
+}
+
+/** Compose's interpolation: `$$`, `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?error}`, nested. */
+export function interpolate(text: string, env: Record<string, string | undefined>): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== "$") {
+      out += text[i];
+      continue;
+    }
+    if (text[i + 1] === "$") {
+      out += "$";
+      i++;
+      continue;
+    }
+    if (text[i + 1] !== "{") throw new Error(`unsupported interpolation at ${i} in ${text}`);
+    let depth = 1;
+    let j = i + 2;
+    for (; j < text.length && depth > 0; j++) {
+      if (text[j] === "{") depth++;
+      if (text[j] === "}") depth--;
+    }
+    if (depth !== 0) throw new Error(`unclosed \${ in ${text}`);
+    out += resolve(text.slice(i + 2, j - 1), env);
+    i = j - 1;
+  }
+  return out;
+}
+
+function resolve(expression: string, env: Record<string, string | undefined>): string {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([\s\S]*))?$/.exec(expression);
+  if (!m?.[1]) throw new Error(`unsupported expression \${${expression}}`);
+  const [, name, colon, operator, rest = ""] = m;
+  const value = env[name];
+  const missing = value === undefined || (colon === ":" && value === "");
+  if (!operator || !missing) return value ?? "";
+  if (operator === "?") throw new Error(`required variable ${name}: ${rest}`);
+  return interpolate(rest, env);
+}
+
+/** A .env file as bash `set -a; . .env` (scripts/load-env.sh) and Compose read it: `${NAME}` expands earlier names. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (!m?.[1]) continue;
+    const raw = m[2] ?? "";
+    env[m[1]] = raw.startsWith("'") ? raw.slice(1, -1) : interpolate(raw.replace(/^"(.*)"$/, "$1"), env);
+  }
+  return env;
+}
+
+/** The text of .env.example with some lines replaced, as `make env` makes a .env from it. */
+export function envExampleText(lines: Record<string, string> = {}): string {
+  return Object.entries(lines).reduce(
+    (text, [name, value]) => text.replace(new RegExp(`^${name}=.*$`, "m"), `${name}=${value}`),
+    readFileSync(path.join(repoRoot, ".env.example"), "utf8"),
+  );
+}
+
+export const envExample = (lines: Record<string, string> = {}) => parseEnvFile(envExampleText(lines));
+
+/** Go duration strings as Compose writes them (`1m30s`, `500ms`, `5s`), in milliseconds. */
+export function durationMs(duration: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  const parts = [...duration.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== duration) throw new Error(`not a duration: ${duration}`);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * (units[unit ?? ""] ?? NaN), 0);
+}
+
+export interface DockerInstruction {
+  keyword: string;
+  args: string;
+}
+
+/** A Dockerfile's instructions per stage (continuation lines joined, comments dropped). */
+export function dockerfileStages(file: string): DockerInstruction[][] {
+  const text = readFileSync(path.join(repoRoot, file), "utf8");
+  const lines = text.split("\n").filter((line) => !/^\s*#/.test(line));
+  const joined = lines.join("\n").replace(/\\\n/g, " ");
+  const stages: DockerInstruction[][] = [];
+  for (const line of joined.split("\n")) {
+    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
+    if (!m?.[1]) continue;
+    const instruction = { keyword: m[1].toUpperCase(), args: (m[2] ?? "").trim().replace(/\s+/g, " ") };
+    if (instruction.keyword === "FROM") stages.push([]);
+    stages.at(-1)?.push(instruction);
+  }
+  return stages;
+}
