@@ -1,0 +1,23 @@
+// Where one run of the suite keeps what it produces. Shared by the Jest-side helpers (TypeScript),
+// the global setup and the summary reporter (plain JS, loaded by Jest untransformed).
+const os = require("node:os");
+const path = require("node:path");
+
+const repoRoot = path.resolve(__dirname, "..", "..", "..");
+const runDir = path.join(repoRoot, "test-results", "resilience");
+
+module.exports = {
+  repoRoot,
+  runDir,
+  /** Every line every service wrote, one file per process. */
+  logsDir: path.join(runDir, "logs"),
+  /** One JSON object per line: the counts each case reports (requests, faults, inputs, failures). */
+  recordsFile: path.join(runDir, "records.jsonl"),
+  /** What docs/RESILIENCE.md is rendered from. */
+  summaryFile: path.join(runDir, "summary.json"),
+  /**
+   * The secret values the run used (for the log audit). Outside test-results, which CI may upload,
+   * and private to this user; the audit deletes it.
+   */
+  secretsFile: path.join(os.tmpdir(), `authbridge-resilience-${process.getuid?.() ?? "user"}`, "secrets.jsonl"),
+};

@@ -1,0 +1,133 @@
+// A throw-away TLS PostgreSQL migrated by the real migrator, then the built api and (optionally)
+// the built web, on free loopback ports, from one set of variables, the way `make dev` runs them.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { Client } from "pg";
+import { type Cluster, freePort, startCluster } from "../../../testing/pg";
+import { type Child, programs, startProgram, stopAllPrograms, stopProgram, waitForUrl } from "./processes";
+import { repoRoot } from "./paths";
+import { rememberSecret } from "./record";
+import { type Audience, tokenKey } from "./tokens";
+
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface Stack extends Audience {
+  cluster: Cluster;
+  databaseUrl: string;
+  apiUrl: string;
+  apiPort: number;
+  webUrl: string;
+  api: Child;
+  web?: Child;
+  /** The api's environment, for restarting it or starting a second one with changes. */
+  apiEnv: Record<string, string>;
+  startApi(overrides?: Record<string, string>): Promise<Child>;
+  stop(): Promise<void>;
+}
+
+/** A missing build is a broken setup, not a reason to skip: make test builds before it tests. */
+export function assertBuilt(...files: string[]): void {
+  for (const file of files) {
+    if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} is missing: build first (make test does, or npm run build -w <workspace>)`);
+  }
+}
+
+/** node-postgres reads sslmode=require as verify-full and warns each time; say it, for direct test connections. */
+export function verifiedUrl(url: string): string {
+  const u = new URL(url);
+  if (u.searchParams.get("sslmode") === "require") u.searchParams.set("sslmode", "verify-full");
+  return u.toString();
+}
+
+export async function sql<T extends Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: verifiedUrl(url), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs the built migrator to completion; resolves with its exit code. */
+export async function runMigrator(env: Record<string, string>): Promise<{ code: number | null; child: Child }> {
+  const child = startProgram("migrator", programs.migrator, { LOG_LEVEL: "info", MIGRATE_WAIT_SECONDS: "10", ...env });
+  const { code } = await child.exited;
+  return { code, child };
+}
+
+export function rememberDatabaseUrl(url: string): void {
+  const password = new URL(url).password;
+  if (password) rememberSecret("db-password", decodeURIComponent(password));
+}
+
+export async function startStack(options: { web?: boolean; apiEnv?: Record<string, string>; ttlSeconds?: number } = {}): Promise<Stack> {
+  assertBuilt(programs.api, programs.migrator, ...(options.web ? [programs.web] : []));
+  let cluster: Cluster | undefined;
+  try {
+    cluster = await startCluster();
+    rememberDatabaseUrl(cluster.url);
+    const migrated = await runMigrator({ DATABASE_URL: cluster.url });
+    if (migrated.code !== 0) throw new Error(`migrator exited ${migrated.code}:\n${migrated.child.lines.join("\n")}`);
+
+    const [apiPort, webPort] = [await freePort(), await freePort()];
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const webUrl = `http://127.0.0.1:${webPort}`;
+    const secret = randomBytes(48).toString("base64");
+    rememberSecret("auth-secret", secret);
+    const key = Buffer.from(tokenKey(secret));
+    for (const encoding of ["hex", "base64", "base64url"] as const) rememberSecret("token-key", key.toString(encoding));
+
+    const shared = { BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: webUrl, API_URL: apiUrl, DATABASE_URL: cluster.url };
+    const apiEnv = {
+      ...shared,
+      API_PORT: String(apiPort),
+      JWT_CLOCK_TOLERANCE_SECONDS: String(CLOCK_TOLERANCE_SECONDS),
+      // debug: the most a service ever logs, so the log audit sees the most.
+      LOG_LEVEL: "debug",
+      ...options.apiEnv,
+    };
+    const startApi = async (overrides: Record<string, string> = {}): Promise<Child> => {
+      const env = { ...apiEnv, ...overrides };
+      const child = startProgram("api", programs.api, env);
+      await waitForUrl(`http://127.0.0.1:${env.API_PORT}/livez`, child);
+      return child;
+    };
+    const webChild = options.web
+      ? startProgram("web", programs.web, {
+          ...shared,
+          NODE_ENV: "production",
+          PORT: String(webPort),
+          HOSTNAME: "127.0.0.1",
+          JWT_TTL_SECONDS: String(options.ttlSeconds ?? 900),
+          LOG_LEVEL: "debug",
+        })
+      : undefined;
+    const [api] = await Promise.all([startApi(), webChild ? waitForUrl(`${webUrl}/api/health`, webChild) : undefined]);
+    const stack: Stack = {
+      cluster,
+      databaseUrl: cluster.url,
+      apiUrl,
+      apiPort,
+      webUrl,
+      api,
+      ...(webChild ? { web: webChild } : {}),
+      apiEnv,
+      secret,
+      issuer: new URL(webUrl).origin,
+      audience: new URL(apiUrl).origin,
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      startApi,
+      stop: async () => {
+        await stopAllPrograms();
+        await cluster?.destroy();
+      },
+    };
+    return stack;
+  } catch (error) {
+    await stopAllPrograms();
+    await cluster?.destroy();
+    throw error;
+  }
+}
