@@ -1,0 +1,145 @@
+// The migrator killed (SIGKILL: no clean-up of any kind) in the middle of a run, then run again:
+// the database ends fully migrated and consistent. The migrations are the committed ones plus a
+// slow one of our own (MIGRATIONS_DIR), so there is a middle to kill it in.
+import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Cluster, startCluster } from "../../testing/pg";
+import { programs, startProgram, stopAllPrograms } from "./support/processes";
+import { repoRoot } from "./support/paths";
+import { record } from "./support/record";
+import { assertBuilt, rememberDatabaseUrl, runMigrator, sql } from "./support/stack";
+
+const PRISMA_LOCK_KEY = 72707369;
+const PROBE_ROWS = 1000;
+const SLOW = "29991231000000_resilience_slow";
+// One statement after another in one script: rows, a pause long enough to be killed in, more DDL.
+const SLOW_SQL = `CREATE TABLE "resilience_probe" ("n" INTEGER NOT NULL PRIMARY KEY);
+INSERT INTO "resilience_probe" SELECT generate_series(1, ${PROBE_ROWS});
+SELECT pg_sleep(0.8);
+CREATE INDEX "resilience_probe_n_idx" ON "resilience_probe" ("n" DESC);
+`;
+// Deterministic kill points spread over a whole run (fractions of a measured clean run).
+const KILL_FRACTIONS = [0.2, 0.5, 0.8];
+
+let cluster: Cluster;
+let dir: string;
+let migrationsDir: string;
+let env: Record<string, string>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function resetDatabase(): Promise<void> {
+  // The database owner owns the public schema (PostgreSQL 15), so this needs no superuser.
+  await sql(cluster.url, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+}
+
+/** Everything a fully migrated database must show, and nothing half-done. */
+async function expectConsistent(): Promise<void> {
+  const names = readdirSync(migrationsDir).filter((n) => !n.endsWith(".toml")).sort();
+  const rows = await sql<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
+    cluster.url,
+    "SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name",
+  );
+  expect(rows.map((r) => r.migration_name)).toEqual(names);
+  for (const row of rows) {
+    expect(row.finished_at).not.toBeNull();
+    expect(row.rolled_back_at).toBeNull();
+    const file = readFileSync(path.join(migrationsDir, row.migration_name, "migration.sql"));
+    expect(row.checksum).toBe(createHash("sha256").update(file).digest("hex"));
+  }
+  const tables = await sql<{ t: string }>(cluster.url, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+  expect(tables.map((r) => r.t)).toEqual(
+    expect.arrayContaining(["_prisma_migrations", "account", "jwks", "resilience_probe", "session", "task", "user", "verification"]),
+  );
+  const [probe] = await sql<{ n: number; lo: number; hi: number }>(cluster.url, `SELECT count(*)::int AS n, min(n) AS lo, max(n) AS hi FROM "resilience_probe"`);
+  expect(probe).toEqual({ n: PROBE_ROWS, lo: 1, hi: PROBE_ROWS });
+  const index = await sql(cluster.url, `SELECT 1 FROM pg_indexes WHERE indexname = 'resilience_probe_n_idx'`);
+  expect(index).toHaveLength(1);
+  // Nobody is left holding the migration lock.
+  const locks = await sql(cluster.url, `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [PRISMA_LOCK_KEY]);
+  expect(locks).toHaveLength(0);
+}
+
+async function lockHeld(): Promise<boolean> {
+  const rows = await sql(cluster.url, `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`, [PRISMA_LOCK_KEY]);
+  return rows.length > 0;
+}
+
+beforeAll(async () => {
+  assertBuilt(programs.migrator);
+  dir = mkdtempSync(path.join(tmpdir(), "authbridge-resilience-migrations-"));
+  migrationsDir = path.join(dir, "migrations");
+  cpSync(path.join(repoRoot, "migrator", "prisma", "migrations"), migrationsDir, { recursive: true });
+  mkdirSync(path.join(migrationsDir, SLOW));
+  writeFileSync(path.join(migrationsDir, SLOW, "migration.sql"), SLOW_SQL);
+  cluster = await startCluster();
+  rememberDatabaseUrl(cluster.url);
+  env = { DATABASE_URL: cluster.url, MIGRATIONS_DIR: migrationsDir, MIGRATE_RUNNER: "builtin" };
+});
+
+afterAll(async () => {
+  await stopAllPrograms();
+  await cluster?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("SIGKILL while the slow migration runs (lock held, first migration committed), then a re-run: fully migrated and consistent", async () => {
+  await resetDatabase();
+  const child = startProgram("migrator", programs.migrator, { ...env, LOG_LEVEL: "info" });
+  const until = Date.now() + 20_000;
+  let sleeping = false;
+  while (Date.now() < until && !sleeping) {
+    sleeping = (await sql(cluster.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.8)%' AND state = 'active' AND pid <> pg_backend_pid()`)).length > 0;
+    if (!sleeping) await sleep(20);
+  }
+  expect(sleeping).toBe(true);
+  expect(await lockHeld()).toBe(true);
+  const committed = await sql<{ migration_name: string }>(cluster.url, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL");
+  expect(committed.map((r) => r.migration_name)).toEqual([readdirSync(migrationsDir).sort()[0]]);
+  child.process.kill("SIGKILL");
+  expect((await child.exited).signal).toBe("SIGKILL");
+
+  const started = Date.now();
+  const rerun = await runMigrator(env);
+  const rerunMs = Date.now() - started;
+  expect(rerun.code).toBe(0);
+  await expectConsistent();
+  const again = await runMigrator(env);
+  expect(again.code).toBe(0);
+  expect(again.child.lines.join("\n")).toMatch(/0 applied/);
+  record({ faults: 1, failures: 0 }, { killedDuring: SLOW, rerunMs, migrationsApplied: 2 });
+});
+
+test("SIGKILL at spread-out moments of a run, each followed by a re-run: always fully migrated and consistent", async () => {
+  // How long a clean run takes, so the kill points cover it from start to end.
+  await resetDatabase();
+  const cleanStarted = Date.now();
+  expect((await runMigrator(env)).code).toBe(0);
+  const cleanMs = Date.now() - cleanStarted;
+  await expectConsistent();
+
+  const outcomes: Array<{ atMs: number; killed: boolean; lockHeldAtKill: boolean; rerunMs: number }> = [];
+  let failures = 0;
+  for (const fraction of KILL_FRACTIONS) {
+    await resetDatabase();
+    const atMs = Math.round(cleanMs * fraction);
+    const child = startProgram("migrator", programs.migrator, { ...env, LOG_LEVEL: "info" });
+    await sleep(atMs);
+    const held = await lockHeld();
+    const killed = child.running();
+    child.process.kill("SIGKILL");
+    await child.exited;
+    const started = Date.now();
+    const rerun = await runMigrator(env);
+    outcomes.push({ atMs, killed, lockHeldAtKill: held, rerunMs: Date.now() - started });
+    if (rerun.code !== 0) failures++;
+    expect(rerun.code).toBe(0);
+    await expectConsistent();
+  }
+  record({ faults: outcomes.filter((o) => o.killed).length, failures }, { cleanRunMs: cleanMs, kills: outcomes });
+  // The points must really land inside runs, most of them while the lock is held.
+  expect(outcomes.filter((o) => o.killed).length).toBeGreaterThanOrEqual(KILL_FRACTIONS.length - 1);
+  expect(outcomes.filter((o) => o.lockHeldAtKill).length).toBeGreaterThanOrEqual(2);
+});
