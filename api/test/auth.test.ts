@@ -236,6 +236,9 @@ describe("the order 401, 403, 400, all before any database access", () => {
     expect((await post({ title: "x".repeat(201) })).body.error.fields).toEqual({ title: "must be at most 200 characters" });
     expect((await post({ title: 7 })).status).toBe(400);
     expect((await post({ title: "a\u0000b" })).body.error.fields).toEqual({ title: "must not contain control characters" });
+    for (const title of ["ok \udfff", "\ud800", "a\ud83d b"]) {
+      expect((await post({ title })).body.error.fields).toEqual({ title: "must be valid Unicode text" });
+    }
     expect((await post([{ title: "x" }])).body.error.fields).toEqual({ body: "must be a JSON object" });
   });
 
