@@ -41,6 +41,11 @@ declare module "autocannon" {
     statusCodeStats: Record<string, { count: number }>;
   }
 
-  function autocannon(options: Options): Promise<Result>;
+  /** A running benchmark: an event emitter that is also a promise of its result. */
+  interface Instance extends PromiseLike<Result> {
+    on(event: "response", listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
+  }
+
+  function autocannon(options: Options): Instance;
   export = autocannon;
 }

@@ -20,17 +20,20 @@ export function caseSpecs(users: readonly BenchUser[]): Record<HttpCase, CaseSpe
   return {
     baseline: {
       name: "baseline",
+      authenticated: false,
       requests: [{ path: "/bench/baseline" }],
       check: (status, body) => expect(status === 200 && isObject(body) && body.ok === true, "200 { ok: true }"),
     },
     "auth-only": {
       name: "auth-only",
+      authenticated: true,
       requests: users.map((user) => ({ path: "/api/whoami", headers: bearer(user) })),
       check: (status, body) =>
         expect(status === 200 && isObject(body) && users.some((u) => u.id === body.userId), "200 { userId } of a bench user"),
     },
     tasks: {
       name: "tasks",
+      authenticated: true,
       requests: users.map((user) => ({ path: `/api/${encodeURIComponent(user.id)}/tasks`, headers: bearer(user) })),
       check: (status, body) =>
         expect(
@@ -40,6 +43,7 @@ export function caseSpecs(users: readonly BenchUser[]): Record<HttpCase, CaseSpe
     },
     healthz: {
       name: "healthz",
+      authenticated: false,
       requests: [{ path: "/healthz" }],
       check: (status, body) => expect(status === 200 && isObject(body) && body.status === "pass", '200 { status: "pass" }'),
     },

@@ -1,14 +1,24 @@
-// One HTTP case: a correctness check, a warm-up whose numbers are thrown away (but whose failures
-// are not), then a fixed-duration autocannon run on loopback.
+// The HTTP cases: each one checked for correctness, warmed up (numbers thrown away, failures
+// not), then measured in interleaved rounds on loopback with autocannon. Other engineers share
+// this machine: slicing each case's time into rounds that alternate with the other cases exposes
+// every case to the same background load, and ratios are taken round by round.
 import autocannon from "autocannon";
-import { type CpuShare, cpuWindow, rssSampler } from "./machine";
+import { type CpuSeconds, type CpuShare, NO_CPU, addCpu, cpuShare, cpuWindow, rssSampler } from "./machine";
 import type { HttpCase } from "./options";
 
 export interface CaseSpec {
   name: HttpCase;
   requests: { path: string; headers?: Record<string, string> }[];
+  /** Goes through requireAuth (so the token cache's counters belong to it). */
+  authenticated: boolean;
   /** Throws when one response does not look like a working api's. */
   check(status: number, body: unknown): void;
+}
+
+export interface Target {
+  origin: string;
+  pid: number;
+  postmaster: number;
 }
 
 export interface Failures {
@@ -20,36 +30,34 @@ export interface Failures {
 export interface CaseResult extends Failures {
   name: HttpCase;
   requests: number;
+  seconds: number;
   reqPerSec: number;
+  /** req/s of each round, in order. */
+  rounds: number[];
+  /** Of 2xx responses, exact (every response time kept), in ms. */
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   statusCodes: Record<string, number>;
-  /** Failures during the warm-up (counted against the run too). */
+  /** Failures during the warm-up (they fail the run too). */
   warmup: Failures;
   rssMaxMb: number;
   cpu: CpuShare;
-  /** Verified-token cache lookups during the measured part. */
-  tokenCache: { hits: number; misses: number; hitRate: number | null };
+  /** Verified-token cache lookups while measured (authenticated cases only). */
+  tokenCache: { hits: number; misses: number; hitRate: number } | null;
 }
 
-export interface LoadSettings {
-  connections: number;
-  duration: number;
-  warmup: number;
-}
-
-interface CacheCounters {
+interface Counters {
   hits: number;
   misses: number;
 }
 
-async function cacheCounters(origin: string): Promise<CacheCounters> {
+async function cacheCounters(origin: string): Promise<Counters> {
   const res = await fetch(`${origin}/bench/stats`);
-  const body = (await res.json()) as { tokenCache?: CacheCounters };
+  const body = (await res.json()) as { tokenCache?: Counters };
   if (res.status !== 200 || !body.tokenCache) throw new Error(`GET /bench/stats answered ${res.status}`);
   return body.tokenCache;
 }
 
-async function check(origin: string, spec: CaseSpec): Promise<void> {
+export async function checkCase(origin: string, spec: CaseSpec): Promise<void> {
   for (const request of spec.requests) {
     const res = await fetch(`${origin}${request.path}`, request.headers ? { headers: request.headers } : {});
     const text = await res.text();
@@ -67,48 +75,133 @@ async function check(origin: string, spec: CaseSpec): Promise<void> {
   }
 }
 
-const fire = (origin: string, spec: CaseSpec, connections: number, duration: number) =>
-  autocannon({
+interface Slice extends Failures {
+  requests: number;
+  seconds: number;
+  statusCodes: Record<string, number>;
+}
+
+/** One autocannon run; 2xx response times go to `latencies` when given. */
+async function fire(origin: string, spec: CaseSpec, connections: number, seconds: number, latencies?: number[]): Promise<Slice> {
+  const instance = autocannon({
     url: origin,
     connections,
-    duration,
+    duration: seconds,
     timeout: 10,
     requests: spec.requests.map((r) => ({ method: "GET", ...r })),
   });
-
-const failuresOf = (r: Failures): Failures => ({ errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx });
-
-export async function runCase(target: { origin: string; pid: number; postmaster: number }, spec: CaseSpec, settings: LoadSettings): Promise<CaseResult> {
-  const { origin, pid } = target;
-  await check(origin, spec);
-  const warm = settings.warmup > 0 ? failuresOf(await fire(origin, spec, settings.connections, settings.warmup)) : { errors: 0, timeouts: 0, non2xx: 0 };
-
-  const cache0 = await cacheCounters(origin);
-  const rss = rssSampler(pid);
-  const cpu = cpuWindow(pid, target.postmaster);
-  const result = await fire(origin, spec, settings.connections, settings.duration);
-  const cpuShare = cpu();
-  const rssMaxMb = rss();
-  const cache1 = await cacheCounters(origin);
-
-  const hits = cache1.hits - cache0.hits;
-  const misses = cache1.misses - cache0.misses;
+  if (latencies) {
+    instance.on("response", (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+    });
+  }
+  const result = await instance;
   return {
-    name: spec.name,
-    ...failuresOf(result),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
     requests: result.requests.total,
-    reqPerSec: result.requests.total / result.duration,
-    latencyMs: {
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      mean: result.latency.mean,
-    },
+    seconds: result.duration,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
-    warmup: warm,
-    rssMaxMb,
-    cpu: cpuShare,
-    tokenCache: { hits, misses, hitRate: hits + misses > 0 ? hits / (hits + misses) : null },
   };
+}
+
+const NO_FAILURES: Failures = { errors: 0, timeouts: 0, non2xx: 0 };
+const addFailures = (a: Failures, b: Failures): Failures => ({
+  errors: a.errors + b.errors,
+  timeouts: a.timeouts + b.timeouts,
+  non2xx: a.non2xx + b.non2xx,
+});
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const round2 = (ms: number) => Math.round(ms * 100) / 100;
+
+class Accumulator {
+  failures: Failures = NO_FAILURES;
+  warmup: Failures = NO_FAILURES;
+  requests = 0;
+  seconds = 0;
+  rounds: number[] = [];
+  statusCodes: Record<string, number> = {};
+  latencies: number[] = [];
+  cpu: CpuSeconds = NO_CPU;
+  rssMaxMb = 0;
+  cache: Counters = { hits: 0, misses: 0 };
+
+  constructor(readonly spec: CaseSpec) {}
+
+  add(slice: Slice, cpu: CpuSeconds, rssMb: number, cache: Counters): void {
+    this.failures = addFailures(this.failures, slice);
+    this.requests += slice.requests;
+    this.seconds += slice.seconds;
+    this.rounds.push(slice.requests / slice.seconds);
+    for (const [code, count] of Object.entries(slice.statusCodes)) this.statusCodes[code] = (this.statusCodes[code] ?? 0) + count;
+    this.cpu = addCpu(this.cpu, cpu);
+    this.rssMaxMb = Math.max(this.rssMaxMb, rssMb);
+    this.cache = { hits: this.cache.hits + cache.hits, misses: this.cache.misses + cache.misses };
+  }
+
+  result(): CaseResult {
+    const sorted = Float64Array.from(this.latencies).sort();
+    const { hits, misses } = this.cache;
+    return {
+      name: this.spec.name,
+      ...this.failures,
+      requests: this.requests,
+      seconds: this.seconds,
+      reqPerSec: this.requests / this.seconds,
+      rounds: this.rounds.map(Math.round),
+      latencyMs: {
+        p50: round2(percentile(sorted, 50)),
+        p90: round2(percentile(sorted, 90)),
+        p99: round2(percentile(sorted, 99)),
+        max: round2(sorted[sorted.length - 1] ?? NaN),
+        mean: round2(sorted.reduce((sum, ms) => sum + ms, 0) / sorted.length),
+      },
+      statusCodes: this.statusCodes,
+      warmup: this.warmup,
+      rssMaxMb: this.rssMaxMb,
+      cpu: cpuShare(this.cpu),
+      tokenCache: this.spec.authenticated && hits + misses > 0 ? { hits, misses, hitRate: hits / (hits + misses) } : null,
+    };
+  }
+}
+
+export interface LoadSettings {
+  connections: number;
+  duration: number;
+  warmup: number;
+  rounds: number;
+}
+
+export async function runCases(
+  target: Target,
+  specs: CaseSpec[],
+  settings: LoadSettings,
+  log: (line: string) => void,
+): Promise<CaseResult[]> {
+  const cases = specs.map((spec) => new Accumulator(spec));
+  for (const c of cases) {
+    await checkCase(target.origin, c.spec);
+    if (settings.warmup > 0) c.warmup = await fire(target.origin, c.spec, settings.connections, settings.warmup);
+  }
+  const slice = settings.duration / settings.rounds;
+  for (let round = 1; round <= settings.rounds; round++) {
+    log(`round ${round}/${settings.rounds}: ${specs.map((s) => s.name).join(", ")}, ${slice.toFixed(1)} s each`);
+    for (const c of cases) {
+      const cache0 = await cacheCounters(target.origin);
+      const rss = rssSampler(target.pid);
+      const cpu = cpuWindow(target.pid, target.postmaster);
+      const result = await fire(target.origin, c.spec, settings.connections, slice, c.latencies);
+      const cpuSeconds = cpu();
+      const rssMb = rss();
+      const cache1 = await cacheCounters(target.origin);
+      c.add(result, cpuSeconds, rssMb, { hits: cache1.hits - cache0.hits, misses: cache1.misses - cache0.misses });
+    }
+  }
+  return cases.map((c) => c.result());
 }

@@ -68,28 +68,54 @@ export interface CpuShare {
   idle: number;
 }
 
+/** CPU seconds spent during one window, by whom. */
+export interface CpuSeconds {
+  wall: number;
+  api: number;
+  db: number;
+  harness: number;
+  /** All cores of the machine, busy. */
+  busy: number;
+}
+
+export const NO_CPU: CpuSeconds = { wall: 0, api: 0, db: 0, harness: 0, busy: 0 };
+
+export const addCpu = (a: CpuSeconds, b: CpuSeconds): CpuSeconds => ({
+  wall: a.wall + b.wall,
+  api: a.api + b.api,
+  db: a.db + b.db,
+  harness: a.harness + b.harness,
+  busy: a.busy + b.busy,
+});
+
 /** Starts a CPU accounting window; call the result to close it. */
-export function cpuWindow(apiPid: number, postmaster: number): () => CpuShare {
+export function cpuWindow(apiPid: number, postmaster: number): () => CpuSeconds {
   const wall0 = process.hrtime.bigint();
   const api0 = processCpuSeconds(apiPid);
   const db0 = clusterCpuSeconds(postmaster);
   const harness0 = process.cpuUsage();
   const busy0 = machineBusySeconds();
   return () => {
-    const wall = Number(process.hrtime.bigint() - wall0) / 1e9;
-    const api = processCpuSeconds(apiPid) - api0;
-    const db = clusterCpuSeconds(postmaster) - db0;
     const used = process.cpuUsage(harness0);
-    const harness = (used.user + used.system) / 1e6;
-    const busy = machineBusySeconds() - busy0;
-    const pct = (seconds: number) => Math.round((seconds / wall) * 100);
     return {
-      api: pct(api),
-      db: pct(db),
-      harness: pct(harness),
-      others: Math.max(0, pct(busy - api - db - harness)),
-      idle: Math.max(0, pct(wall * os.cpus().length - busy)),
+      wall: Number(process.hrtime.bigint() - wall0) / 1e9,
+      api: processCpuSeconds(apiPid) - api0,
+      db: clusterCpuSeconds(postmaster) - db0,
+      harness: (used.user + used.system) / 1e6,
+      busy: machineBusySeconds() - busy0,
     };
+  };
+}
+
+/** Percent of one core (so up to 100 x cores in all); "others" is everyone else on the machine. */
+export function cpuShare(cpu: CpuSeconds): CpuShare {
+  const pct = (seconds: number) => (cpu.wall > 0 ? Math.max(0, Math.round((seconds / cpu.wall) * 100)) : 0);
+  return {
+    api: pct(cpu.api),
+    db: pct(cpu.db),
+    harness: pct(cpu.harness),
+    others: pct(cpu.busy - cpu.api - cpu.db - cpu.harness),
+    idle: pct(cpu.wall * os.cpus().length - cpu.busy),
   };
 }
 

@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { type Cluster, freePort, migrate, repoRoot, startCluster } from "../../testing/pg";
 import { type ApiProcess, startApi } from "./apiProcess";
 import { type BenchUser, caseSpecs } from "./cases";
-import { type CaseResult, runCase } from "./load";
+import { runCases } from "./load";
 import { machineInfo, peakRssMb, postmasterPid } from "./machine";
 import { HTTP_CASES, type Options, USAGE, parseOptions } from "./options";
 import { type Run, failuresOf, textReport, withResults } from "./report";
@@ -63,15 +63,12 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   }));
   const specs = caseSpecs(users);
   const postmaster = postmasterPid(cluster.dir);
-  for (const name of HTTP_CASES.filter((c) => options.cases.includes(c))) {
-    log(`${name}: ${options.warmup} s warm-up + ${options.duration} s at ${options.connections} connections`);
-    let result: CaseResult;
-    try {
-      result = await runCase({ origin: api.origin, pid: api.pid, postmaster }, specs[name], options);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\napi output:\n${api.output()}`);
-    }
-    run.cases.push(result);
+  const selected = HTTP_CASES.filter((c) => options.cases.includes(c)).map((name) => specs[name]);
+  log(`${selected.length} cases: check + ${options.warmup} s warm-up each, then ${options.duration} s each at ${options.connections} connections`);
+  try {
+    run.cases = await runCases({ origin: api.origin, pid: api.pid, postmaster }, selected, options, log);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\napi output:\n${api.output()}`);
   }
   run.peakRssMb = peakRssMb(api.pid);
 }

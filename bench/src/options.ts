@@ -13,6 +13,8 @@ export interface Options {
   duration: number;
   /** Seconds of load thrown away before each HTTP case. */
   warmup: number;
+  /** Slices each case's duration into this many rounds that alternate with the other cases. */
+  rounds: number;
   /** Api processes started (and timed) before the one that takes the load. */
   coldStarts: number;
   /** Seconds per function in the in-process verify case. */
@@ -27,6 +29,7 @@ export const USAGE = `usage: scripts/bench.sh [flags]   (make bench BENCH_ARGS="
   --connections N      concurrent connections per HTTP case (default 50)
   --duration S         measured seconds per HTTP case (default 15)
   --warmup S           discarded seconds of load before each HTTP case (default 3)
+  --rounds N           measure the cases in N interleaved rounds of duration/N s each (default 5)
   --cold-starts N      api start-ups timed, the last one takes the load (default 3)
   --verify-seconds S   seconds per function in the verify case (default 2)
   --json PATH          results file (default bench/results/latest.json)
@@ -60,6 +63,7 @@ export function parseOptions(args: string[], defaultJson: string): Options | nul
       connections: { type: "string", default: "50" },
       duration: { type: "string", default: "15" },
       warmup: { type: "string", default: "3" },
+      rounds: { type: "string", default: "5" },
       "cold-starts": { type: "string", default: "3" },
       "verify-seconds": { type: "string", default: "2" },
       json: { type: "string", default: defaultJson },
@@ -68,11 +72,15 @@ export function parseOptions(args: string[], defaultJson: string): Options | nul
     },
   });
   if (values.help) return null;
+  const duration = positive("duration", values.duration, 1, 600);
+  const rounds = positive("rounds", values.rounds, 1, 100);
+  if (duration / rounds < 1) throw new Error("--duration / --rounds must leave at least 1 s per round");
   return {
     cases: caseList(values.cases),
     connections: positive("connections", values.connections, 1, 1000),
-    duration: positive("duration", values.duration, 1, 600),
+    duration,
     warmup: positive("warmup", values.warmup, 0, 60),
+    rounds,
     coldStarts: positive("cold-starts", values["cold-starts"], 1, 20),
     verifySeconds: positive("verify-seconds", values["verify-seconds"], 1, 60),
     json: values.json,

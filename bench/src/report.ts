@@ -33,9 +33,15 @@ export const medianColdStartMs = (run: Run) => (run.coldStartMs.length ? median(
 
 const byName = (run: Run, name: string) => run.cases.find((c) => c.name === name);
 
+/**
+ * Throughput as a fraction of baseline: the median of the round-by-round ratios (each round's
+ * cases ran back to back, under about the same background load), or of the totals otherwise.
+ */
 export function ratioToBaseline(run: Run, result: CaseResult): number | null {
   const baseline = byName(run, "baseline");
-  return baseline ? result.reqPerSec / baseline.reqPerSec : null;
+  if (!baseline) return null;
+  if (baseline.rounds.length !== result.rounds.length || result.rounds.length === 0) return result.reqPerSec / baseline.reqPerSec;
+  return median(result.rounds.map((rate, i) => rate / (baseline.rounds[i] ?? NaN)));
 }
 
 export function failuresOf(run: Run): number {
@@ -54,7 +60,7 @@ export function targets(run: Run): Target[] {
   const authOnly = byName(run, "auth-only");
   const tasks = byName(run, "tasks");
   const at50 = run.options.connections === 50;
-  const ms = (v: number) => `${v} ms`;
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
   return [
     target("auth-only / baseline", ">= 0.90", authOnly ? ratioToBaseline(run, authOnly) : null, (v) => v >= 0.9, (v) => v.toFixed(2)),
     target("tasks p99 at 50 connections", "<= 20 ms", at50 ? tasks?.latencyMs.p99 : null, (v) => v <= 20, ms),
@@ -87,18 +93,18 @@ function sections(run: Run, markdown: boolean): string[] {
         ["case", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "non-2xx", "x baseline", "token cache hits", "cpu % api/db/harness/others/idle"],
         run.cases.map((c) => {
           const ratio = ratioToBaseline(run, c);
-          const hit = c.tokenCache.hitRate;
+          const cache = c.tokenCache;
           return [
             c.name,
             int(c.reqPerSec),
-            String(c.latencyMs.p50),
-            String(c.latencyMs.p90),
-            String(c.latencyMs.p99),
-            String(c.latencyMs.max),
+            c.latencyMs.p50.toFixed(1),
+            c.latencyMs.p90.toFixed(1),
+            c.latencyMs.p99.toFixed(1),
+            c.latencyMs.max.toFixed(1),
             String(c.errors + c.timeouts + c.warmup.errors + c.warmup.timeouts),
             String(c.non2xx + c.warmup.non2xx),
             ratio === null ? "-" : ratio.toFixed(2),
-            hit === null ? "-" : `${(hit * 100).toFixed(2)}% of ${int(c.tokenCache.hits + c.tokenCache.misses)}`,
+            cache ? `${(cache.hitRate * 100).toFixed(2)}% of ${int(cache.hits + cache.misses)}` : "-",
             `${c.cpu.api}/${c.cpu.db}/${c.cpu.harness}/${c.cpu.others}/${c.cpu.idle}`,
           ];
         }),
@@ -137,11 +143,11 @@ export function textReport(run: Run): string {
 
 export function markdownReport(run: Run): string {
   const m = run.machine as { cpus?: number; cpuModel?: string; memoryGb?: number; node?: string; kernel?: string; loadAverage?: number[] };
-  const o = run.options as { connections?: number; duration?: number; warmup?: number };
+  const o = run.options as { connections?: number; duration?: number; warmup?: number; rounds?: number };
   return [
     `Run of ${run.date} (${Math.round(run.wallSeconds)} s in all): ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, ` +
       `${m.kernel}, Node ${m.node}; load average ${m.loadAverage?.join(" / ")} at the start. ` +
-      `${o.connections} connections, ${o.warmup} s warm-up + ${o.duration} s measured per case.`,
+      `${o.connections} connections; per case ${o.warmup} s warm-up, then ${o.duration} s measured in ${o.rounds} interleaved rounds.`,
     ...sections(run, true),
   ].join("\n\n");
 }
