@@ -21,7 +21,7 @@ SELECT pg_sleep(0.8);
 CREATE INDEX "resilience_probe_n_idx" ON "resilience_probe" ("n" DESC);
 `;
 // Deterministic kill points spread over a whole run (fractions of a measured clean run).
-const KILL_FRACTIONS = [0.2, 0.5, 0.8];
+const KILL_FRACTIONS = [0.2, 0.45, 0.7];
 
 let cluster: Cluster;
 let dir: string;

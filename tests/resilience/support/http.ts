@@ -76,7 +76,8 @@ export function rawRequest(
       ...request.headers.map(([name, value]) => `${name}: ${value}`),
       ...(request.body ? [`Content-Length: ${body.length}`] : []),
     ];
-    socket.end(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "utf8"), body]));
+    // write, not end: Node's http server drops a request whose client half-closes before the answer.
+    socket.write(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "utf8"), body]));
   });
 }
 

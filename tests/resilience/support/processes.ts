@@ -22,7 +22,6 @@ export interface Child {
 }
 
 const started = new Set<Child>();
-let sequence = 0;
 
 export function startProgram(name: string, script: string, env: Record<string, string>): Child {
   mkdirSync(logsDir, { recursive: true });
@@ -32,7 +31,7 @@ export function startProgram(name: string, script: string, env: Record<string, s
     env: { PATH: process.env.PATH ?? "", NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const file = createWriteStream(path.join(logsDir, `${String(++sequence).padStart(2, "0")}-${name}-${child.pid ?? "x"}.log`));
+  const file = createWriteStream(path.join(logsDir, `${name}-${child.pid ?? Date.now()}.log`));
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     let partial = "";
