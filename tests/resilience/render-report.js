@@ -117,6 +117,12 @@ function render(summary) {
     out.push(`## ${section.title} (\`${section.file}\`)`, "", section.how, "", ...(cases.length ? cases.map(caseBlock) : ["- not run in the last run"]), "");
   }
   out.push(
+    "## Findings while building the suite",
+    "",
+    "- JSON body fuzzing: a task title holding half a UTF-16 surrogate pair (`{\"title\":\"ok \\udfff\"}`) was",
+    "  accepted with 201 and stored as U+FFFD, so the api answered with a title the client never sent. Fixed in",
+    "  `api/src/routes/taskInput.ts` (400, `must be valid Unicode text`), with a case in `api/test/auth.test.ts`.",
+    "",
     "## Counting",
     "",
     "- requests: HTTP requests the case sent to the services (refused connections after a SIGTERM included).",
