@@ -41,6 +41,11 @@ export interface CaseResult extends Failures {
   warmup: Failures;
   rssMaxMb: number;
   cpu: CpuShare;
+  /**
+   * The api's own CPU time (user + system) per completed request, in µs: what a request costs the
+   * api, far less sensitive to the machine's other load than req/s is.
+   */
+  apiCpuUsPerRequest: number;
   /** Verified-token cache lookups while measured (authenticated cases only). */
   tokenCache: { hits: number; misses: number; hitRate: number } | null;
 }
@@ -166,6 +171,7 @@ class Accumulator {
       warmup: this.warmup,
       rssMaxMb: this.rssMaxMb,
       cpu: cpuShare(this.cpu),
+      apiCpuUsPerRequest: Math.round((this.cpu.api / this.requests) * 1e6),
       tokenCache: this.spec.authenticated && hits + misses > 0 ? { hits, misses, hitRate: hits / (hits + misses) } : null,
     };
   }

@@ -90,7 +90,7 @@ function sections(run: Run, markdown: boolean): string[] {
   if (run.cases.length) {
     out.push(
       table(
-        ["case", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "non-2xx", "x baseline", "token cache hits", "cpu % api/db/harness/others/idle"],
+        ["case", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "non-2xx", "x baseline", "api CPU µs/req", "token cache hits", "cpu % api/db/harness/others/idle"],
         run.cases.map((c) => {
           const ratio = ratioToBaseline(run, c);
           const cache = c.tokenCache;
@@ -104,6 +104,7 @@ function sections(run: Run, markdown: boolean): string[] {
             String(c.errors + c.timeouts + c.warmup.errors + c.warmup.timeouts),
             String(c.non2xx + c.warmup.non2xx),
             ratio === null ? "-" : ratio.toFixed(2),
+            String(c.apiCpuUsPerRequest),
             cache ? `${(cache.hitRate * 100).toFixed(2)}% of ${int(cache.hits + cache.misses)}` : "-",
             `${c.cpu.api}/${c.cpu.db}/${c.cpu.harness}/${c.cpu.others}/${c.cpu.idle}`,
           ];
