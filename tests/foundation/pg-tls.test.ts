@@ -73,6 +73,27 @@ describe("local TLS PostgreSQL (scripts/pg-tls.sh)", () => {
   });
 });
 
+// As root the script runs the server as the postgres user; as anyone else it runs it as itself.
+// When the suite runs as root, the second path is taken by running the script as `postgres`.
+const asNormalUser = process.getuid?.() === 0 ? test : test.skip;
+if (process.getuid?.() !== 0) console.log("skipped: the suite already runs as a normal user, so every cluster above took that path");
+
+asNormalUser("a normal user (not root) can make, use and stop a cluster", async () => {
+  const base = mkdtempSync(path.join(tmpdir(), "authbridge-nonroot-"));
+  execFileSync("chown", ["postgres", base]);
+  const script = path.join(repoRoot, "scripts/pg-tls.sh");
+  const asPostgres = (...args: string[]) =>
+    execFileSync("runuser", ["-u", "postgres", "--", "bash", script, ...args], { encoding: "utf8" }).trim();
+  try {
+    const url = asPostgres("start", path.join(base, "pg"), String(await freePort()));
+    expect((await query(url, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).value).toBe(true);
+    expect(execFileSync("stat", ["-c", "%U", path.join(base, "pg", "data")], { encoding: "utf8" }).trim()).toBe("postgres");
+  } finally {
+    asPostgres("stop", path.join(base, "pg"));
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
 describe("make db", () => {
   let sandbox: string;
   afterAll(() => {
