@@ -11,7 +11,8 @@ step() { echo; echo "== $*"; }
 [ -d node_modules ] || { step "npm ci"; npm ci || exit 1; }
 
 step "generate Prisma clients"
-npm run generate --workspaces --if-present >/dev/null || exit 1
+generated=$(npm run generate --workspaces --if-present 2>&1) || { echo "$generated"; exit 1; }
+grep '^prisma: ' <<<"$generated" | sort -u # says so when the client was made without Prisma's engine
 step "typecheck"
 npm run typecheck --workspaces --if-present && node_modules/.bin/tsc -p tests || exit 1
 step "build"
