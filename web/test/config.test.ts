@@ -1,9 +1,13 @@
-// The built web server refuses a bad environment: exit code non-zero, one line naming the
-// variable, never its value.
-import { freePort } from "../../testing/pg";
-import { assertBuilt, startProcess, webServer } from "./support/stack";
-
-beforeAll(() => assertBuilt(webServer));
+// A bad environment stops the web before it listens, however it is started (the image's CMD,
+// `npm run start`, `npm run dev`): exit code non-zero, one line naming the variable, never its
+// value, and the port never opened. Next opens its port before instrumentation.ts runs, so this
+// is src/checkEnv.ts's job, run ahead of the server.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort, repoRoot } from "../../testing/pg";
+import { type Service, assertBuilt, startCommand, stopProcess, waitFor, webServer } from "./support/stack";
 
 const DB_PASSWORD = "db-password-that-must-not-leak";
 const GOOD = {
@@ -12,26 +16,114 @@ const GOOD = {
   API_URL: "http://127.0.0.1:8999",
   DATABASE_URL: `postgresql://authbridge:${DB_PASSWORD}@127.0.0.1:1/authbridge?sslmode=require`,
 };
+type Env = Record<string, string>;
+type Started = Service & { exited: Promise<number | null> };
 
-async function refusal(env: Record<string, string>) {
-  const server = startProcess(webServer, { ...env, PORT: String(await freePort()), HOSTNAME: "127.0.0.1" });
-  const killer = setTimeout(() => server.process.kill("SIGKILL"), 30_000);
-  const code = await server.exited;
-  clearTimeout(killer);
-  return { code, lines: server.output.filter((line) => line.includes("refusing to start")), all: server.output.join("\n") };
+const web = path.join(repoRoot, "web");
+let dir: string;
+
+beforeAll(() => {
+  assertBuilt(webServer);
+  dir = mkdtempSync(path.join(tmpdir(), "authbridge-web-config-"));
+  // The image holds only the standalone folder, away from the repository's node_modules.
+  cpSync(path.dirname(path.dirname(webServer)), path.join(dir, "app"), { recursive: true });
+  // serve.sh reads the .env of the repository it sits in: a stand-in repository whose .env the test writes.
+  mkdirSync(path.join(dir, "repo", "scripts"), { recursive: true });
+  mkdirSync(path.join(dir, "repo", "web"));
+  for (const file of ["node_modules", "tsconfig.base.json", "scripts/load-env.sh"]) {
+    symlinkSync(path.join(repoRoot, file), path.join(dir, "repo", file));
+  }
+  for (const file of ["scripts", "src", ".next", "tsconfig.json", "tsconfig.check-env.json"]) {
+    symlinkSync(path.join(web, file), path.join(dir, "repo", "web", file));
+  }
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The image's CMD, read from web/Dockerfile, run in a copy of what the image holds. */
+function image(env: Env, port: number): Started {
+  const cmd = readFileSync(path.join(web, "Dockerfile"), "utf8").split("\n").filter((l) => l.startsWith("CMD ")).at(-1) ?? "";
+  const [command = "", ...args] = JSON.parse(cmd.slice(4)) as string[];
+  return startCommand(command, args, path.join(dir, "app", "web"), { ...env, WEB_PORT: String(port), HOSTNAME: "127.0.0.1" });
 }
 
-test.each([
+/** web/scripts/serve.sh (npm run start|dev -w web), fed by a .env file as in the repository. */
+function serve(mode: "start" | "dev") {
+  return (env: Env, port: number): Started => {
+    const lines = Object.entries({ ...env, WEB_PORT: String(port) }).map(([name, value]) => `${name}="${value}"`);
+    writeFileSync(path.join(dir, "repo", ".env"), `${lines.join("\n")}\n`, { mode: 0o600 });
+    return startCommand("bash", [path.join(dir, "repo", "web", "scripts", "serve.sh"), mode], dir, {});
+  };
+}
+
+/** Tries to connect to the port until stopped; says whether anything ever accepted. */
+function watchPort(port: number): () => Promise<boolean> {
+  let watching = true;
+  let opened = false;
+  const attempt = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: "127.0.0.1" });
+      socket.once("connect", () => resolve(true));
+      socket.once("error", () => resolve(false));
+      socket.once("close", () => resolve(false));
+      socket.setTimeout(1000, () => socket.destroy());
+    });
+  const loop = (async () => {
+    while (watching) {
+      if (await attempt()) opened = true;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return async () => {
+    watching = false;
+    await loop;
+    return opened;
+  };
+}
+
+const ways = [
+  { way: "the image's CMD", start: image, serves: true },
+  { way: "npm run start -w web (serve.sh start)", start: serve("start"), serves: true },
+  { way: "npm run dev -w web (serve.sh dev)", start: serve("dev"), serves: false },
+];
+
+const refusals: [string, string, Env, string][] = [
   ["missing", "BETTER_AUTH_SECRET", { ...GOOD, BETTER_AUTH_SECRET: "" }, "BETTER_AUTH_SECRET is missing"],
   ["too short", "BETTER_AUTH_SECRET", { ...GOOD, BETTER_AUTH_SECRET: "short-secret-must-not-leak" }, "BETTER_AUTH_SECRET must be at least 32"],
   ["without TLS", "DATABASE_URL", { ...GOOD, DATABASE_URL: GOOD.DATABASE_URL.replace("require", "disable") }, "DATABASE_URL must carry sslmode="],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
-])("%s %s: exits non-zero with one line naming it", async (_case, name, env, message) => {
-  const { code, lines, all } = await refusal(env);
-  expect(code).not.toBe(0);
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toContain(message);
-  const value = (env as Record<string, string>)[name] ?? "";
-  if (value) expect(all).not.toContain(value);
-  expect(all).not.toContain(DB_PASSWORD);
+];
+
+describe.each(ways)("$way", ({ start, serves }) => {
+  test.each(refusals)("%s %s: exits non-zero with one line naming it, and never listens", async (_case, name, env, message) => {
+    const port = await freePort();
+    const stopWatching = watchPort(port);
+    const server = start(env, port);
+    const killer = setTimeout(() => server.process.kill("SIGKILL"), 60_000);
+    const code = await server.exited;
+    clearTimeout(killer);
+    expect(await stopWatching()).toBe(false);
+    const all = server.output.join("\n");
+    expect(code).not.toBe(0);
+    const lines = server.output.filter((line) => line.includes("refusing to start"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(message);
+    expect(all).not.toContain("keyFingerprint");
+    if (env[name]) expect(all).not.toContain(env[name]);
+    expect(all).not.toContain(DB_PASSWORD);
+  });
+
+  if (serves) {
+    test("a valid environment starts, logs its start-up line and answers", async () => {
+      const port = await freePort();
+      const server = start(GOOD, port);
+      try {
+        await waitFor(`http://127.0.0.1:${port}/sign-in`, server);
+        expect(server.output.filter((line) => line.includes('"keyFingerprint"'))).toHaveLength(1);
+        expect(server.output.join("\n")).not.toContain("refusing to start");
+      } finally {
+        await stopProcess(server);
+      }
+    });
+  }
 });

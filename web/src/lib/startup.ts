@@ -1,19 +1,14 @@
 import "server-only";
-import { ConfigError, getConfig } from "../config";
 import { getAuth, tokenKeyFingerprint } from "./auth";
+import { configOrExit } from "./configOrExit";
 import { log } from "./log";
 
 export function startUp(): void {
-  try {
-    getConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
+  // src/checkEnv.ts already refused a bad environment before the port opened; this keeps a bare
+  // `node server.js` from serving with one.
+  const config = configOrExit();
   // Builds Better Auth now, so a wrong option fails the start, not the first sign-in.
   getAuth();
-  const config = getConfig();
   log.info("web starting", {
     keyFingerprint: tokenKeyFingerprint(),
     issuer: config.issuer,

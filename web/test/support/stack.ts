@@ -33,8 +33,13 @@ export interface Stack {
 /** Starts one built server with only PATH, NODE_ENV and the given variables (plus --env-file). */
 export function startProcess(script: string, env: Record<string, string>, envFile?: string): Service & { exited: Promise<number | null> } {
   const args = [...(envFile ? [`--env-file=${envFile}`] : []), script];
-  const child = spawn(process.execPath, args, {
-    cwd: path.dirname(script),
+  return startCommand(process.execPath, args, path.dirname(script), env);
+}
+
+/** Runs a command with only PATH, NODE_ENV and the given variables; collects its output by line. */
+export function startCommand(command: string, args: string[], cwd: string, env: Record<string, string>): Service & { exited: Promise<number | null> } {
+  const child = spawn(command, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -52,7 +57,7 @@ export function startProcess(script: string, env: Record<string, string>, envFil
   return { url: "", output, process: child, exited };
 }
 
-async function waitFor(url: string, service: Service, deadlineMs = 30_000): Promise<void> {
+export async function waitFor(url: string, service: Service, deadlineMs = 30_000): Promise<void> {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     if (service.process.exitCode !== null) throw new Error(`${url} exited early:\n${service.output.join("\n")}`);
@@ -63,7 +68,7 @@ async function waitFor(url: string, service: Service, deadlineMs = 30_000): Prom
   throw new Error(`${url} did not answer within ${deadlineMs} ms:\n${service.output.join("\n")}`);
 }
 
-async function stopProcess(service: Service | undefined): Promise<void> {
+export async function stopProcess(service: Service | undefined): Promise<void> {
   if (!service || service.process.exitCode !== null || service.process.signalCode !== null) return;
   const exited = new Promise((resolve) => service.process.once("exit", resolve));
   service.process.kill("SIGTERM");

@@ -1,0 +1,13 @@
+import "server-only";
+import { type Config, ConfigError, getConfig } from "../config";
+
+/** The refusal: one line naming the variable (never its value), then exit code 1. */
+export function configOrExit(): Config {
+  try {
+    return getConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
