@@ -9,6 +9,8 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },
   poweredByHeader: false,
+  // The headers that never change; the CSP (per-request nonce, API origin) and HSTS (BETTER_AUTH_URL)
+  // depend on the request or the run-time environment: src/proxy.ts sets them.
   async headers() {
     return [
       {
@@ -17,6 +19,7 @@ const nextConfig: NextConfig = {
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
         ],
       },
     ];

@@ -21,6 +21,9 @@ describeE2e("browser: sign up, dashboard verified by the API, tasks, sign out", 
   let step = 0;
   /** Every body the web origin sent to the browser, to prove no secret reached it. */
   const webBodies: string[] = [];
+  /** Chromium's console reports of anything the Content-Security-Policy refused. */
+  const cspErrors: string[] = [];
+  const isCspError = (text: string) => text.includes("Content Security Policy");
 
   beforeAll(async () => {
     rmSync(shots, { recursive: true, force: true });
@@ -53,6 +56,9 @@ describeE2e("browser: sign up, dashboard verified by the API, tasks, sign out", 
       route.continue({ headers: { ...route.request().headers(), "x-forwarded-for": clientIp } }),
     );
     const page = await context.newPage();
+    page.on("console", (message) => {
+      if (isCspError(message.text())) cspErrors.push(`${page.url()}: ${message.text()}`);
+    });
     page.on("response", async (response) => {
       if (!response.url().startsWith(stack.web.url)) return;
       const body = await response.text().catch(() => "");
@@ -223,6 +229,25 @@ describeE2e("browser: sign up, dashboard verified by the API, tasks, sign out", 
     await page.reload();
     await page.waitForURL("**/sign-in");
     await context.close();
+  });
+
+  test("the CSP refused nothing the app did, and does refuse what it does not allow", async () => {
+    expect(cspErrors).toEqual([]);
+    // The same listener sees a refusal: an image from another origin (img-src is 'self' data:).
+    const page = await browser.newPage();
+    const refused: string[] = [];
+    page.on("console", (message) => {
+      if (isCspError(message.text())) refused.push(message.text());
+    });
+    await page.goto(`${stack.web.url}/sign-in`);
+    await page.evaluate((src) => {
+      const img = document.createElement("img");
+      img.src = src;
+      document.body.append(img);
+    }, `${stack.api.url}/livez`);
+    for (let waited = 0; refused.length === 0 && waited < 5000; waited += 100) await page.waitForTimeout(100);
+    expect(refused.join("\n")).toContain("img-src");
+    await page.close();
   });
 
   test("no response from the web origin carried the secret, the token key or the database password", () => {

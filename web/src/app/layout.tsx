@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 import "./globals.css";
 
@@ -8,7 +9,10 @@ export const metadata: Metadata = {
   description: "Sign in here; a separate API trusts the short-lived token this app hands out.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page is rendered per request: Next can only put the CSP nonce (src/proxy.ts) on the
+  // scripts of a page it renders for that request, never on one prerendered at build time.
+  await connection();
   return (
     <html lang="en">
       <body>
