@@ -8,6 +8,7 @@ import type { TokenVerifier } from "./auth/tokenVerifier";
 import type { HealthReport } from "./db/health";
 import { errorHandler, notFoundHandler } from "./http/errorHandler";
 import { requestContext } from "./http/requestContext";
+import { userScope } from "./http/userScope";
 import { benchRouter } from "./routes/bench";
 import { healthRouter } from "./routes/health";
 import { meRouter } from "./routes/me";
@@ -50,7 +51,7 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(requireAuth(deps.verifier));
   api.use(meRouter(deps.users));
-  api.use(tasksRouter(deps.tasks));
+  api.use(userScope(tasksRouter(deps.tasks)));
   app.use("/api", api);
 
   app.use(notFoundHandler);

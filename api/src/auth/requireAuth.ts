@@ -1,5 +1,6 @@
 // The one gate in front of every /api route: a valid access token or a 401 (RFC 6750).
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { type AuthFailure, unauthorized } from "../http/errors";
 import type { AccessClaims, TokenVerifier } from "./tokenVerifier";
 
 export interface AuthContext {
@@ -22,7 +23,7 @@ export function authOf(req: Request): AuthContext {
   return req.auth;
 }
 
-type Extracted = { token: string } | { missing: true } | { reason: string; description: string };
+type Extracted = { token: string } | { missing: true } | AuthFailure;
 
 function extract(req: Request): Extracted {
   // Node keeps only the first of repeated Authorization headers in req.headers; count them all.
@@ -38,31 +39,14 @@ function extract(req: Request): Extracted {
   return { token };
 }
 
-function reject(req: Request, res: Response, failure: { reason: string; description: string } | null): void {
-  // The reason is worth a debug line; the token itself is never logged.
-  req.log.debug({ reason: failure?.reason ?? "no bearer token" }, "authentication failed");
-  res.set(
-    "WWW-Authenticate",
-    failure ? `Bearer realm="api", error="invalid_token", error_description="${failure.description}"` : 'Bearer realm="api"',
-  );
-  res.status(401).json({
-    error: { code: "unauthorized", message: failure ? failure.description : "a bearer token is required" },
-  });
-}
-
 export function requireAuth(verifier: TokenVerifier): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, _res: Response, next: NextFunction) => {
     const extracted = extract(req);
-    if ("missing" in extracted) return reject(req, res, null);
-    if ("reason" in extracted) return reject(req, res, extracted);
+    if ("missing" in extracted) return next(unauthorized());
+    if ("reason" in extracted) return next(unauthorized(extracted));
     const result = verifier.verify(extracted.token);
-    if (!result.ok) return reject(req, res, result);
+    if (!result.ok) return next(unauthorized(result));
     req.auth = { userId: result.claims.sub, claims: result.claims };
     next();
   };
-}
-
-/** 401 for a token whose user is gone (deleted after the token was issued). */
-export function rejectUnknownUser(req: Request, res: Response): void {
-  reject(req, res, { reason: "token subject has no user row", description: "user no longer exists" });
 }

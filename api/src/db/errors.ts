@@ -1,6 +1,7 @@
 // What the routes see when the database fails them: one error type, answered with 503.
 import { Prisma } from "../generated/prisma/client";
 import { HttpError } from "../http/errors";
+import { UserGoneError } from "../services/errors";
 import { codeOf } from "./pool";
 
 export class DatabaseUnavailableError extends Error {
@@ -36,7 +37,7 @@ export async function withDatabase<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientValidationError || err instanceof HttpError) throw err;
+    if (err instanceof Prisma.PrismaClientValidationError || err instanceof HttpError || err instanceof UserGoneError) throw err;
     throw new DatabaseUnavailableError(err);
   }
 }

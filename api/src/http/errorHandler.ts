@@ -1,7 +1,8 @@
 // The last middleware: turns anything thrown into the JSON error shape. Never a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { DatabaseUnavailableError } from "../db/errors";
-import { HttpError, notFound } from "./errors";
+import { UserGoneError } from "../services/errors";
+import { HttpError, UnauthorizedError, notFound, userGone } from "./errors";
 
 // body-parser and the router tag their errors with `type` and `status`.
 const BODY_ERRORS: Record<string, [number, string, string]> = {
@@ -19,6 +20,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   const error = toHttpError(err);
   if (err instanceof DatabaseUnavailableError) {
     req.log.warn({ kind: err.kind }, "database unavailable");
+  } else if (error instanceof UnauthorizedError) {
+    // The reason is worth a debug line; the token itself is never logged.
+    req.log.debug({ reason: error.failure?.reason ?? "no bearer token" }, "authentication failed");
   } else if (error.status >= 500) {
     req.log.error({ err }, "unhandled error");
   }
@@ -29,6 +33,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof UserGoneError) return userGone();
   if (err instanceof DatabaseUnavailableError) {
     return new HttpError(503, "database_unavailable", "the database is unavailable, try again shortly", undefined, { "Retry-After": "1" });
   }

@@ -1,4 +1,5 @@
 // Every error the api answers with has this shape: { error: { code, message, fields? } }.
+// Routes and middleware throw (or pass to next) these; errorHandler.ts is the only writer.
 
 export interface ErrorBody {
   error: { code: string; message: string; fields?: Record<string, string> };
@@ -21,6 +22,32 @@ export class HttpError extends Error {
   }
 }
 
+/** Why a request was not authenticated: `reason` is for the debug log, `description` for the client. */
+export interface AuthFailure {
+  reason: string;
+  description: string;
+}
+
+/** 401 with the RFC 6750 challenge; the reason is logged at debug by the error handler, never sent. */
+export class UnauthorizedError extends HttpError {
+  override name = "UnauthorizedError";
+  constructor(readonly failure: AuthFailure | null) {
+    super(
+      401,
+      "unauthorized",
+      failure ? failure.description : "a bearer token is required",
+      undefined,
+      {
+        "WWW-Authenticate": failure
+          ? `Bearer realm="api", error="invalid_token", error_description="${failure.description}"`
+          : 'Bearer realm="api"',
+      },
+    );
+  }
+}
+
+export const unauthorized = (failure: AuthFailure | null = null) => new UnauthorizedError(failure);
+export const userGone = () => unauthorized({ reason: "token subject has no user row", description: "user no longer exists" });
 export const notFound = () => new HttpError(404, "not_found", "no such route");
 export const forbidden = () => new HttpError(403, "forbidden", "this resource belongs to another user");
 export const invalid = (fields: Record<string, string>) => new HttpError(400, "invalid_request", "the request is invalid", fields);

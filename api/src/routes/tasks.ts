@@ -1,6 +1,7 @@
+// The caller's tasks. Mounted under /api/:userId (http/userScope.ts), which already made sure the
+// path's user is the token's subject.
 import express, { Router } from "express";
-import { requireOwner } from "../auth/requireOwner";
-import { authOf, rejectUnknownUser } from "../auth/requireAuth";
+import { authOf } from "../auth/requireAuth";
 import { HttpError } from "../http/errors";
 import type { TaskService } from "../services/tasks";
 import { parseNewTask } from "./taskInput";
@@ -16,14 +17,12 @@ const requireJson: express.RequestHandler = (req, _res, next) => {
 
 export function tasksRouter(tasks: TaskService): Router {
   const router = Router();
-  router.get("/:userId/tasks", requireOwner, async (req, res) => {
+  router.get("/tasks", async (req, res) => {
     res.json({ tasks: await tasks.list(authOf(req).userId) });
   });
-  router.post("/:userId/tasks", requireOwner, requireJson, express.json({ limit: BODY_LIMIT }), async (req, res) => {
+  router.post("/tasks", requireJson, express.json({ limit: BODY_LIMIT }), async (req, res) => {
     const { title } = parseNewTask(req.body);
-    const task = await tasks.create(authOf(req).userId, title);
-    if (!task) return rejectUnknownUser(req, res);
-    res.status(201).json({ task });
+    res.status(201).json({ task: await tasks.create(authOf(req).userId, title) });
   });
   return router;
 }

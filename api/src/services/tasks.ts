@@ -1,6 +1,7 @@
 // Tasks, always scoped to one user: every query here filters by the user id it is given.
 import type { Database } from "../db/prisma";
 import { isPrismaError, withDatabase } from "../db/errors";
+import { UserGoneError } from "./errors";
 
 export interface TaskView {
   id: string;
@@ -14,8 +15,8 @@ const VIEW = { id: true, title: true, done: true, createdAt: true, updatedAt: tr
 
 export interface TaskService {
   list(userId: string): Promise<TaskView[]>;
-  /** null when the user row no longer exists. */
-  create(userId: string, title: string): Promise<TaskView | null>;
+  /** Throws UserGoneError when the user row no longer exists. */
+  create(userId: string, title: string): Promise<TaskView>;
 }
 
 export function createTaskService(db: Database): TaskService {
@@ -30,7 +31,7 @@ export function createTaskService(db: Database): TaskService {
           return await db.task.create({ data: { userId, title }, select: VIEW });
         } catch (err) {
           // Foreign key: the user was deleted after their token was issued.
-          if (isPrismaError(err, "P2003")) return null;
+          if (isPrismaError(err, "P2003")) throw new UserGoneError();
           throw err;
         }
       }),

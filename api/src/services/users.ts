@@ -1,6 +1,7 @@
 // Users are Better Auth's (web writes them); the api only reads the caller's own row.
 import type { Database } from "../db/prisma";
 import { withDatabase } from "../db/errors";
+import { UserGoneError } from "./errors";
 
 export interface UserView {
   id: string;
@@ -9,11 +10,17 @@ export interface UserView {
 }
 
 export interface UserService {
-  byId(userId: string): Promise<UserView | null>;
+  /** Throws UserGoneError when the row no longer exists. */
+  byId(userId: string): Promise<UserView>;
 }
 
 export function createUserService(db: Database): UserService {
   return {
-    byId: (userId) => withDatabase(() => db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } })),
+    byId: (userId) =>
+      withDatabase(async () => {
+        const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } });
+        if (!user) throw new UserGoneError();
+        return user;
+      }),
   };
 }

@@ -1,0 +1,12 @@
+// What a service can say besides its result. The error handler maps each to its HTTP answer.
+
+/**
+ * The token's subject has no user row any more (deleted after the token was issued). Answered as
+ * a 401, like any other token that no longer holds.
+ */
+export class UserGoneError extends Error {
+  override name = "UserGoneError";
+  constructor() {
+    super("token subject has no user row");
+  }
+}
