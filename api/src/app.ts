@@ -13,6 +13,8 @@ import { benchRouter } from "./routes/bench";
 import { healthRouter } from "./routes/health";
 import { meRouter } from "./routes/me";
 import { tasksRouter } from "./routes/tasks";
+import type { ListenerState } from "./sessions/listener";
+import type { SessionRegistry } from "./sessions/registry";
 import type { TaskService } from "./services/tasks";
 import type { UserService } from "./services/users";
 
@@ -20,6 +22,9 @@ export interface AppDeps {
   /** Origin of BETTER_AUTH_URL: the only origin a browser may call the api from. */
   webOrigin: string;
   verifier: TokenVerifier;
+  sessions: SessionRegistry;
+  /** The session listener's state, reported by /healthz. */
+  listener: () => ListenerState;
   tasks: TaskService;
   users: UserService;
   health: () => Promise<HealthReport>;
@@ -45,11 +50,11 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(healthRouter(deps.health));
+  app.use(healthRouter(deps.health, () => ({ ...deps.listener(), ...deps.sessions.stats() })));
   if (deps.bench) app.use("/bench", benchRouter(() => deps.verifier.cacheStats()));
 
   const api = express.Router();
-  api.use(requireAuth(deps.verifier));
+  api.use(requireAuth(deps.verifier, deps.sessions));
   api.use(meRouter(deps.users));
   api.use(userScope(tasksRouter(deps.tasks)));
   app.use("/api", api);

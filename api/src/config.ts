@@ -11,6 +11,12 @@ export interface Config {
   apiOrigin: string;
   port: number;
   databaseUrl: string;
+  /**
+   * DIRECT_URL when set, else DATABASE_URL: where the session listener holds its one connection.
+   * LISTEN needs a session-level connection, which a transaction-mode pooler (Neon's -pooler host)
+   * does not give.
+   */
+  listenUrl: string;
   clockToleranceSeconds: number;
   healthzTimeoutMs: number;
   dbConnectTimeoutMs: number;
@@ -90,6 +96,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       API_URL: origin(),
       API_PORT: integer(1, 65535)({ default: 8000 }),
       DATABASE_URL: tlsDatabaseUrl(),
+      DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
       JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
       HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
       DB_CONNECT_TIMEOUT_MS: integer(100, 120_000)({ default: 10_000 }),
@@ -110,6 +117,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     apiOrigin: clean.API_URL,
     port: clean.API_PORT,
     databaseUrl: clean.DATABASE_URL,
+    listenUrl: clean.DIRECT_URL ?? clean.DATABASE_URL,
     clockToleranceSeconds: clean.JWT_CLOCK_TOLERANCE_SECONDS,
     healthzTimeoutMs: clean.HEALTHZ_TIMEOUT_MS,
     dbConnectTimeoutMs: clean.DB_CONNECT_TIMEOUT_MS,

@@ -1,5 +1,5 @@
 // Wires the real parts together from a Config: one pool, Prisma on it, the token verifier, the
-// services and the health probe. server.ts and the integration tests both start from here.
+// session registry and its listener, the services and the health probe. server.ts and the integration tests both start from here.
 import type { Pool } from "pg";
 import type { Logger } from "pino";
 import type { AppDeps } from "./app";
@@ -10,10 +10,15 @@ import { createHealthCheck } from "./db/health";
 import { createPool } from "./db/pool";
 import { createDatabase } from "./db/prisma";
 import { createTaskService } from "./services/tasks";
+import { startSessionListener } from "./sessions/listener";
+import { createSessionLookup } from "./sessions/lookup";
+import { createSessionRegistry } from "./sessions/registry";
 import { createUserService } from "./services/users";
 
 /** Verified tokens kept (at most 1024 x 4 KB = 4 MB; typically about 0.5 KB each). */
 export const TOKEN_CACHE_SIZE = 1024;
+/** Alive (and ended) sessions kept in memory: about 100 bytes each, so at most a few MB. */
+export const SESSION_CACHE_SIZE = 20_000;
 
 export interface Runtime {
   deps: AppDeps;
@@ -39,10 +44,22 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     clockToleranceSeconds: config.clockToleranceSeconds,
     cacheSize: TOKEN_CACHE_SIZE,
   });
+  const sessions = createSessionRegistry({ lookup: createSessionLookup(db), maxEntries: SESSION_CACHE_SIZE });
+  const listener = startSessionListener({
+    url: config.listenUrl,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    queryTimeoutMs: config.dbQueryTimeoutMs,
+    logger,
+    onEnded: sessions.ended,
+    onListening: sessions.trust,
+    onLost: sessions.distrust,
+  });
   return {
     deps: {
       webOrigin: config.webOrigin,
       verifier,
+      sessions,
+      listener: listener.state,
       tasks: createTaskService(db),
       users: createUserService(db),
       health: createHealthCheck(pool, config.healthzTimeoutMs),
@@ -52,6 +69,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     pool,
     keyFingerprint: fingerprint,
     close: async () => {
+      await listener.close();
       await db.$disconnect();
       await pool.end();
     },

@@ -1,6 +1,8 @@
-// The one gate in front of every /api route: a valid access token or a 401 (RFC 6750).
+// The one gate in front of every /api route: a valid access token whose session is still alive,
+// or a 401 (RFC 6750).
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { type AuthFailure, unauthorized } from "../http/errors";
+import type { SessionRegistry, SessionVerdict } from "../sessions/registry";
 import type { AccessClaims, TokenVerifier } from "./tokenVerifier";
 
 export interface AuthContext {
@@ -39,14 +41,23 @@ function extract(req: Request): Extracted {
   return { token };
 }
 
-export function requireAuth(verifier: TokenVerifier): RequestHandler {
+export function requireAuth(verifier: TokenVerifier, sessions: SessionRegistry): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const extracted = extract(req);
     if ("missing" in extracted) return next(unauthorized());
     if ("reason" in extracted) return next(unauthorized(extracted));
     const result = verifier.verify(extracted.token);
     if (!result.ok) return next(unauthorized(result));
-    req.auth = { userId: result.claims.sub, claims: result.claims };
-    next();
+    const { claims } = result;
+    const admit = (verdict: SessionVerdict) => {
+      if (!verdict.ok) return next(unauthorized(verdict.failure));
+      req.auth = { userId: claims.sub, claims };
+      next();
+    };
+    // Memory answers synchronously in steady state; only a first sight (or the fallback while the
+    // listener is down) waits for the database, whose failure reaches the error handler as a 503.
+    const verdict = sessions.check(claims.sid, claims.sub);
+    if (verdict instanceof Promise) verdict.then(admit, next);
+    else admit(verdict);
   };
 }

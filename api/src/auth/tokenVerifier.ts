@@ -5,6 +5,8 @@ import { type CacheStats, TokenCache } from "./tokenCache";
 
 export interface AccessClaims {
   sub: string;
+  /** The id of the web session the token was minted from: the token holds only while it lives. */
+  sid: string;
   exp: number;
   iat?: number;
   iss: string;
@@ -66,14 +68,16 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     }
     if (typeof payload !== "object") return fail("payload is not a JSON object", "invalid token");
     // jsonwebtoken checks exp only when present, and never looks at sub.
-    const { sub, exp, iat, iss, aud } = payload;
+    const { sub, sid, exp, iat, iss, aud } = payload;
     if (typeof exp !== "number" || !Number.isFinite(exp)) return fail("exp missing", "invalid token");
     if (typeof sub !== "string" || sub.length === 0 || sub.length > 255) return fail("sub missing or not a string", "invalid token");
     // A user id never holds control characters; PostgreSQL text cannot even hold NUL.
     if (CONTROL.test(sub)) return fail("sub contains control characters", "invalid token");
+    if (typeof sid !== "string" || sid.length === 0 || sid.length > 255) return fail("sid missing or not a string", "invalid token");
+    if (CONTROL.test(sid)) return fail("sid contains control characters", "invalid token");
     if (iat !== undefined && iat > nowMs / 1000 + options.clockToleranceSeconds) return fail("iat in the future", "invalid token");
     if (typeof iss !== "string" || typeof aud !== "string") return fail("iss or aud not a single string", "invalid token");
-    return { ok: true, claims: { sub, exp, iss, aud, ...(iat !== undefined ? { iat } : {}) } };
+    return { ok: true, claims: { sub, sid, exp, iss, aud, ...(iat !== undefined ? { iat } : {}) } };
   };
 
   return {

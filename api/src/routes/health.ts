@@ -1,7 +1,11 @@
 import { Router } from "express";
 import type { HealthReport } from "../db/health";
+import type { ListenerState } from "../sessions/listener";
+import type { SessionStats } from "../sessions/registry";
 
-function healthBody(report: HealthReport) {
+export type SessionsHealth = ListenerState & SessionStats;
+
+function healthBody(report: HealthReport, sessions: SessionsHealth) {
   const time = new Date().toISOString();
   const base = { componentType: "datastore", status: report.status, time, ...(report.reason ? { output: report.reason } : {}) };
   return {
@@ -17,11 +21,26 @@ function healthBody(report: HealthReport) {
           serverSsl: report.serverSsl ?? null,
         },
       ],
+      // Informative, never a readiness failure: without the listener every request checks its
+      // session in the database, which is slower but just as correct.
+      "sessions:listener": [
+        {
+          componentType: "component",
+          status: sessions.listening ? "pass" : "warn",
+          time,
+          observedValue: sessions.listening ? "listening" : "not listening",
+          since: sessions.since,
+          reconnects: sessions.reconnects,
+          revocationsApplied: sessions.revocationsApplied,
+          sessionLookups: sessions.lookups,
+          cachedSessions: sessions.cached,
+        },
+      ],
     },
   };
 }
 
-export function healthRouter(check: () => Promise<HealthReport>): Router {
+export function healthRouter(check: () => Promise<HealthReport>, sessions: () => SessionsHealth): Router {
   const router = Router();
   // Readiness: the database answers over an encrypted connection (RFC draft health+json).
   router.get("/healthz", async (_req, res) => {
@@ -30,7 +49,7 @@ export function healthRouter(check: () => Promise<HealthReport>): Router {
       .status(report.status === "pass" ? 200 : 503)
       .set("Cache-Control", "no-store")
       .type("application/health+json")
-      .send(JSON.stringify(healthBody(report)));
+      .send(JSON.stringify(healthBody(report, sessions())));
   });
   // Liveness: the process and its event loop answer; no database.
   router.get("/livez", (_req, res) => {

@@ -40,7 +40,9 @@ function createAuth() {
           audience: config.audience,
           expirationTime: `${config.tokenTtlSeconds}s`,
           // sub (the user id) is added by the plugin; nothing personal such as the email goes in.
-          definePayload: () => ({}),
+          // sid is the session's row id (never its token, a bearer secret): the api refuses the
+          // token once that session ends.
+          definePayload: ({ session }) => ({ sid: session.id }),
           sign: (payload, header) => signHs256(payload, tokenKey.key, header),
         },
         jwks: {
