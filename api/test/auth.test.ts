@@ -1,6 +1,6 @@
-// requireAuth and everything decided before the database: each rejection the contract lists,
-// the 401 -> 403 -> 400 order, and the HTTP plumbing. The runtime's database URL points at a port
-// where nothing listens, so any database access would show up as a 503.
+// requireAuth and everything decided before the resource runs: each rejection the contract lists,
+// the 401 -> 403 -> 400 order, and the HTTP plumbing. Tokens carry a `sid`, so the api reads each
+// new session's row once: the runtime has a real migrated database whose users have sessions.
 import { generateKeyPairSync } from "node:crypto";
 import type { Express } from "express";
 import jwt from "jsonwebtoken";
@@ -8,7 +8,8 @@ import request from "supertest";
 import { createApp } from "../src/app";
 import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { VECTOR_SECRET, WEB_ORIGIN, captureLogger, claimsFor, mint, mintWithJose, testConfig } from "./helpers";
+import type { Cluster } from "../../testing/pg";
+import { VECTOR_SECRET, WEB_ORIGIN, captureLogger, claimsFor, insertUsers, migratedCluster, mint, mintWithJose, testConfig } from "./helpers";
 
 const key = deriveTokenKeyBytes(VECTOR_SECRET);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -20,17 +21,21 @@ const without = (name: string) => {
 };
 const now = () => Math.floor(Date.now() / 1000);
 
+let cluster: Cluster;
 let runtime: Runtime;
 let app: Express;
 const logs = captureLogger();
 const sentTokens: string[] = [];
 
-beforeAll(() => {
-  runtime = createRuntime(testConfig(), logs.logger);
+beforeAll(async () => {
+  cluster = await migratedCluster();
+  await insertUsers(cluster.url, ["user-a", "user-jose"]);
+  runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url }), logs.logger);
   app = createApp(runtime.deps);
 });
 afterAll(async () => {
   await runtime.close();
+  await cluster.destroy();
 });
 
 function whoami(authorization?: string | string[]) {
@@ -162,7 +167,7 @@ describe("requireAuth rejects", () => {
     await expectInvalidToken(`Bearer ${signHs256(claimsFor("user-a", { iat: now() + 60 }))}`);
   });
 
-  test.each(["sub", "exp", "iss", "aud"])("a token without %s", async (claim) => {
+  test.each(["sub", "sid", "exp", "iss", "aud"])("a token without %s", async (claim) => {
     await expectInvalidToken(`Bearer ${without(claim)}`);
   });
 
@@ -206,7 +211,7 @@ describe("requireAuth rejects", () => {
   });
 });
 
-describe("the order 401, 403, 400, all before any database access", () => {
+describe("the order 401, 403, 400, all before the resource runs", () => {
   const tokenA = () => `Bearer ${mint("user-a")}`;
 
   test("no token on a malformed body: 401", async () => {

@@ -1,5 +1,6 @@
-// What the api does when the database fails it: 503 JSON (never 500, never a crash), auth-only
-// routes unaffected, recovery without a restart, and killed connections shrugged off.
+// What the api does when the database fails it: 503 JSON (never 500, never a crash), recovery
+// without a restart, and killed connections shrugged off. With the database down the session
+// listener is down too, so even auth-only routes must read the session row: 503, not a guess.
 import type { Express } from "express";
 import request from "supertest";
 import type { Cluster } from "../../testing/pg";
@@ -17,6 +18,14 @@ function appFor(databaseUrl: string, env: Record<string, string> = {}): Express 
   const runtime = createRuntime(testConfig({ DATABASE_URL: databaseUrl, ...env }), captureLogger().logger);
   runtimes.push(runtime);
   return createApp(runtime.deps);
+}
+
+async function waitFor(predicate: () => Promise<boolean>, limitMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - started > limitMs) throw new Error(`condition not met within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function expect503(res: request.Response) {
@@ -39,7 +48,7 @@ afterAll(async () => {
 });
 afterEach(() => expect(unhandled).toEqual([]));
 
-test("database stopped: db routes 503 JSON, auth-only routes fine; back by itself within 5 s", async () => {
+test("database stopped: every authenticated route 503 JSON, bad tokens still 401; back by itself within 5 s", async () => {
   const app = appFor(cluster.url);
   await request(app).post("/api/user-a/tasks").set("Authorization", as).send({ title: "before" }).expect(201);
   await cluster.pause();
@@ -47,12 +56,16 @@ test("database stopped: db routes 503 JSON, auth-only routes fine; back by itsel
     expect503(await request(app).get("/api/user-a/tasks").set("Authorization", as));
     expect503(await request(app).post("/api/user-a/tasks").set("Authorization", as).send({ title: "during" }));
     expect503(await request(app).get("/api/me").set("Authorization", as));
-    expect((await request(app).get("/api/whoami").set("Authorization", as)).status).toBe(200);
+    expect503(await request(app).get("/api/whoami").set("Authorization", as));
     expect((await request(app).get("/livez")).status).toBe(200);
     expect((await request(app).get("/healthz")).status).toBe(503);
-    // Still 401/403 first: no database needed to refuse.
+    // A request without a valid token is refused without the database; whose path it is can only
+    // be judged once the token's session is known to be alive.
     expect((await request(app).get("/api/user-a/tasks")).status).toBe(401);
-    expect((await request(app).get("/api/user-b/tasks").set("Authorization", as)).status).toBe(403);
+    expect(
+      (await request(app).get("/api/user-a/tasks").set("Authorization", `Bearer ${mint("user-a", {}, "another-secret-of-at-least-32-characters!")}`)).status,
+    ).toBe(401);
+    expect503(await request(app).get("/api/user-b/tasks").set("Authorization", as));
   } finally {
     await cluster.start();
   }
@@ -110,6 +123,9 @@ test("query that never returns: 503 within the query timeout", async () => {
 
 test("connections killed server-side (as Neon does on suspend): no unhandled error, next requests succeed", async () => {
   const app = appFor(cluster.url);
+  // The same starting point as steady state: the session listener up, so requests below read
+  // only the task table and this test is about the pool's connections alone.
+  await waitFor(async () => (await request(app).get("/healthz")).body.checks["sessions:listener"][0].observedValue === "listening");
   await Promise.all(Array.from({ length: 5 }, () => request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200)));
   const killed = await sql(
     cluster.url,

@@ -1,4 +1,6 @@
-// Shared by the api suites: the contract's test vector, token minting, test users, captured logs.
+// Shared by the api suites: the contract's test vector, token minting, test users and their
+// sessions, captured logs.
+import { randomBytes } from "node:crypto";
 import { type Socket, createServer } from "node:net";
 import { Writable } from "node:stream";
 import { SignJWT } from "jose";
@@ -45,9 +47,12 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** The session row insertUsers gives each user, and the `sid` mint puts in that user's tokens. */
+export const sessionOf = (userId: string) => `session-${userId}`;
+
 export function claimsFor(sub: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const iat = nowSeconds();
-  return { sub, iat, exp: iat + 900, iss: WEB_ORIGIN, aud: API_ORIGIN, ...extra };
+  return { sub, sid: sessionOf(sub), iat, exp: iat + 900, iss: WEB_ORIGIN, aud: API_ORIGIN, ...extra };
 }
 
 /** A token as the web signs it: HS256 with the HKDF-derived key. */
@@ -57,7 +62,7 @@ export function mint(sub: string, extra: Record<string, unknown> = {}, secret = 
 
 /** A token minted with jose from the README's contract alone (the known-answer key), not our code. */
 export function mintWithJose(sub: string): Promise<string> {
-  return new SignJWT({ sub })
+  return new SignJWT({ sub, sid: sessionOf(sub) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt()
     .setExpirationTime("15m")
@@ -66,7 +71,10 @@ export function mintWithJose(sub: string): Promise<string> {
     .sign(Buffer.from(VECTOR_KEY_HEX, "hex"));
 }
 
-/** Rows in "user" exactly as Better Auth writes them (the api only reads users). */
+/**
+ * Rows in "user" exactly as Better Auth writes them (the api only reads users), each with one
+ * live session (id `sessionOf(user)`, expiring in a day) for the tokens mint() makes.
+ */
 export async function insertUsers(url: string, ids: string[]): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -77,10 +85,20 @@ export async function insertUsers(url: string, ids: string[]): Promise<void> {
         `Name ${id}`,
         `${id}@example.test`,
       ]);
+      await insertSession(client, id, sessionOf(id));
     }
   } finally {
     await client.end();
   }
+}
+
+/** A "session" row as Better Auth writes it (expiresAt in UTC, a random bearer token). */
+export async function insertSession(client: Client, userId: string, sessionId: string, expiresInSeconds = 86_400): Promise<void> {
+  await client.query(
+    `INSERT INTO "session" (id, "expiresAt", token, "createdAt", "updatedAt", "userId")
+     VALUES ($1, (now() AT TIME ZONE 'UTC') + make_interval(secs => $2), $3, now(), now(), $4)`,
+    [sessionId, expiresInSeconds, randomBytes(24).toString("base64url"), userId],
+  );
 }
 
 export async function sql(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {

@@ -30,11 +30,11 @@ describe("GET /api/me", () => {
     expect(res.body).toEqual({ id: "user-a", email: "user-a@example.test", name: "Name user-a" });
   });
 
-  test("401 once the user no longer exists, for reads and writes", async () => {
+  test("401 once the user no longer exists (the delete cascades to their sessions), for reads and writes", async () => {
     await sql(cluster.url, `DELETE FROM "user" WHERE id = 'user-gone'`);
     const me = await request(app).get("/api/me").set("Authorization", as("user-gone"));
     expect(me.status).toBe(401);
-    expect(me.headers["www-authenticate"]).toContain('error_description="user no longer exists"');
+    expect(me.headers["www-authenticate"]).toContain('error_description="session ended"');
     const post = await request(app).post("/api/user-gone/tasks").set("Authorization", as("user-gone")).send({ title: "orphan" });
     expect(post.status).toBe(401);
     expect(await sql(cluster.url, `SELECT 1 FROM task WHERE "userId" = 'user-gone'`)).toHaveLength(0);

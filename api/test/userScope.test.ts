@@ -8,7 +8,8 @@ import { deriveTokenKey } from "../src/auth/tokenKey";
 import { errorHandler, notFoundHandler } from "../src/http/errorHandler";
 import { requestContext } from "../src/http/requestContext";
 import { userScope } from "../src/http/userScope";
-import { API_ORIGIN, VECTOR_SECRET, WEB_ORIGIN, captureLogger, mint } from "./helpers";
+import { createSessionRegistry } from "../src/sessions/registry";
+import { API_ORIGIN, VECTOR_SECRET, WEB_ORIGIN, captureLogger, mint, sessionOf } from "./helpers";
 
 const reached: string[] = [];
 
@@ -33,9 +34,14 @@ const verifier = createTokenVerifier({
   clockToleranceSeconds: 5,
   cacheSize: 0,
 });
+// Ownership is the subject here, not sessions: user A's one session is alive, read from memory.
+const sessions = createSessionRegistry({
+  lookup: async (sessionId) => (sessionId === sessionOf("user-a") ? { userId: "user-a", expiresAtMs: Date.now() + 3_600_000 } : null),
+  maxEntries: 16,
+});
 const app = express();
 app.use(requestContext(captureLogger().logger));
-app.use("/api", requireAuth(verifier), userScope(carelessRouter()));
+app.use("/api", requireAuth(verifier, sessions), userScope(carelessRouter()));
 app.use(notFoundHandler);
 app.use(errorHandler);
 
