@@ -6,7 +6,7 @@ import { call } from "./support/http";
 import { type Child, stopAllPrograms } from "./support/processes";
 import { type HangingProxy, startProxy } from "./support/proxy";
 import { record } from "./support/record";
-import { type Stack, sql, startStack } from "./support/stack";
+import { type Stack, insertUser, sql, startStack } from "./support/stack";
 import { mint } from "./support/tokens";
 
 const HEALTHZ_TIMEOUT_MS = 1000;
@@ -18,12 +18,6 @@ let stack: Stack;
 let user: { id: string; token: string };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function insertUser(url: string): Promise<string> {
-  const id = `u-${randomUUID()}`;
-  await sql(url, `INSERT INTO "user" (id, name, email) VALUES ($1, $2, $3)`, [id, "fault tester", `${id}@example.test`]);
-  return id;
-}
 
 /** Counts every answer by status and says whether each non-2xx was the 503 JSON error shape. */
 class Tally {
@@ -91,8 +85,8 @@ function errorLines(child: Child): string[] {
 
 beforeAll(async () => {
   stack = await startStack({ apiEnv: { HEALTHZ_TIMEOUT_MS: String(HEALTHZ_TIMEOUT_MS) } });
-  const id = await insertUser(stack.databaseUrl);
-  user = { id, token: await mint(stack, id) };
+  const holder = await insertUser(stack.databaseUrl, "fault tester");
+  user = { id: holder.id, token: await mint(stack, holder) };
 });
 
 afterAll(async () => {

@@ -1,12 +1,15 @@
 // A TCP proxy in front of PostgreSQL that can be frozen: while frozen it forwards nothing in either
 // direction and new connections are accepted and never answered. That is a database that hangs,
-// both for connections the api already has and for the ones it opens.
+// both for connections the api already has and for the ones it opens. It can also refuse new
+// connections while it keeps the ones it has: a database host that has become unreachable.
 import { type Server, type Socket, createServer, connect } from "node:net";
 
 export interface HangingProxy {
   port: number;
   freeze(): void;
   thaw(): void;
+  /** While on, a new connection is closed at once (existing ones keep flowing). */
+  refuseNew(on: boolean): void;
   /** Connections accepted so far. */
   accepted(): number;
   close(): Promise<void>;
@@ -14,6 +17,7 @@ export interface HangingProxy {
 
 export async function startProxy(targetPort: number, options: { frozen?: boolean } = {}): Promise<HangingProxy> {
   let frozen = options.frozen ?? false;
+  let refusing = false;
   let accepted = 0;
   const pairs = new Set<{ client: Socket; upstream: Socket | null }>();
 
@@ -32,6 +36,7 @@ export async function startProxy(targetPort: number, options: { frozen?: boolean
   };
 
   const server: Server = createServer((client) => {
+    if (refusing) return void client.destroy();
     accepted++;
     const pair = { client, upstream: null as Socket | null };
     pairs.add(pair);
@@ -68,6 +73,9 @@ export async function startProxy(targetPort: number, options: { frozen?: boolean
           pair.client.resume();
         }
       }
+    },
+    refuseNew: (on) => {
+      refusing = on;
     },
     accepted: () => accepted,
     close: async () => {

@@ -1,6 +1,6 @@
 // A throw-away TLS PostgreSQL migrated by the real migrator, then the built api and (optionally)
 // the built web, on free loopback ports, from one set of variables, the way `make dev` runs them.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
@@ -8,7 +8,7 @@ import { type Cluster, freePort, startCluster } from "../../../testing/pg";
 import { type Child, programs, startProgram, stopAllPrograms, stopProgram, waitForUrl } from "./processes";
 import { repoRoot } from "./paths";
 import { rememberSecret } from "./record";
-import { type Audience, tokenKey } from "./tokens";
+import { type Audience, type Holder, tokenKey } from "./tokens";
 
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
@@ -48,6 +48,19 @@ export async function sql<T extends Record<string, unknown>>(url: string, text: 
   } finally {
     await client.end();
   }
+}
+
+/** A user row and one live session row, as Better Auth writes them; whom tokens can be minted for. */
+export async function insertUser(url: string, label = "tester"): Promise<Holder> {
+  const id = `u-${randomUUID()}`;
+  const sessionId = `s-${randomUUID()}`;
+  await sql(url, `INSERT INTO "user" (id, name, email) VALUES ($1, $2, $3)`, [id, label, `${id}@example.test`]);
+  await sql(
+    url,
+    `INSERT INTO "session" (id, "expiresAt", token, "updatedAt", "userId") VALUES ($1, (now() AT TIME ZONE 'UTC') + interval '1 day', $2, now(), $3)`,
+    [sessionId, randomBytes(24).toString("base64url"), id],
+  );
+  return { id, sessionId };
 }
 
 /** Runs the built migrator to completion; resolves with its exit code. */

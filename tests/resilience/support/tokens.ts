@@ -18,14 +18,21 @@ export interface Audience {
   clockToleranceSeconds: number;
 }
 
+/** Whom a token speaks for: the user (`sub`) and the id of the session it is minted from (`sid`). */
+export interface Holder {
+  id: string;
+  sessionId: string;
+}
+
 /** A token exactly as the web issues it (or with `claims` / `header` overridden, for hostile tests). */
 export async function mint(
   to: Audience,
-  sub: string,
+  holder: Holder,
   options: { claims?: JWTPayload; header?: Record<string, unknown>; key?: Uint8Array; alg?: string; ttlSeconds?: number } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ sub, iat: now, exp: now + (options.ttlSeconds ?? 900), iss: to.issuer, aud: to.audience, ...options.claims })
+  const claims = { sub: holder.id, sid: holder.sessionId, iat: now, exp: now + (options.ttlSeconds ?? 900), iss: to.issuer, aud: to.audience };
+  const token = await new SignJWT({ ...claims, ...options.claims })
     .setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT", ...options.header })
     .sign(options.key ?? tokenKey(to.secret));
   rememberSecret("token", token);
@@ -39,7 +46,7 @@ export async function acceptedSubject(to: Audience, token: string): Promise<stri
       algorithms: ["HS256"],
       issuer: to.issuer,
       audience: to.audience,
-      requiredClaims: ["exp", "sub"],
+      requiredClaims: ["exp", "sub", "sid"],
       clockTolerance: to.clockToleranceSeconds,
     });
     return typeof payload.sub === "string" ? payload.sub : null;

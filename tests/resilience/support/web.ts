@@ -6,6 +6,8 @@ import { rememberSecret } from "./record";
 
 export interface User {
   id: string;
+  /** The Better Auth session's row id (what tokens carry as `sid`); not its bearer token. */
+  sessionId: string;
   email: string;
   password: string;
   /** `name=value` of the session cookie. */
@@ -33,7 +35,9 @@ export async function authPost(webUrl: string, path: string, body: object, clien
     signal: AbortSignal.timeout(15_000),
   });
   const session = response.headers.getSetCookie().find((c) => /(^|\.)session_token=/.test(c.split(";")[0] ?? ""));
-  const cookiePair = session ? (session.split(";")[0] ?? null) : null;
+  const pair = session?.split(";")[0] ?? "";
+  // Sign-out answers with the cookie emptied: that clears it, there is no new session.
+  const cookiePair = pair.endsWith("=") || pair === "" ? null : pair;
   if (cookiePair) rememberCookie(cookiePair);
   return { status: response.status, cookie: cookiePair, body: (await response.json().catch(() => null)) as AuthAnswer["body"] };
 }
@@ -57,7 +61,16 @@ export async function signUp(webUrl: string, label: string): Promise<User> {
   if (answer.status !== 200 || !answer.cookie || !answer.body?.user?.id) {
     throw new Error(`sign-up answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   }
-  return { id: answer.body.user.id, email, password, cookie: answer.cookie };
+  return { id: answer.body.user.id, sessionId: await sessionIdOf(webUrl, answer.cookie), email, password, cookie: answer.cookie };
+}
+
+/** The id of the session behind a cookie, from Better Auth's get-session. */
+export async function sessionIdOf(webUrl: string, cookie: string): Promise<string> {
+  const response = await fetch(`${webUrl}/api/auth/get-session`, { headers: { cookie, "x-forwarded-for": freshIp() }, signal: AbortSignal.timeout(15_000) });
+  const body = (await response.json().catch(() => null)) as { session?: { id?: unknown } } | null;
+  const id = body?.session?.id;
+  if (!response.ok || typeof id !== "string") throw new Error(`get-session answered ${response.status} without a session id`);
+  return id;
 }
 
 /** An access token from the web's own endpoint (GET /api/auth/token, session cookie required). */
