@@ -118,7 +118,7 @@ const addFailures = (a: Failures, b: Failures): Failures => ({
   non2xx: a.non2xx + b.non2xx,
 });
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }

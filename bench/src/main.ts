@@ -10,7 +10,8 @@ import { runCases } from "./load";
 import { machineInfo, peakRssMb, postmasterPid } from "./machine";
 import { HTTP_CASES, type Options, USAGE, parseOptions } from "./options";
 import { type Run, failuresOf, textReport, withResults } from "./report";
-import { seed } from "./seed";
+import { listenerHealth, measureRevocation, waitForListener } from "./revocation";
+import { seed, sessionOf } from "./seed";
 import { contractKey, mintToken, throwAwaySecret } from "./tokens";
 import { runVerify } from "./verify";
 
@@ -59,14 +60,24 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
 
   const users: BenchUser[] = USER_IDS.map((id) => ({
     id,
-    token: mintToken(key, { sub: id, iss: WEB_ORIGIN, aud: api.origin, ttlSeconds: TOKEN_TTL_SECONDS }).token,
+    token: mintToken(key, { sub: id, sid: sessionOf(id), iss: WEB_ORIGIN, aud: api.origin, ttlSeconds: TOKEN_TTL_SECONDS }).token,
   }));
   const specs = caseSpecs(users);
   const postmaster = postmasterPid(cluster.dir);
   const selected = HTTP_CASES.filter((c) => options.cases.includes(c)).map((name) => specs[name]);
+  // Measured with revocation on: every request checks its session (in memory once seen).
+  await waitForListener(api.origin);
+  // Each session's first sight is its one read; from here on every check must come from memory.
+  for (const user of users) await fetch(`${api.origin}/api/whoami`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
+  const lookupsBefore = (await listenerHealth(api.origin)).sessionLookups;
   log(`${selected.length} cases: check + ${options.warmup} s warm-up each, then ${options.duration} s each at ${options.connections} connections`);
   try {
     run.cases = await runCases({ origin: api.origin, pid: api.pid, postmaster }, selected, options, log);
+    const sessionLookupsDuringLoad = (await listenerHealth(api.origin)).sessionLookups - lookupsBefore;
+    if (options.cases.includes("revocation")) {
+      const target = { origin: api.origin, databaseUrl: cluster.url, key, issuer: WEB_ORIGIN, userId: USER_IDS[0] ?? "", count: options.revocations };
+      run.revocation = { ...(await measureRevocation(target, log)), sessionLookupsDuringLoad };
+    }
   } catch (err) {
     throw new Error(`${(err as Error).message}\napi output:\n${api.output()}`);
   }
@@ -76,7 +87,8 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
 function verifyCase(options: Options, secret: string, run: Run): void {
   log(`verify: ${options.verifySeconds} s per function, in-process`);
   const audience = "http://127.0.0.1:8000";
-  const minted = mintToken(contractKey(secret), { sub: USER_IDS[0] ?? "", iss: WEB_ORIGIN, aud: audience, ttlSeconds: TOKEN_TTL_SECONDS });
+  const user = USER_IDS[0] ?? "";
+  const minted = mintToken(contractKey(secret), { sub: user, sid: sessionOf(user), iss: WEB_ORIGIN, aud: audience, ttlSeconds: TOKEN_TTL_SECONDS });
   run.verify = runVerify({ key: contractKey(secret), ...minted, issuer: WEB_ORIGIN, audience, seconds: options.verifySeconds });
 }
 
@@ -97,6 +109,7 @@ async function main(): Promise<number> {
     coldStartMs: [],
     migratorMs: null,
     peakRssMb: null,
+    revocation: null,
     wallSeconds: 0,
   };
   // The in-process case first, while nothing else of ours is running.

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 
 export const HTTP_CASES = ["baseline", "auth-only", "tasks", "healthz"] as const;
 export type HttpCase = (typeof HTTP_CASES)[number];
-export const ALL_CASES = [...HTTP_CASES, "verify"] as const;
+export const ALL_CASES = [...HTTP_CASES, "verify", "revocation"] as const;
 export type CaseName = (typeof ALL_CASES)[number];
 
 export interface Options {
@@ -19,6 +19,8 @@ export interface Options {
   coldStarts: number;
   /** Seconds per function in the in-process verify case. */
   verifySeconds: number;
+  /** Sessions revoked, one after the other, in the revocation case. */
+  revocations: number;
   json: string;
   /** Rewrite the results block of docs/BENCHMARKS.md with this run. */
   writeDoc: boolean;
@@ -32,6 +34,7 @@ export const USAGE = `usage: scripts/bench.sh [flags]   (make bench BENCH_ARGS="
   --rounds N           measure the cases in N interleaved rounds of duration/N s each (default 5)
   --cold-starts N      api start-ups timed, the last one takes the load (default 3)
   --verify-seconds S   seconds per function in the verify case (default 2)
+  --revocations N      sessions revoked in the revocation case (default 60)
   --json PATH          results file (default bench/results/latest.json)
   --write-doc          put this run's numbers into docs/BENCHMARKS.md
   --help`;
@@ -66,6 +69,7 @@ export function parseOptions(args: string[], defaultJson: string): Options | nul
       rounds: { type: "string", default: "5" },
       "cold-starts": { type: "string", default: "3" },
       "verify-seconds": { type: "string", default: "2" },
+      revocations: { type: "string", default: "60" },
       json: { type: "string", default: defaultJson },
       "write-doc": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -83,6 +87,7 @@ export function parseOptions(args: string[], defaultJson: string): Options | nul
     rounds,
     coldStarts: positive("cold-starts", values["cold-starts"], 1, 20),
     verifySeconds: positive("verify-seconds", values["verify-seconds"], 1, 60),
+    revocations: positive("revocations", values.revocations, 1, 10_000),
     json: values.json,
     writeDoc: values["write-doc"],
   };

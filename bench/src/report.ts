@@ -1,5 +1,6 @@
 // Turns a run into the stdout table, the JSON file and the results block of docs/BENCHMARKS.md.
 import type { CaseResult } from "./load";
+import type { RevocationResult } from "./revocation";
 import type { OpsResult } from "./verify";
 
 export interface Run {
@@ -12,6 +13,8 @@ export interface Run {
   migratorMs: number | null;
   /** VmHWM of the api that took the load, after all cases. */
   peakRssMb: number | null;
+  /** Revocation latency of the session listener (the revocation case). */
+  revocation: RevocationResult | null;
   /** Time of the whole run, seconds. */
   wallSeconds: number;
 }
@@ -67,6 +70,8 @@ export function targets(run: Run): Target[] {
     target("healthz p99", "<= 10 ms", byName(run, "healthz")?.latencyMs.p99, (v) => v <= 10, ms),
     target("api cold start (median)", "<= 1500 ms", medianColdStartMs(run), (v) => v <= 1500, (v) => `${Math.round(v)} ms`),
     target("api peak RSS under load", "<= 150 MB", run.peakRssMb, (v) => v <= 150, (v) => `${v.toFixed(0)} MB`),
+    target("revocation p99 (session delete to first 401)", "<= 1000 ms", run.revocation?.p99Ms, (v) => v <= 1000, ms),
+    target("session rows read during the HTTP cases", "0 (no query per request)", run.revocation?.sessionLookupsDuringLoad, (v) => v === 0, String),
     target("errors + non-2xx, all cases", "0", run.cases.length ? failuresOf(run) : null, (v) => v === 0, String),
   ];
 }
@@ -127,6 +132,13 @@ function sections(run: Run, markdown: boolean): string[] {
   if (cold !== null) facts.push(["api cold start, spawn to first 200 on /healthz", `${Math.round(cold)} ms (median of ${run.coldStartMs.map((ms) => Math.round(ms)).join(", ")})`]);
   if (run.migratorMs !== null) facts.push(["migrator on an empty database (process start to exit)", `${Math.round(run.migratorMs)} ms`]);
   if (run.peakRssMb !== null) facts.push(["api peak RSS (VmHWM) after all cases", `${run.peakRssMb.toFixed(1)} MB`]);
+  const revocation = run.revocation;
+  if (revocation) {
+    facts.push([
+      `revocation latency over ${revocation.count} revocations (${revocation.method})`,
+      `p50 ${revocation.p50Ms} ms, p99 ${revocation.p99Ms} ms, max ${revocation.maxMs} ms`,
+    ]);
+  }
   if (facts.length) out.push(table(["measure", "value"], facts, markdown));
   out.push(
     table(

@@ -1,18 +1,29 @@
-// Two users with 50 tasks each, written with plain SQL (the api only ever reads them here).
+// Two users with 50 tasks each and one live session each, written with plain SQL (the api only
+// ever reads them here).
 import { Client } from "pg";
 
 export const TASKS_PER_USER = 50;
 
-export async function seed(url: string, userIds: readonly string[]): Promise<void> {
-  // What pg 8 does for sslmode=require anyway (verify against sslrootcert), said explicitly to
-  // keep its deprecation warning out of the output.
+/** The one session seed() gives each user: what the bench's tokens carry as `sid`. */
+export const sessionOf = (userId: string) => `${userId}-session`;
+
+/** What pg 8 does for sslmode=require anyway (verify against sslrootcert), said explicitly to keep its deprecation warning out of the output. */
+export function verifiedUrl(url: string): string {
   const verified = new URL(url);
   verified.searchParams.set("sslmode", "verify-full");
-  const client = new Client({ connectionString: verified.toString() });
+  return verified.toString();
+}
+
+export async function seed(url: string, userIds: readonly string[]): Promise<void> {
+  const client = new Client({ connectionString: verifiedUrl(url) });
   await client.connect();
   try {
     for (const id of userIds) {
       await client.query(`INSERT INTO "user" (id, name, email, "emailVerified") VALUES ($1, $1, $1 || '@bench.invalid', true)`, [id]);
+      await client.query(
+        `INSERT INTO "session" (id, "expiresAt", token, "updatedAt", "userId") VALUES ($1, (now() AT TIME ZONE 'UTC') + interval '1 day', gen_random_uuid()::text, now(), $2)`,
+        [sessionOf(id), id],
+      );
       // Distinct timestamps, so "newest first" is a real sort, as in production.
       await client.query(
         `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt")

@@ -21,10 +21,11 @@ export interface Minted {
   signingInput: string;
 }
 
-export function mintToken(key: KeyObject, claims: { sub: string; iss: string; aud: string; ttlSeconds: number }): Minted {
+export function mintToken(key: KeyObject, claims: { sub: string; sid: string; iss: string; aud: string; ttlSeconds: number }): Minted {
   const iat = Math.floor(Date.now() / 1000);
   const signingInput = `${base64url({ alg: "HS256", typ: "JWT" })}.${base64url({
     sub: claims.sub,
+    sid: claims.sid,
     iat,
     exp: iat + claims.ttlSeconds,
     iss: claims.iss,

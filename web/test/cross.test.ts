@@ -6,7 +6,7 @@ import { type Stack, startStack } from "./support/stack";
 
 describe("web signs, api verifies (one .env, real services)", () => {
   let stack: Stack;
-  let user: { id: string; email: string; cookie: string };
+  let user: { id: string; email: string; cookie: string; sessionId: string };
 
   beforeAll(async () => {
     stack = await startStack();
@@ -14,7 +14,10 @@ describe("web signs, api verifies (one .env, real services)", () => {
     const result = await signUp(stack.web.url, { name: "Cross Check", email, password: PASSWORD }, "10.0.0.1");
     expect(result.status).toBe(200);
     expect(result.cookie).toBeTruthy();
-    user = { id: result.body?.user?.id ?? "", email, cookie: result.cookie ?? "" };
+    const cookie = result.cookie ?? "";
+    const session = await fetch(`${stack.web.url}/api/auth/get-session`, { headers: { cookie } });
+    const { session: current } = (await session.json()) as { session: { id: string } };
+    user = { id: result.body?.user?.id ?? "", email, cookie, sessionId: current.id };
   }, 120_000);
 
   afterAll(async () => {
@@ -44,8 +47,11 @@ describe("web signs, api verifies (one .env, real services)", () => {
     const token = await fetchToken(stack.web.url, user.cookie);
     expect(decodePart(token, 0)).toEqual({ alg: "HS256", typ: "JWT" });
     const claims = decodePart(token, 1);
-    expect(Object.keys(claims).sort()).toEqual(["aud", "exp", "iat", "iss", "sub"]);
+    expect(Object.keys(claims).sort()).toEqual(["aud", "exp", "iat", "iss", "sid", "sub"]);
     expect(claims.sub).toBe(user.id);
+    // The session's row id, never its bearer token (which is what the session cookie carries).
+    expect(claims.sid).toBe(user.sessionId);
+    expect(decodeURIComponent(user.cookie)).not.toContain(user.sessionId);
     expect(claims.iss).toBe(stack.web.url);
     expect(claims.aud).toBe(stack.api.url);
     expect(claims.exp).toBe((claims.iat as number) + stack.ttlSeconds);
@@ -69,7 +75,7 @@ describe("web signs, api verifies (one .env, real services)", () => {
 
   test("the API refuses the same claims signed with the raw secret, or with a flipped signature", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: user.id, iat: now, exp: now + 600, iss: stack.web.url, aud: stack.api.url };
+    const claims = { sub: user.id, sid: user.sessionId, iat: now, exp: now + 600, iss: stack.web.url, aud: stack.api.url };
     expect((await me(hs256(claims, contractKey(stack.secret)))).status).toBe(200);
     expect((await me(hs256(claims, stack.secret))).status).toBe(401);
     const good = await fetchToken(stack.web.url, user.cookie);
