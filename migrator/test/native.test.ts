@@ -2,7 +2,7 @@
 // `prisma migrate deploy`, streams its output and exits with its status.
 import { startCluster, type Cluster } from "../../testing/pg";
 import { findSchemaEngine } from "../src/engine/native";
-import { freshDatabase, passwordOf, runMigrator } from "./support";
+import { committedMigrations, freshDatabase, passwordOf, runMigrator } from "./support";
 
 let cluster: Cluster | undefined;
 
@@ -59,7 +59,7 @@ withEngine("with the real engine, each path sees the other's database as fully m
   expect((await runMigrator({ DATABASE_URL: byPrisma, MIGRATE_RUNNER: "prisma" })).code).toBe(0);
   const builtinAfter = await runMigrator({ DATABASE_URL: byPrisma, MIGRATE_RUNNER: "builtin" });
   expect(builtinAfter.code).toBe(0);
-  expect(builtinAfter.stdout).toMatch(/0 applied, 1 already applied/);
+  expect(builtinAfter.stdout).toMatch(new RegExp(`0 applied, ${committedMigrations.length} already applied`));
 
   const byBuiltin = await database();
   expect((await runMigrator({ DATABASE_URL: byBuiltin, MIGRATE_RUNNER: "builtin" })).code).toBe(0);

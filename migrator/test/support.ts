@@ -1,6 +1,6 @@
 // Runs the real, built migrator (dist/main.js) as a child process and gives tests fresh databases.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import type { Cluster } from "../../testing/pg";
@@ -9,6 +9,11 @@ import { clientConfig } from "../src/db/connection";
 export const migratorRoot = path.resolve(__dirname, "..");
 export const mainJs = path.join(migratorRoot, "dist", "main.js");
 export const migrationsDir = path.join(migratorRoot, "prisma", "migrations");
+/** The committed migrations' names, in the order they apply. */
+export const committedMigrations = readdirSync(migrationsDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 
 if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npm run build -w migrator\` first`);
 
