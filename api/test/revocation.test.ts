@@ -17,10 +17,11 @@ let cluster: Cluster;
 const runtimes: Runtime[] = [];
 let counter = 0;
 
-function start(env: Record<string, string> = {}): { app: Express; runtime: Runtime } {
-  const runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url, ...env }), captureLogger().logger);
+function start(env: Record<string, string> = {}): { app: Express; runtime: Runtime; logs: string[] } {
+  const { logger, lines } = captureLogger();
+  const runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url, ...env }), logger);
   runtimes.push(runtime);
-  return { app: createApp(runtime.deps), runtime };
+  return { app: createApp(runtime.deps), runtime, logs: lines };
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, limitMs = 10_000): Promise<T> {
@@ -187,5 +188,16 @@ describe("when the listener is lost", () => {
     const res = await request(app).get("/api/whoami").set("Authorization", user.token);
     expect(res.status).toBe(401);
     expect(res.headers["www-authenticate"]).toContain('error_description="session ended"');
+  });
+
+  test("a transaction pooler as the listener's URL (Neon's -pooler host): never listens, every request reads its row", async () => {
+    const pooler = new URL(withPort(cluster.url, 9));
+    pooler.hostname = "ep-example-123456-pooler.eu-central-1.aws.neon.tech";
+    const { app, runtime, logs } = start({ DIRECT_URL: pooler.toString() });
+    const user = await newUser();
+    for (let i = 0; i < 2; i++) await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
+    expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, lookups: 2 });
+    expect(runtime.deps.listener().listening).toBe(false);
+    expect(logs.join("\n")).toContain("transaction pooler, where LISTEN hears nothing: set DIRECT_URL");
   });
 });

@@ -73,6 +73,14 @@ export function codeOf(err: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
+/**
+ * Neon's pooled host (`-pooler`) is PgBouncer in transaction mode: LISTEN there succeeds but no
+ * notification ever reaches the client. No other pooler can be told from its URL.
+ */
+export function isTransactionPooler(url: string): boolean {
+  return /-pooler\./.test(new URL(url).hostname);
+}
+
 /** Host kind for the start-up line: enough to spot a wrong .env, without printing the host. */
 export function databaseHostKind(url: string): "local" | "neon" | "other" {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");

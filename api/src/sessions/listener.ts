@@ -4,7 +4,7 @@
 // not listening the registry is told to distrust its memory; it reconnects with backoff.
 import { Client, type Notification } from "pg";
 import type { Logger } from "pino";
-import { UnencryptedConnectionError, codeOf, pgConnectionString, tlsOf } from "../db/pool";
+import { UnencryptedConnectionError, codeOf, isTransactionPooler, pgConnectionString, tlsOf } from "../db/pool";
 
 /** The NOTIFY channel; the migration's trigger function names the same one. */
 export const SESSION_ENDED_CHANNEL = "authbridge_session_ended";
@@ -111,7 +111,13 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     })();
   };
 
-  connect();
+  if (isTransactionPooler(options.url)) {
+    // Listening there would look fine and hear nothing, so memory would be trusted wrongly:
+    // never listen, and every request reads its session row.
+    log.warn("the session listener's URL is a transaction pooler, where LISTEN hears nothing: set DIRECT_URL; checking sessions in the database per request");
+  } else {
+    connect();
+  }
   return {
     state: () => state,
     close: async () => {
