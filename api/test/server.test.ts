@@ -53,6 +53,7 @@ describe("refuses to start, with one line naming the variable and never its valu
     ["DATABASE_URL without sslmode", { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge" }, "DATABASE_URL must carry sslmode=", "db-password-value"],
     ["DATABASE_URL not a URL", { DATABASE_URL: "db-password-value" }, "DATABASE_URL must be a postgresql:// URL", "db-password-value"],
     ["API_URL not a URL", { API_URL: "not a url" }, "API_URL must be an absolute http(s) URL", "not a url"],
+    ["DIRECT_URL without TLS", { DIRECT_URL: "postgresql://authbridge:db-password-value@db/authbridge" }, "DIRECT_URL must carry sslmode=", "db-password-value"],
   ])("%s", async (_label, change, message, secretPart) => {
     const env = Object.fromEntries(
       Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined),
