@@ -14,12 +14,14 @@ let tls: Cluster;
 let plain: Cluster;
 const runtimes: Runtime[] = [];
 
-function appFor(databaseUrl: string, env: Record<string, string> = {}): { app: Express; runtime: Runtime } {
-  // The config validation refuses a plaintext URL; the pool's own guard is what is tested here.
-  const config = { ...testConfig({ HEALTHZ_TIMEOUT_MS: String(DEADLINE_MS), ...env }), databaseUrl };
-  const runtime = createRuntime(config, captureLogger().logger);
+function appFor(databaseUrl: string, env: Record<string, string> = {}): { app: Express; runtime: Runtime; logs: string[] } {
+  // The config validation refuses a plaintext URL; the pool's own guard (and the session
+  // listener's, which is the same check) is what is tested here.
+  const config = { ...testConfig({ HEALTHZ_TIMEOUT_MS: String(DEADLINE_MS), ...env }), databaseUrl, listenUrl: databaseUrl };
+  const { logger, lines } = captureLogger();
+  const runtime = createRuntime(config, logger);
   runtimes.push(runtime);
-  return { app: createApp(runtime.deps), runtime };
+  return { app: createApp(runtime.deps), runtime, logs: lines };
 }
 
 async function timed(app: Express, path: string) {
@@ -60,13 +62,18 @@ test("concurrent calls share one probe (one pooled connection acquired)", async 
   expect(acquired).toBe(2);
 });
 
-test("503 on the ssl=off cluster: the connection is refused unless encrypted", async () => {
-  const { app } = appFor(plain.url);
+test("503 on the ssl=off cluster: the connection is refused unless encrypted, the session listener's too", async () => {
+  const { app, runtime, logs } = appFor(plain.url);
   const res = await request(app).get("/healthz");
   expect(res.status).toBe(503);
   const body = JSON.parse(res.text);
   expect(body).toMatchObject({ status: "fail", output: "connection not encrypted" });
   expect(body.checks["database:tls"][0]).toMatchObject({ status: "fail", verified: false });
+  const started = Date.now();
+  while (!logs.some((line) => line.includes("session listener cannot listen")) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
+  expect(logs.find((line) => line.includes("session listener cannot listen"))).toContain("database connection is not encrypted");
+  expect(runtime.deps.listener().listening).toBe(false);
+  expect(body.checks["sessions:listener"][0]).toMatchObject({ status: "warn", observedValue: "not listening" });
 });
 
 test("503 within the deadline when the database is stopped, 200 again once it is back", async () => {

@@ -64,6 +64,10 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
       log.warn({ error: err?.message, code: codeOf(err) }, "session listener lost: checking sessions in the database per request");
     }
     options.onLost();
+    retryLater();
+  };
+
+  const retryLater = () => {
     if (closed) return;
     // Full jitter, so several api processes do not reconnect in step.
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** failures);
@@ -71,15 +75,30 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     retryTimer = setTimeout(connect, Math.round(ceiling / 2 + (Math.random() * ceiling) / 2));
   };
 
+  const cannotListen = (err: unknown) => {
+    // The first failure in a row, then about once a minute (at the 5 s backoff ceiling).
+    if (failures % 12 === 0) {
+      log.warn({ error: err instanceof Error ? err.message : String(err), code: codeOf(err), failures: failures + 1 }, "session listener cannot listen");
+    }
+  };
+
   const connect = () => {
     if (closed) return;
-    const next = new Client({
-      connectionString: pgConnectionString(options.url),
-      connectionTimeoutMillis: options.connectTimeoutMs,
-      query_timeout: options.queryTimeoutMs,
-      keepAlive: true,
-      application_name: "authbridge-api-listener",
-    });
+    let next: Client;
+    try {
+      // Reads sslrootcert and friends from disk: a missing file throws here, not in connect().
+      next = new Client({
+        connectionString: pgConnectionString(options.url),
+        connectionTimeoutMillis: options.connectTimeoutMs,
+        query_timeout: options.queryTimeoutMs,
+        keepAlive: true,
+        application_name: "authbridge-api-listener",
+      });
+    } catch (err) {
+      cannotListen(err);
+      retryLater();
+      return;
+    }
     client = next;
     next.on("error", (err) => lost(next, err));
     next.on("end", () => lost(next));
@@ -92,7 +111,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
         if (!tlsOf(next)) throw new UnencryptedConnectionError();
         await next.query(`LISTEN ${SESSION_ENDED_CHANNEL}`);
       } catch (err) {
-        if (client === next) log.warn({ error: err instanceof Error ? err.message : String(err), code: codeOf(err) }, "session listener cannot listen");
+        if (client === next) cannotListen(err);
         lost(next, err instanceof Error ? err : undefined);
         return;
       }
