@@ -3,8 +3,15 @@ import { EnvMissingError, bool, cleanEnv, makeValidator } from "envalid";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
+/** One version of the shared secret. `kid` in an API token names the version it was signed with. */
+export interface SecretVersion {
+  version: number;
+  value: string;
+}
+
 export interface Config {
-  secret: string;
+  /** Every configured secret, the current one (which the web signs with) first. */
+  secrets: SecretVersion[];
   /** Origin of BETTER_AUTH_URL: the token issuer and the only CORS origin. */
   webOrigin: string;
   /** Origin of API_URL: the token audience. */
@@ -35,10 +42,47 @@ export class ConfigError extends Error {
 // Validator messages are ours, so the refusal line can never echo a value back.
 class InvalidValue extends Error {}
 
+const MIN_SECRET_LENGTH = 32;
+
 const secret = makeValidator((input) => {
-  if (input.length < 32) throw new InvalidValue("must be at least 32 characters");
+  if (input.length < MIN_SECRET_LENGTH) throw new InvalidValue(`must be at least ${MIN_SECRET_LENGTH} characters`);
   return input;
 });
+
+// Better Auth's own format, "<version>:<secret>,<version>:<secret>", the current secret first. Stricter
+// than Better Auth on purpose: every version (not only the current) is a full-length secret, since
+// each one verifies tokens, and neither a version nor a secret may appear twice.
+const secretVersions = makeValidator((input): SecretVersion[] => {
+  const versions = new Set<number>();
+  const values = new Set<string>();
+  return input.split(",").map((raw, index) => {
+    const entry = raw.trim();
+    const colon = entry.indexOf(":");
+    const versionText = entry.slice(0, Math.max(colon, 0)).trim();
+    const value = entry.slice(colon + 1).trim();
+    if (colon === -1 || !/^\d{1,9}$/.test(versionText) || value === "") {
+      throw new InvalidValue(`entry ${index + 1} is not <version>:<secret> (version: a non-negative integer)`);
+    }
+    const version = Number(versionText);
+    if (versions.has(version)) throw new InvalidValue(`lists version ${version} twice`);
+    if (value.length < MIN_SECRET_LENGTH) throw new InvalidValue(`version ${version} must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (values.has(value)) throw new InvalidValue(`lists the same secret under two versions (version ${version})`);
+    versions.add(version);
+    values.add(value);
+    return { version, value };
+  });
+});
+
+/** A lone BETTER_AUTH_SECRET is version 1: the first rotation then writes "2:<new>,1:<old>". */
+export const SINGLE_SECRET_VERSION = 1;
+
+function secretsProblem(env: Record<string, string | undefined>): string | null {
+  if (env.BETTER_AUTH_SECRETS !== undefined && env.BETTER_AUTH_SECRET !== undefined) {
+    return "BETTER_AUTH_SECRETS and BETTER_AUTH_SECRET are both set (keep BETTER_AUTH_SECRETS only)";
+  }
+  if (env.BETTER_AUTH_SECRETS === undefined && env.BETTER_AUTH_SECRET === undefined) return "BETTER_AUTH_SECRET is missing";
+  return null;
+}
 
 function parseUrl(input: string, protocols: string[], message: string): URL {
   let url: URL;
@@ -76,22 +120,24 @@ const logLevel = makeValidator((input): LogLevel => {
   return level;
 });
 
-function refusal(errors: Partial<Record<string, Error>>): string {
+function refusal(errors: Partial<Record<string, Error>>, problem: string | null): string {
   const parts = Object.entries(errors).map(([name, error]) => {
     if (error instanceof EnvMissingError) return `${name} is missing`;
     if (error instanceof InvalidValue) return `${name} ${error.message}`;
     return `${name} is invalid`;
   });
-  return `api: refusing to start: ${parts.join("; ")}`;
+  return `api: refusing to start: ${[...(problem ? [problem] : []), ...parts].join("; ")}`;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // An empty line in .env (`NAME=`) means "not set": defaults apply, required variables are missing.
   const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const problem = secretsProblem(env);
   const clean = cleanEnv(
     env,
     {
-      BETTER_AUTH_SECRET: secret(),
+      BETTER_AUTH_SECRETS: secretVersions({ default: undefined }),
+      BETTER_AUTH_SECRET: secret({ default: undefined }),
       BETTER_AUTH_URL: origin(),
       API_URL: origin(),
       API_PORT: integer(1, 65535)({ default: 8000 }),
@@ -107,12 +153,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     {
       reporter: ({ errors }) => {
-        if (Object.keys(errors).length > 0) throw new ConfigError(refusal(errors));
+        if (problem || Object.keys(errors).length > 0) throw new ConfigError(refusal(errors, problem));
       },
     },
   );
+  const secrets = clean.BETTER_AUTH_SECRETS ?? [{ version: SINGLE_SECRET_VERSION, value: clean.BETTER_AUTH_SECRET ?? "" }];
   return {
-    secret: clean.BETTER_AUTH_SECRET,
+    secrets,
     webOrigin: clean.BETTER_AUTH_URL,
     apiOrigin: clean.API_URL,
     port: clean.API_PORT,

@@ -3,7 +3,7 @@
 import type { Pool } from "pg";
 import type { Logger } from "pino";
 import type { AppDeps } from "./app";
-import { deriveTokenKey } from "./auth/tokenKey";
+import { deriveTokenKeys, fingerprints } from "./auth/tokenKey";
 import { createTokenVerifier } from "./auth/tokenVerifier";
 import type { Config } from "./config";
 import { createHealthCheck } from "./db/health";
@@ -23,12 +23,15 @@ export const SESSION_CACHE_SIZE = 20_000;
 export interface Runtime {
   deps: AppDeps;
   pool: Pool;
+  /** The current version's key fingerprint (the one the web signs with). */
   keyFingerprint: string;
+  /** One fingerprint per configured version, by `kid`. */
+  keyFingerprints: Record<string, string>;
   close(): Promise<void>;
 }
 
 export function createRuntime(config: Config, logger: Logger): Runtime {
-  const { key, fingerprint } = deriveTokenKey(config.secret);
+  const keys = deriveTokenKeys(config.secrets);
   const pool = createPool({
     url: config.databaseUrl,
     connectTimeoutMs: config.dbConnectTimeoutMs,
@@ -38,7 +41,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   const db = createDatabase(pool);
   const verifier = createTokenVerifier({
-    key,
+    keys,
     issuer: config.webOrigin,
     audience: config.apiOrigin,
     clockToleranceSeconds: config.clockToleranceSeconds,
@@ -67,7 +70,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       bench: config.bench,
     },
     pool,
-    keyFingerprint: fingerprint,
+    keyFingerprint: [...keys.values()][0]?.fingerprint ?? "",
+    keyFingerprints: fingerprints(keys),
     close: async () => {
       await listener.close();
       await db.$disconnect();

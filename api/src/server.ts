@@ -68,7 +68,13 @@ function main(): void {
   });
   server.on("listening", () => {
     logger.info(
-      { port: config.port, keyFingerprint: runtime.keyFingerprint, database: databaseHostKind(config.databaseUrl), bench: config.bench },
+      {
+        port: config.port,
+        keyFingerprint: runtime.keyFingerprint,
+        keyFingerprints: runtime.keyFingerprints,
+        database: databaseHostKind(config.databaseUrl),
+        bench: config.bench,
+      },
       "api listening",
     );
   });

@@ -55,15 +55,15 @@ export function claimsFor(sub: string, extra: Record<string, unknown> = {}): Rec
   return { sub, sid: sessionOf(sub), iat, exp: iat + 900, iss: WEB_ORIGIN, aud: API_ORIGIN, ...extra };
 }
 
-/** A token as the web signs it: HS256 with the HKDF-derived key. */
-export function mint(sub: string, extra: Record<string, unknown> = {}, secret = VECTOR_SECRET): string {
-  return jwt.sign(claimsFor(sub, extra), deriveTokenKeyBytes(secret), { algorithm: "HS256" });
+/** A token as the web signs it: HS256 with the HKDF-derived key, `kid` naming the secret's version (null: none). */
+export function mint(sub: string, extra: Record<string, unknown> = {}, secret = VECTOR_SECRET, kid: string | null = "1"): string {
+  return jwt.sign(claimsFor(sub, extra), deriveTokenKeyBytes(secret), { algorithm: "HS256", ...(kid === null ? {} : { keyid: kid }) });
 }
 
 /** A token minted with jose from the README's contract alone (the known-answer key), not our code. */
 export function mintWithJose(sub: string): Promise<string> {
   return new SignJWT({ sub, sid: sessionOf(sub) })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "1" })
     .setIssuedAt()
     .setExpirationTime("15m")
     .setIssuer(WEB_ORIGIN)

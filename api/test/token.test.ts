@@ -1,7 +1,7 @@
 // The token key (HKDF, known-answer vector) and the verifier's cache, without HTTP.
 import { KeyObject, webcrypto } from "node:crypto";
 import jwt from "jsonwebtoken";
-import { TOKEN_KEY_INFO, deriveTokenKey, deriveTokenKeyBytes } from "../src/auth/tokenKey";
+import { TOKEN_KEY_INFO, deriveTokenKey, deriveTokenKeyBytes, deriveTokenKeys } from "../src/auth/tokenKey";
 import { createTokenVerifier } from "../src/auth/tokenVerifier";
 import { API_ORIGIN, VECTOR_FINGERPRINT, VECTOR_KEY_HEX, VECTOR_SECRET, WEB_ORIGIN, claimsFor, mint, mintWithJose } from "./helpers";
 
@@ -32,9 +32,9 @@ describe("token key", () => {
 });
 
 describe("verifier", () => {
-  const { key } = deriveTokenKey(VECTOR_SECRET);
+  const keys = deriveTokenKeys([{ version: 1, value: VECTOR_SECRET }]);
   const make = (now: () => number, cacheSize = 4) =>
-    createTokenVerifier({ key, issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, cacheSize, now });
+    createTokenVerifier({ keys, issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, cacheSize, now });
 
   test("accepts a token minted with jose from the contract alone", async () => {
     const token = await mintWithJose("user-jose");
@@ -86,5 +86,55 @@ describe("verifier", () => {
     verifier.verify(token);
     verifier.verify(token);
     expect(verifier.cacheStats()).toMatchObject({ hits: 0, misses: 2, size: 0 });
+  });
+});
+
+describe("key selection by kid", () => {
+  const OLD = VECTOR_SECRET;
+  const NEW = "authbridge-test-rotated-secret-9876543210-zyxwvu";
+  const verifierFor = (secrets: { version: number; value: string }[]) =>
+    createTokenVerifier({ keys: deriveTokenKeys(secrets), issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, cacheSize: 0 });
+  const both = verifierFor([
+    { version: 2, value: NEW },
+    { version: 1, value: OLD },
+  ]);
+
+  test("with two versions, each verifies the tokens its kid names", () => {
+    expect(both.verify(mint("u-new", {}, NEW, "2"))).toMatchObject({ ok: true, claims: { sub: "u-new" } });
+    expect(both.verify(mint("u-old", {}, OLD, "1"))).toMatchObject({ ok: true, claims: { sub: "u-old" } });
+  });
+
+  test("a kid naming the other version's key is refused: keys are never tried in turn", () => {
+    expect(both.verify(mint("u1", {}, OLD, "2"))).toMatchObject({ ok: false, reason: "invalid signature" });
+    expect(both.verify(mint("u1", {}, NEW, "1"))).toMatchObject({ ok: false, reason: "invalid signature" });
+  });
+
+  test("with two versions, a token without kid is refused even when its key is configured", () => {
+    expect(both.verify(mint("u1", {}, NEW, null))).toMatchObject({ ok: false, reason: "kid missing and several keys configured" });
+    expect(both.verify(mint("u1", {}, OLD, null))).toMatchObject({ ok: false, reason: "kid missing and several keys configured" });
+  });
+
+  test("an unknown kid, a retired kid and a kid that is not a string are refused", () => {
+    expect(both.verify(mint("u1", {}, NEW, "3"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
+    const retired = verifierFor([{ version: 2, value: NEW }]);
+    expect(retired.verify(mint("u1", {}, OLD, "1"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
+    const numericKid = jwt.sign(claimsFor("u1"), deriveTokenKeyBytes(NEW), { algorithm: "HS256", header: { alg: "HS256", kid: 2 } as unknown as jwt.JwtHeader });
+    expect(both.verify(numericKid)).toMatchObject({ ok: false, reason: "kid names no configured key" });
+    // Own properties only: a kid such as "__proto__" or "constructor" names nothing.
+    expect(both.verify(mint("u1", {}, NEW, "constructor"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
+  });
+
+  test("with one version, a token without kid (signed before tokens carried one) is accepted; a wrong kid is not", () => {
+    const single = verifierFor([{ version: 1, value: OLD }]);
+    expect(single.verify(mint("u1", {}, OLD, null))).toMatchObject({ ok: true });
+    expect(single.verify(mint("u1", {}, OLD, "1"))).toMatchObject({ ok: true });
+    expect(single.verify(mint("u1", {}, OLD, "2"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
+    expect(single.verify(mint("u1", {}, NEW, null))).toMatchObject({ ok: false, reason: "invalid signature" });
+  });
+
+  test("a header that is not JSON is a malformed token", () => {
+    const token = mint("u1", {}, NEW, "2");
+    const forged = `${Buffer.from("{not json").toString("base64url")}${token.slice(token.indexOf("."))}`;
+    expect(both.verify(forged)).toMatchObject({ ok: false, description: "malformed token" });
   });
 });

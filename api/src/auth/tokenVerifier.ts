@@ -2,6 +2,7 @@
 import type { KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { type CacheStats, TokenCache } from "./tokenCache";
+import type { TokenKeys } from "./tokenKey";
 
 export interface AccessClaims {
   sub: string;
@@ -19,7 +20,8 @@ export type Verification =
   | { ok: false; reason: string; description: string };
 
 export interface VerifierOptions {
-  key: KeyObject;
+  /** By `kid`; a token is checked against the one key its `kid` names, never against each in turn. */
+  keys: TokenKeys;
   issuer: string;
   audience: string;
   clockToleranceSeconds: number;
@@ -48,9 +50,34 @@ function describe(err: unknown): Verification {
   return fail("verification failed", "invalid token");
 }
 
+type KeyChoice = { key: KeyObject } | { failure: Verification };
+
+/**
+ * The key the token's `kid` names. Only a lone configured key may verify a token without `kid`
+ * (tokens signed before tokens carried one); with several, a missing `kid` is refused rather than
+ * tried against each key, so a retired key can never be reached by leaving `kid` out.
+ */
+export function keyChooser(keys: TokenKeys): (token: string) => KeyChoice {
+  const only = keys.size === 1 ? [...keys.values()][0]?.key : undefined;
+  return (token) => {
+    let header: unknown;
+    try {
+      header = JSON.parse(Buffer.from(token.slice(0, token.indexOf(".")), "base64url").toString("utf8"));
+    } catch {
+      return { failure: fail("header is not JSON", "malformed token") };
+    }
+    if (typeof header !== "object" || header === null) return { failure: fail("header is not a JSON object", "malformed token") };
+    const { kid } = header as { kid?: unknown };
+    if (kid === undefined) return only ? { key: only } : { failure: fail("kid missing and several keys configured", "invalid token") };
+    const chosen = typeof kid === "string" ? keys.get(kid) : undefined;
+    return chosen ? { key: chosen.key } : { failure: fail("kid names no configured key", "invalid token") };
+  };
+}
+
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now;
   const cache = new TokenCache(options.cacheSize);
+  const chooseKey = keyChooser(options.keys);
   const verifyOptions: jwt.VerifyOptions & { complete?: false } = {
     algorithms: ["HS256"],
     issuer: options.issuer,
@@ -60,9 +87,11 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
 
   const check = (token: string, nowMs: number): Verification => {
     if (!COMPACT_JWS.test(token)) return fail("not a compact JWS", "malformed token");
+    const choice = chooseKey(token);
+    if ("failure" in choice) return choice.failure;
     let payload: string | jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, options.key, { ...verifyOptions, clockTimestamp: Math.floor(nowMs / 1000) });
+      payload = jwt.verify(token, choice.key, { ...verifyOptions, clockTimestamp: Math.floor(nowMs / 1000) });
     } catch (err) {
       return describe(err);
     }
