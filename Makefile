@@ -3,10 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: help env db db-stop migrate dev test up down down-v logs ps bench clean test-compose
+.PHONY: help env db db-stop migrate dev test up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 env: ## Create .env from .env.example with a fresh secret (never overwrites)
 	@bash scripts/make-env.sh
@@ -46,6 +46,12 @@ ps: ## Show the Compose services and their health
 
 test-compose: .env ## Smoke-test the real Compose stack (skips when no Docker engine)
 	@bash scripts/compose.sh smoke
+
+rotate-secret: .env ## Put a fresh secret version in front in .env, keep the old (LEAKED=1: drop it)
+	@node scripts/rotate-secret.js start
+
+rotate-secret-finish: .env ## Drop secret versions older than the current (after token lifetime + skew)
+	@node scripts/rotate-secret.js finish
 
 bench: ## Measure what authentication costs (see docs/BENCHMARKS.md)
 	@bash scripts/bench.sh

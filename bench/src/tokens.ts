@@ -3,6 +3,8 @@
 import { type KeyObject, createHmac, createSecretKey, hkdfSync, randomBytes } from "node:crypto";
 
 const KEY_INFO = "authbridge api access token v1";
+// The benchmark's api gets one BETTER_AUTH_SECRET, which is version 1: tokens name it in `kid`.
+const KID = "1";
 
 export function contractKey(secret: string): KeyObject {
   return createSecretKey(Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), KEY_INFO, 32)));
@@ -23,7 +25,7 @@ export interface Minted {
 
 export function mintToken(key: KeyObject, claims: { sub: string; sid: string; iss: string; aud: string; ttlSeconds: number }): Minted {
   const iat = Math.floor(Date.now() / 1000);
-  const signingInput = `${base64url({ alg: "HS256", typ: "JWT" })}.${base64url({
+  const signingInput = `${base64url({ alg: "HS256", typ: "JWT", kid: KID })}.${base64url({
     sub: claims.sub,
     sid: claims.sid,
     iat,

@@ -6,8 +6,15 @@ import { EnvMissingError, cleanEnv, makeValidator } from "envalid";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
+/** One version of the shared secret; API tokens name the version they were signed with in `kid`. */
+export interface SecretVersion {
+  version: number;
+  value: string;
+}
+
 export interface Config {
-  secret: string;
+  /** Every configured secret, the current one (which signs) first; every one verifies. */
+  secrets: SecretVersion[];
   /** BETTER_AUTH_URL: where the browser reaches this app (Better Auth's baseURL). */
   baseUrl: string;
   /** Origin of BETTER_AUTH_URL: the API token's `iss`. */
@@ -32,10 +39,47 @@ export class ConfigError extends Error {
 // Only these messages reach the refusal line, so a value can never be echoed back.
 class Rejected extends Error {}
 
+const MIN_SECRET_LENGTH = 32;
+
 const secret = makeValidator((input) => {
-  if (input.length < 32) throw new Rejected("must be at least 32 characters");
+  if (input.length < MIN_SECRET_LENGTH) throw new Rejected(`must be at least ${MIN_SECRET_LENGTH} characters`);
   return input;
 });
+
+// Better Auth's own format, "<version>:<secret>,<version>:<secret>", the current secret first. Stricter
+// than Better Auth on purpose: every version (not only the current) is a full-length secret, since
+// each one verifies, and neither a version nor a secret may appear twice. The api applies the same rules.
+const secretVersions = makeValidator((input): SecretVersion[] => {
+  const versions = new Set<number>();
+  const values = new Set<string>();
+  return input.split(",").map((raw, index) => {
+    const entry = raw.trim();
+    const colon = entry.indexOf(":");
+    const versionText = entry.slice(0, Math.max(colon, 0)).trim();
+    const value = entry.slice(colon + 1).trim();
+    if (colon === -1 || !/^\d{1,9}$/.test(versionText) || value === "") {
+      throw new Rejected(`entry ${index + 1} is not <version>:<secret> (version: a non-negative integer)`);
+    }
+    const version = Number(versionText);
+    if (versions.has(version)) throw new Rejected(`lists version ${version} twice`);
+    if (value.length < MIN_SECRET_LENGTH) throw new Rejected(`version ${version} must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (values.has(value)) throw new Rejected(`lists the same secret under two versions (version ${version})`);
+    versions.add(version);
+    values.add(value);
+    return { version, value };
+  });
+});
+
+/** A lone BETTER_AUTH_SECRET is version 1: the first rotation then writes "2:<new>,1:<old>". */
+export const SINGLE_SECRET_VERSION = 1;
+
+function secretsProblem(env: Record<string, string | undefined>): string | null {
+  if (env.BETTER_AUTH_SECRETS !== undefined && env.BETTER_AUTH_SECRET !== undefined) {
+    return "BETTER_AUTH_SECRETS and BETTER_AUTH_SECRET are both set (keep BETTER_AUTH_SECRETS only)";
+  }
+  if (env.BETTER_AUTH_SECRETS === undefined && env.BETTER_AUTH_SECRET === undefined) return "BETTER_AUTH_SECRET is missing";
+  return null;
+}
 
 const httpUrl = makeValidator((input) => {
   const url = URL.canParse(input) ? new URL(input) : undefined;
@@ -69,22 +113,24 @@ const logLevel = makeValidator((input): LogLevel => {
   return level;
 });
 
-function refusal(errors: Partial<Record<string, Error>>): string {
+function refusal(errors: Partial<Record<string, Error>>, problem: string | null): string {
   const reasons = Object.entries(errors).map(([name, error]) => {
     if (error instanceof EnvMissingError) return `${name} is missing`;
     if (error instanceof Rejected) return `${name} ${error.message}`;
     return `${name} is invalid`;
   });
-  return `web: refusing to start: ${reasons.join("; ")}`;
+  return `web: refusing to start: ${[...(problem ? [problem] : []), ...reasons].join("; ")}`;
 }
 
 function load(): Config {
   // `NAME=` in .env means "not set": defaults apply and required variables count as missing.
   const env = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined && value !== ""));
+  const problem = secretsProblem(env);
   const clean = cleanEnv(
     env,
     {
-      BETTER_AUTH_SECRET: secret(),
+      BETTER_AUTH_SECRETS: secretVersions({ default: undefined }),
+      BETTER_AUTH_SECRET: secret({ default: undefined }),
       BETTER_AUTH_URL: httpUrl(),
       API_URL: httpUrl(),
       DATABASE_URL: tlsDatabaseUrl(),
@@ -94,12 +140,12 @@ function load(): Config {
     },
     {
       reporter: ({ errors }) => {
-        if (Object.keys(errors).length > 0) throw new ConfigError(refusal(errors));
+        if (problem || Object.keys(errors).length > 0) throw new ConfigError(refusal(errors, problem));
       },
     },
   );
   return {
-    secret: clean.BETTER_AUTH_SECRET,
+    secrets: clean.BETTER_AUTH_SECRETS ?? [{ version: SINGLE_SECRET_VERSION, value: clean.BETTER_AUTH_SECRET ?? "" }],
     baseUrl: clean.BETTER_AUTH_URL,
     issuer: new URL(clean.BETTER_AUTH_URL).origin,
     audience: new URL(clean.API_URL).origin,

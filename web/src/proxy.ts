@@ -1,10 +1,12 @@
 // Next 16's proxy, on every request but static assets: the per-request Content-Security-Policy
 // (and HSTS on https), and the cheap, optimistic dashboard check: no session cookie, no dashboard.
 // It reads the cookie only; the page itself asks Better Auth whether the session is real.
+// During a secret rotation it also re-signs session cookies an older secret version signed.
 import { getSessionCookie } from "better-auth/cookies";
 import { type NextRequest, NextResponse } from "next/server";
 import { getConfig } from "./config";
 import { contentSecurityPolicy, newNonce, strictTransportSecurity } from "./lib/securityHeaders";
+import { resignedCookies } from "./lib/sessionCookies";
 
 const CSP = "content-security-policy";
 
@@ -20,10 +22,14 @@ export function proxy(request: NextRequest): NextResponse {
   if (isSignedOutDashboard(request)) {
     response = NextResponse.redirect(new URL("/sign-in", request.url));
   } else {
+    // Better Auth below sees the re-signed cookie; the browser keeps it from now on.
+    const resigned = resignedCookies(request.cookies.getAll(), config);
+    for (const cookie of resigned) request.cookies.set(cookie.name, cookie.value);
     // The renderer takes the nonce from the request's header; a client's own value is replaced.
     const requestHeaders = new Headers(request.headers);
     requestHeaders.set(CSP, csp);
     response = NextResponse.next({ request: { headers: requestHeaders } });
+    for (const cookie of resigned) response.cookies.set(cookie.name, cookie.value, cookie.attributes);
   }
   response.headers.set(CSP, csp);
   const hsts = strictTransportSecurity(config);

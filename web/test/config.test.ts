@@ -16,6 +16,7 @@ const GOOD = {
   API_URL: "http://127.0.0.1:8999",
   DATABASE_URL: `postgresql://authbridge:${DB_PASSWORD}@127.0.0.1:1/authbridge?sslmode=require`,
 };
+const ROTATED = "a-rotated-secret-long-enough-9876543210zyxw";
 type Env = Record<string, string>;
 type Started = Service & { exited: Promise<number | null> };
 
@@ -90,6 +91,9 @@ const ways = [
 const refusals: [string, string, Env, string][] = [
   ["missing", "BETTER_AUTH_SECRET", { ...GOOD, BETTER_AUTH_SECRET: "" }, "BETTER_AUTH_SECRET is missing"],
   ["too short", "BETTER_AUTH_SECRET", { ...GOOD, BETTER_AUTH_SECRET: "short-secret-must-not-leak" }, "BETTER_AUTH_SECRET must be at least 32"],
+  ["malformed", "BETTER_AUTH_SECRETS", { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `2:${ROTATED},${GOOD.BETTER_AUTH_SECRET}` }, "BETTER_AUTH_SECRETS entry 2 is not <version>:<secret>"],
+  ["with a duplicate version", "BETTER_AUTH_SECRETS", { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `1:${ROTATED},1:${GOOD.BETTER_AUTH_SECRET}` }, "BETTER_AUTH_SECRETS lists version 1 twice"],
+  ["with a short secret", "BETTER_AUTH_SECRETS", { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `2:${ROTATED},1:short-secret-must-not-leak` }, "BETTER_AUTH_SECRETS version 1 must be at least 32"],
   ["without TLS", "DATABASE_URL", { ...GOOD, DATABASE_URL: GOOD.DATABASE_URL.replace("require", "disable") }, "DATABASE_URL must carry sslmode="],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
 ];

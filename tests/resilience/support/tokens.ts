@@ -33,7 +33,8 @@ export async function mint(
   const now = Math.floor(Date.now() / 1000);
   const claims = { sub: holder.id, sid: holder.sessionId, iat: now, exp: now + (options.ttlSeconds ?? 900), iss: to.issuer, aud: to.audience };
   const token = await new SignJWT({ ...claims, ...options.claims })
-    .setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT", ...options.header })
+    // kid "1": the stack's lone BETTER_AUTH_SECRET is version 1.
+    .setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT", kid: "1", ...options.header })
     .sign(options.key ?? tokenKey(to.secret));
   rememberSecret("token", token);
   return token;

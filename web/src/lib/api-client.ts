@@ -1,6 +1,8 @@
 // Calls to the API from the browser, with the short-lived token from Better Auth as a Bearer.
-// An expired token gets one fresh one; a second 401 means the session itself is gone.
+// The token is replaced before it expires; a 401 still gets one fresh token (the api restarted
+// with a key retired early, say), and a second 401 means the session itself is gone.
 import { authClient } from "./auth-client";
+import { refreshAfterMs } from "./tokenRefresh";
 
 export interface Me {
   id: string;
@@ -34,6 +36,7 @@ export class ApiError extends Error {
 
 export class ApiClient {
   private token: string | null = null;
+  private replaceTokenAt = 0;
 
   constructor(private readonly apiUrl: string) {}
 
@@ -77,11 +80,12 @@ export class ApiClient {
   }
 
   private async getToken(fresh: boolean): Promise<string> {
-    if (this.token && !fresh) return this.token;
+    if (this.token && !fresh && Date.now() < this.replaceTokenAt) return this.token;
     const { data, error } = await authClient.token();
     if (error?.status === 401) throw new SignedOut("no session");
     if (!data) throw new ApiError(error?.status ?? 0, "could not get a token from the web server");
     this.token = data.token;
+    this.replaceTokenAt = Date.now() + refreshAfterMs(data.token);
     return data.token;
   }
 }

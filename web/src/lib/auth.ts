@@ -5,19 +5,25 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
-import { getConfig } from "../config";
+import { SINGLE_SECRET_VERSION, getConfig } from "../config";
 import { getPrisma } from "./db";
 import { signHs256 } from "./hs256";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password";
-import { deriveTokenKey } from "./tokenKey";
+import { cookieSettings } from "./sessionCookies";
+import { signingKey } from "./tokenKey";
 
 function createAuth() {
   const config = getConfig();
-  const tokenKey = deriveTokenKey(config.secret);
+  const signing = signingKey(config.secrets);
+  const cookies = cookieSettings(config);
   return betterAuth({
     appName: "authbridge",
-    baseURL: config.baseUrl,
-    secret: config.secret,
+    baseURL: cookies.baseURL,
+    // The first version is current: it signs session cookies, which Better Auth checks with it
+    // alone (sessionCookies.ts re-signs the older ones). Version 1 is the lone secret of before
+    // versioning: Better Auth decrypts its bare (unversioned) ciphertexts with `secret`.
+    secrets: config.secrets,
+    secret: config.secrets.find((s) => s.version === SINGLE_SECRET_VERSION)?.value,
     database: prismaAdapter(getPrisma(), { provider: "postgresql" }),
     emailAndPassword: {
       enabled: true,
@@ -27,7 +33,7 @@ function createAuth() {
     // Better Auth's own limits (sign-in/sign-up: 3 per 10 s per client), in memory: one web process.
     rateLimit: { enabled: config.production },
     advanced: {
-      useSecureCookies: new URL(config.baseUrl).protocol === "https:",
+      ...cookies.advanced,
       // Behind a reverse proxy every request comes from the proxy: the client's address is in the
       // header the proxy overwrites. Without it every client would share one rate-limit bucket.
       ipAddress: { ipAddressHeaders: [config.clientIpHeader] },
@@ -43,7 +49,7 @@ function createAuth() {
           // sid is the session's row id (never its token, a bearer secret): the api refuses the
           // token once that session ends.
           definePayload: ({ session }) => ({ sid: session.id }),
-          sign: (payload, header) => signHs256(payload, tokenKey.key, header),
+          sign: (payload, header) => signHs256(payload, signing, header),
         },
         jwks: {
           // The plugin requires a remote JWKS URL whenever it does not sign itself, and then turns its
@@ -71,6 +77,4 @@ export function getAuth(): Auth {
   return auth;
 }
 
-export function tokenKeyFingerprint(): string {
-  return deriveTokenKey(getConfig().secret).fingerprint;
-}
+

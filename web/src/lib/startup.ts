@@ -1,7 +1,8 @@
 import "server-only";
-import { getAuth, tokenKeyFingerprint } from "./auth";
+import { getAuth } from "./auth";
 import { configOrExit } from "./configOrExit";
 import { log } from "./log";
+import { keyFingerprints, signingKey } from "./tokenKey";
 
 export function startUp(): void {
   // src/checkEnv.ts already refused a bad environment before the port opened; this keeps a bare
@@ -10,7 +11,10 @@ export function startUp(): void {
   // Builds Better Auth now, so a wrong option fails the start, not the first sign-in.
   getAuth();
   log.info("web starting", {
-    keyFingerprint: tokenKeyFingerprint(),
+    // The key that signs (its kid and fingerprint) and one fingerprint per version that verifies.
+    keyId: signingKey(config.secrets).kid,
+    keyFingerprint: signingKey(config.secrets).fingerprint,
+    keyFingerprints: keyFingerprints(config.secrets),
     issuer: config.issuer,
     audience: config.audience,
     tokenTtlSeconds: config.tokenTtlSeconds,

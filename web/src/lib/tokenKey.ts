@@ -1,9 +1,12 @@
-// The key API tokens are signed with: derived from BETTER_AUTH_SECRET, never the secret itself,
-// because Better Auth signs its own HS256 tokens (email verification, cookie cache) with the raw
-// secret and the API must never accept those. The api derives the same bytes in its own module;
-// a shared known-answer vector keeps the two in step without a shared import.
+// The keys API tokens are signed with: one per secret version, each derived from its secret, never
+// the secret itself, because Better Auth signs its own HS256 tokens (email verification, cookie
+// cache) with the raw secret and the API must never accept those. The api derives the same bytes
+// in its own module; a shared known-answer vector keeps the two in step without a shared import.
 import { type KeyObject, createHash, createSecretKey, hkdfSync } from "node:crypto";
+import type { SecretVersion } from "../config";
+import type { SigningKey } from "./hs256";
 
+/** The derivation's label (its own scheme version), the same for every secret version. */
 export const TOKEN_KEY_INFO = "authbridge api access token v1";
 
 export function tokenKeyBytes(secret: string): Buffer {
@@ -23,4 +26,16 @@ export interface TokenKey {
 export function deriveTokenKey(secret: string): TokenKey {
   const bytes = tokenKeyBytes(secret);
   return { key: createSecretKey(bytes), fingerprint: keyFingerprint(bytes) };
+}
+
+/** The current secret's key, named by its version: the only key the web signs with. */
+export function signingKey(secrets: readonly SecretVersion[]): SigningKey & { fingerprint: string } {
+  const [current] = secrets;
+  if (!current) throw new Error("no secret configured");
+  return { kid: String(current.version), ...deriveTokenKey(current.value) };
+}
+
+/** `{ "<kid>": "<fingerprint>" }`: one per configured version, for the start-up line. */
+export function keyFingerprints(secrets: readonly SecretVersion[]): Record<string, string> {
+  return Object.fromEntries(secrets.map(({ version, value }) => [String(version), deriveTokenKey(value).fingerprint]));
 }

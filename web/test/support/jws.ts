@@ -8,9 +8,10 @@ export function contractKey(secret: string): Buffer {
 
 export const fingerprintOf = (key: Buffer) => createHash("sha256").update(key).digest("hex").slice(0, 8);
 
-export function hs256(claims: object, key: Buffer | string): string {
+/** `kid` names the secret's version; a lone BETTER_AUTH_SECRET is version 1. null leaves it out. */
+export function hs256(claims: object, key: Buffer | string, kid: string | null = "1"): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  const input = `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}`;
+  const input = `${part({ alg: "HS256", typ: "JWT", ...(kid === null ? {} : { kid }) })}.${part(claims)}`;
   return `${input}.${createHmac("sha256", key).update(input).digest("base64url")}`;
 }
 

@@ -1,0 +1,17 @@
+import { refreshAfterMs } from "../src/lib/tokenRefresh";
+import { hs256 } from "./support/jws";
+
+const token = (claims: object) => hs256(claims, Buffer.alloc(32, 1));
+
+test("a 15-minute token is replaced a minute before it ends; a short one at half its life", () => {
+  expect(refreshAfterMs(token({ sub: "u1", iat: 1000, exp: 1900 }))).toBe(840_000);
+  expect(refreshAfterMs(token({ sub: "u1", iat: 1000, exp: 1010 }))).toBe(5_000);
+  expect(refreshAfterMs(token({ sub: "u1", iat: 1000, exp: 1100 }))).toBe(50_000);
+});
+
+test("a token whose lifetime cannot be read is replaced at once", () => {
+  expect(refreshAfterMs(token({ sub: "u1", exp: 1900 }))).toBe(0);
+  expect(refreshAfterMs(token({ sub: "u1", iat: 1900, exp: 1000 }))).toBe(0);
+  expect(refreshAfterMs("not-a-token")).toBe(0);
+  expect(refreshAfterMs("a.%%%.c")).toBe(0);
+});
