@@ -1,4 +1,4 @@
-// Access tokens minted from the token contract alone (README, "Token contract"), with node:crypto
+// Access tokens minted from the token contract alone (docs/TOKENS.md), with node:crypto
 // and none of the api's code, so a verifier that drifted from the contract fails the benchmark.
 import { type KeyObject, createHmac, createSecretKey, hkdfSync, randomBytes } from "node:crypto";
 

@@ -130,10 +130,10 @@ interface Run {
 }
 
 /** Polls a predicate with a deadline: the test waits for events, never for time. */
-async function until(what: string, predicate: () => boolean, deadlineMs = 90_000): Promise<void> {
+async function until(run: Run, what: string, predicate: () => boolean, deadlineMs = 90_000): Promise<void> {
   const end = Date.now() + deadlineMs;
   while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}; failures so far: ${JSON.stringify(run.failures.slice(0, 5))}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -208,7 +208,7 @@ test("the whole rotation under load from two signed-in users: no request refused
   const iterationsNow = () => browsers.map((b) => b.iterations);
   const moreIterations = async (what: string, count: number) => {
     const from = iterationsNow();
-    await until(what, () => browsers.every((b, i) => b.iterations >= (from[i] ?? 0) + count));
+    await until(run, what, () => browsers.every((b, i) => b.iterations >= (from[i] ?? 0) + count));
   };
   const signedWith = (secret: string, cookie: string) => {
     const dot = cookie.lastIndexOf(".");
@@ -230,7 +230,7 @@ test("the whole rotation under load from two signed-in users: no request refused
     webProcess = await replace(web, webProcess, startWeb(`2:${NEW},1:${OLD}`));
     expect(fingerprints(webProcess.child)).toEqual(fingerprints(apiProcess.child));
     // The event that makes finishing safe: every browser holds a version-2 token and cookie.
-    await until("every browser on version 2", () => browsers.every((b) => b.tokenKid === "2" && signedWith(NEW, b.sessionCookie())));
+    await until(run, "every browser on version 2", () => browsers.every((b) => b.tokenKid === "2" && signedWith(NEW, b.sessionCookie())));
     await moreIterations("load on version 2", 2);
 
     // While both versions are configured: a token must name its key, and the right one.

@@ -1,4 +1,4 @@
-// Verifies one API access token against the contract (README, "Token contract").
+// Verifies one API access token against the contract (docs/TOKENS.md).
 import type { KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { type CacheStats, TokenCache } from "./tokenCache";

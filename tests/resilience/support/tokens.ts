@@ -1,4 +1,4 @@
-// API access tokens made the way the contract says (README, "Token contract"), with jose and
+// API access tokens made the way the contract says (docs/TOKENS.md), with jose and
 // node:crypto only: independent of both services' code, so a shared mistake cannot hide.
 import { hkdfSync } from "node:crypto";
 import { type JWTPayload, SignJWT, jwtVerify } from "jose";

@@ -10,10 +10,11 @@ export function startUp(): void {
   const config = configOrExit();
   // Builds Better Auth now, so a wrong option fails the start, not the first sign-in.
   getAuth();
+  const signing = signingKey(config.secrets);
   log.info("web starting", {
     // The key that signs (its kid and fingerprint) and one fingerprint per version that verifies.
-    keyId: signingKey(config.secrets).kid,
-    keyFingerprint: signingKey(config.secrets).fingerprint,
+    keyId: signing.kid,
+    keyFingerprint: signing.fingerprint,
     keyFingerprints: keyFingerprints(config.secrets),
     issuer: config.issuer,
     audience: config.audience,
