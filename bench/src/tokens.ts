@@ -4,7 +4,7 @@ import { type KeyObject, createHmac, createSecretKey, hkdfSync, randomBytes } fr
 
 const KEY_INFO = "authbridge api access token v1";
 // The benchmark's api gets one BETTER_AUTH_SECRET, which is version 1: tokens name it in `kid`.
-const KID = "1";
+export const KID = "1";
 
 export function contractKey(secret: string): KeyObject {
   return createSecretKey(Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), KEY_INFO, 32)));

@@ -3,6 +3,7 @@
 import { type KeyObject, createHmac } from "node:crypto";
 import path from "node:path";
 import { apiDist } from "./apiProcess";
+import { KID } from "./tokens";
 
 type VerifierModule = typeof import("../../api/src/auth/tokenVerifier");
 type RuntimeModule = typeof import("../../api/src/runtime");
@@ -47,7 +48,7 @@ export function runVerify(options: {
   const { createTokenVerifier } = require(path.join(apiDist, "auth", "tokenVerifier")) as VerifierModule;
   const { TOKEN_CACHE_SIZE } = require(path.join(apiDist, "runtime")) as RuntimeModule;
   const verifier = (cacheSize: number) =>
-    createTokenVerifier({ key: options.key, issuer: options.issuer, audience: options.audience, clockToleranceSeconds: 5, cacheSize });
+    createTokenVerifier({ keys: new Map([[KID, { key: options.key, fingerprint: "bench" }]]), issuer: options.issuer, audience: options.audience, clockToleranceSeconds: 5, cacheSize });
   const cached = verifier(TOKEN_CACHE_SIZE);
   const uncached = verifier(0);
 
