@@ -43,9 +43,9 @@ describe("web signs, api verifies (one .env, real services)", () => {
     expect(output).not.toContain(contractKey(stack.secret).toString("hex"));
   });
 
-  test("the token from /api/auth/token is HS256 with the contract's claims, and the API accepts it", async () => {
+  test("the token from /api/auth/token is HS256, names its key (kid 1 for a lone secret), has the contract's claims, and the API accepts it", async () => {
     const token = await fetchToken(stack.web.url, user.cookie);
-    expect(decodePart(token, 0)).toEqual({ alg: "HS256", typ: "JWT" });
+    expect(decodePart(token, 0)).toEqual({ alg: "HS256", typ: "JWT", kid: "1" });
     const claims = decodePart(token, 1);
     expect(Object.keys(claims).sort()).toEqual(["aud", "exp", "iat", "iss", "sid", "sub"]);
     expect(claims.sub).toBe(user.id);
