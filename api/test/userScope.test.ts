@@ -4,7 +4,7 @@ import express, { Router } from "express";
 import request from "supertest";
 import { requireAuth } from "../src/auth/requireAuth";
 import { createTokenVerifier } from "../src/auth/tokenVerifier";
-import { deriveTokenKey } from "../src/auth/tokenKey";
+import { deriveTokenKeys } from "../src/auth/tokenKey";
 import { errorHandler, notFoundHandler } from "../src/http/errorHandler";
 import { requestContext } from "../src/http/requestContext";
 import { userScope } from "../src/http/userScope";
@@ -28,7 +28,7 @@ function carelessRouter(): Router {
 }
 
 const verifier = createTokenVerifier({
-  key: deriveTokenKey(VECTOR_SECRET).key,
+  keys: deriveTokenKeys([{ version: 1, value: VECTOR_SECRET }]),
   issuer: WEB_ORIGIN,
   audience: API_ORIGIN,
   clockToleranceSeconds: 5,
