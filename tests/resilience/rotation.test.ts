@@ -243,11 +243,11 @@ test("the whole rotation under load from two signed-in users: no request refused
     };
     const oldKey = tokenKey(OLD);
     const overlap = {
-      newKid2: await me(await mint(audience, alice.id, { header: { kid: "2" } })),
-      oldKid1: await me(await mint(audience, alice.id, { header: { kid: "1" }, key: oldKey })),
-      noKid: await me(await mint(audience, alice.id, { header: { kid: undefined } })),
-      oldKeyNamedKid2: await me(await mint(audience, alice.id, { header: { kid: "2" }, key: oldKey })),
-      newKeyNamedKid1: await me(await mint(audience, alice.id, { header: { kid: "1" } })),
+      newKid2: await me(await mint(audience, alice, { header: { kid: "2" } })),
+      oldKid1: await me(await mint(audience, alice, { header: { kid: "1" }, key: oldKey })),
+      noKid: await me(await mint(audience, alice, { header: { kid: undefined } })),
+      oldKeyNamedKid2: await me(await mint(audience, alice, { header: { kid: "2" }, key: oldKey })),
+      newKeyNamedKid1: await me(await mint(audience, alice, { header: { kid: "1" } })),
     };
     expect(overlap).toEqual({ newKid2: 200, oldKid1: 200, noKid: 401, oldKeyNamedKid2: 401, newKeyNamedKid1: 401 });
 
@@ -265,10 +265,10 @@ test("the whole rotation under load from two signed-in users: no request refused
     const stillSignedIn = await Promise.all(browsers.map((b) => b.signedIn()));
 
     const after = {
-      retiredKid1: await me(await mint(audience, alice.id, { header: { kid: "1" }, key: oldKey })),
-      unknownKid: await me(await mint(audience, alice.id, { header: { kid: "3" } })),
-      unknownKidOldKey: await me(await mint(audience, alice.id, { header: { kid: "3" }, key: oldKey })),
-      currentKid2: await me(await mint(audience, alice.id, { header: { kid: "2" } })),
+      retiredKid1: await me(await mint(audience, alice, { header: { kid: "1" }, key: oldKey })),
+      unknownKid: await me(await mint(audience, alice, { header: { kid: "3" } })),
+      unknownKidOldKey: await me(await mint(audience, alice, { header: { kid: "3" }, key: oldKey })),
+      currentKid2: await me(await mint(audience, alice, { header: { kid: "2" } })),
     };
     // A session whose cookie no request brought back while both versions were configured.
     const idleCookie = await fetch(`${web.url}/api/auth/get-session`, { headers: { cookie: idle.cookie } });
