@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: help env db db-stop migrate dev test up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish
+.PHONY: help env db db-stop migrate dev lint format test up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,7 +26,13 @@ migrate: .env ## Apply the committed migrations to DIRECT_URL or DATABASE_URL
 dev: .env ## Run db + migrate + api + web natively in the foreground (Ctrl-C stops all)
 	@bash scripts/dev.sh
 
-test: ## Typecheck, build and run every test suite (unit, integration, browser, resilience)
+lint: ## ESLint, Prettier's check and shellcheck over the whole tree (docs/CONTRIBUTING.md)
+	@bash scripts/lint.sh
+
+format: ## Apply ESLint's automatic fixes, then reformat with Prettier
+	@bash scripts/lint.sh --fix
+
+test: ## Lint, typecheck, build and run every test suite (unit, integration, browser, resilience)
 	@bash scripts/test.sh
 
 up: .env ## Build and start the Docker Compose stack; returns when it is healthy
