@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: help env db db-stop migrate dev lint format test up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish
+.PHONY: help env db db-stop migrate migration dev lint format test up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,6 +22,9 @@ db-stop: ## Stop the local PostgreSQL (data kept)
 
 migrate: .env ## Apply the committed migrations to DIRECT_URL or DATABASE_URL
 	@bash scripts/migrate.sh
+
+migration: ## Write a new migration for a schema change: make migration NAME=add_task_priority (docs/MIGRATIONS.md)
+	@bash scripts/migration.sh "$(NAME)"
 
 dev: .env ## Run db + migrate + api + web natively in the foreground (Ctrl-C stops all)
 	@bash scripts/dev.sh

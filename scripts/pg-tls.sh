@@ -3,14 +3,16 @@
 # Used by `make db` (the developer's cluster under .data/postgres) and by the test suites
 # (throw-away clusters in temporary folders, on free ports).
 #
-#   pg-tls.sh start DIR PORT [--no-ssl] [--password PW]   init on first use, start, print the URL
+#   pg-tls.sh start DIR PORT [--no-ssl] [--password PW] [--createdb]
+#                                                         init on first use, start, print the URL
 #   pg-tls.sh stop DIR                                    fast shutdown (no-op when not running)
 #   pg-tls.sh url DIR                                     print the URL of an initialised cluster
 #   pg-tls.sh certs DIR                                   only make the CA and server certificate
 #
 # The URL printed carries sslmode=require and the cluster's own CA as sslrootcert, so
 # node-postgres verifies the server certificate (localhost / 127.0.0.1) against it.
-# --no-ssl makes a plaintext-only cluster for the negative tests.
+# --no-ssl makes a plaintext-only cluster for the negative tests. --createdb lets the role create
+# databases (Prisma's `migrate dev` makes a shadow database; make migration uses it).
 set -euo pipefail
 
 die() { echo "pg-tls: $*" >&2; exit 1; }
@@ -67,16 +69,17 @@ url_of() {
 }
 
 cmd_start() {
-  local dir="" port="" ssl=on pw=""
+  local dir="" port="" ssl=on pw="" createdb=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --no-ssl) ssl=off ;;
       --password) pw=$2; shift ;;
+      --createdb) createdb=" CREATEDB" ;;
       *) if [ -z "$dir" ]; then dir=$1; elif [ -z "$port" ]; then port=$1; else die "unexpected argument $1"; fi ;;
     esac
     shift
   done
-  [ -n "$dir" ] && [ -n "$port" ] || die "usage: pg-tls.sh start DIR PORT [--no-ssl] [--password PW]"
+  [ -n "$dir" ] && [ -n "$port" ] || die "usage: pg-tls.sh start DIR PORT [--no-ssl] [--password PW] [--createdb]"
   local bin; bin=$(find_bindir)
   mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
   if [ ! -f "$dir/data/PG_VERSION" ]; then
@@ -121,7 +124,7 @@ cmd_start() {
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start >/dev/null \
       || { tail -20 "$dir/postgres.log" >&2; die "the server did not start"; }
     as_owner "$bin/psql" -h "$dir/run" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
-      -c "CREATE ROLE authbridge LOGIN PASSWORD '$pw'" -c "CREATE DATABASE authbridge OWNER authbridge" >/dev/null
+      -c "CREATE ROLE authbridge LOGIN PASSWORD '$pw'$createdb" -c "CREATE DATABASE authbridge OWNER authbridge" >/dev/null
   elif ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start >/dev/null \
       || { tail -20 "$dir/postgres.log" >&2; die "the server did not start (is port $(cat "$dir/port") taken?)"; }
