@@ -2,9 +2,11 @@
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 import "server-only";
 import { EnvMissingError, cleanEnv, makeValidator } from "envalid";
+import { levels, type LevelWithSilent } from "pino";
 
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+/** LOG_LEVEL: one of pino's levels, or silent. */
+export type LogLevel = LevelWithSilent;
+const LOG_LEVELS: readonly LogLevel[] = [...(Object.keys(levels.values) as LogLevel[]), "silent"];
 
 /** One version of the shared secret; API tokens name the version they were signed with in `kid`. */
 export interface SecretVersion {

@@ -117,13 +117,26 @@ describe("web signs, api verifies (one .env, real services)", () => {
   });
 
   // Last: it stops the database.
-  test("GET /api/health answers 200 while the database is reachable, 503 when it is not", async () => {
+  test("GET /api/health answers the api's health+json shape: 200 pass while the database is reachable, 503 fail when it is not", async () => {
     const response = await fetch(`${stack.web.url}/api/health`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "pass" });
+    expect([response.status, response.headers.get("content-type"), response.headers.get("cache-control")]).toEqual([
+      200,
+      "application/health+json",
+      "no-store",
+    ]);
+    const up = (await response.json()) as Record<string, unknown>;
+    expect(up).toEqual({
+      status: "pass",
+      checks: {
+        "database:responseTime": [{ componentType: "datastore", status: "pass", time: expect.any(String), observedValue: expect.any(Number), observedUnit: "ms" }],
+      },
+    });
     await stack.pauseDatabase();
     const down = await fetch(`${stack.web.url}/api/health`);
-    expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ status: "fail" });
+    expect([down.status, down.headers.get("content-type")]).toEqual([503, "application/health+json"]);
+    const body = (await down.json()) as { status: string; output: string; checks: Record<string, Array<{ status: string; output: string }>> };
+    expect(body.status).toBe("fail");
+    expect(["database unavailable", "database timeout"]).toContain(body.output);
+    expect(body.checks["database:responseTime"]?.[0]).toMatchObject({ status: "fail", output: body.output });
   });
 });

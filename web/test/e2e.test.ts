@@ -23,7 +23,8 @@ describeE2e("browser: sign up, dashboard verified by the API, tasks, sign out", 
   const webBodies: string[] = [];
   /** Chromium's console reports of anything the Content-Security-Policy refused. */
   const cspErrors: string[] = [];
-  const isCspError = (text: string) => text.includes("Content Security Policy");
+  // Chromium says "Content Security Policy", React "Content-Security-Policy".
+  const isCspError = (text: string) => /Content.Security.Policy/i.test(text);
 
   beforeAll(async () => {
     rmSync(shots, { recursive: true, force: true });

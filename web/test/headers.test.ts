@@ -46,6 +46,9 @@ describe("over http, the stack as make dev starts it", () => {
       const csp = directives(response.headers.get("content-security-policy"));
       expect(csp.get("default-src")).toEqual(["'self'"]);
       expect(csp.get("script-src")).toEqual(["'self'", `'nonce-${nonceOf(response.headers.get("content-security-policy"))}'`, "'strict-dynamic'"]);
+      // The production policy: nothing of what `next dev` adds for its overlay (unit-tested in csp.test.ts).
+      expect(csp.get("style-src")).toEqual(["'self'", `'nonce-${nonceOf(response.headers.get("content-security-policy"))}'`]);
+      expect(csp.has("style-src-elem")).toBe(false);
       expect(csp.get("img-src")).toEqual(["'self'", "data:"]);
       expect(csp.get("connect-src")).toEqual(["'self'", stack.api.url]);
       expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
@@ -71,6 +74,16 @@ describe("over http, the stack as make dev starts it", () => {
     const notFound = await get(`${stack.web.url}/no-such-page`);
     expect(notFound.status).toBe(404);
     for (const page of [html, await notFound.text()]) expect(page).not.toMatch(/\sstyle="/);
+  });
+
+  test("an /api path no route handles answers a JSON 404 in the api's error shape", async () => {
+    for (const method of ["GET", "POST"]) {
+      const response = await fetch(`${stack.web.url}/api/no-such-route`, { method });
+      expect([response.status, response.headers.get("content-type")]).toEqual([404, "application/json"]);
+      expect(await response.json()).toEqual({ error: { code: "not_found", message: "no such route" } });
+    }
+    // Better Auth's own routes and the health route are not shadowed by it.
+    expect((await get(`${stack.web.url}/api/auth/get-session`)).status).toBe(200);
   });
 
   test("static assets get nosniff", async () => {

@@ -6,7 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { type ClientBase, Pool } from "pg";
 import { getConfig } from "../config";
 import { PrismaClient } from "../generated/prisma/client";
-import { log } from "./log";
+import { getLogger } from "./logger";
 
 /**
  * node-postgres 8 treats sslmode=require|verify-ca as verify-full (and warns on every start);
@@ -43,7 +43,7 @@ export function getPrisma(): PrismaClient {
     });
     // An idle connection closed by the server (Neon suspending, a restart) is reported here;
     // without a listener it would crash the process.
-    pool.on("error", (error) => log.warn("idle database connection lost", { error: error.message }));
+    pool.on("error", (error) => getLogger().warn({ error: error.message }, "idle database connection lost"));
     prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   }
   return prisma;

@@ -1,7 +1,7 @@
 import "server-only";
 import { getAuth } from "./auth";
 import { configOrExit } from "./configOrExit";
-import { log } from "./log";
+import { getLogger } from "./logger";
 import { keyFingerprints, signingKey } from "./tokenKey";
 
 export function startUp(): void {
@@ -11,14 +11,17 @@ export function startUp(): void {
   // Builds Better Auth now, so a wrong option fails the start, not the first sign-in.
   getAuth();
   const signing = signingKey(config.secrets);
-  log.info("web starting", {
-    // The key that signs (its kid and fingerprint) and one fingerprint per version that verifies.
-    keyId: signing.kid,
-    keyFingerprint: signing.fingerprint,
-    keyFingerprints: keyFingerprints(config.secrets),
-    issuer: config.issuer,
-    audience: config.audience,
-    tokenTtlSeconds: config.tokenTtlSeconds,
-    rateLimit: config.production,
-  });
+  getLogger().info(
+    {
+      // The key that signs (its kid and fingerprint) and one fingerprint per version that verifies.
+      keyId: signing.kid,
+      keyFingerprint: signing.fingerprint,
+      keyFingerprints: keyFingerprints(config.secrets),
+      issuer: config.issuer,
+      audience: config.audience,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      rateLimit: config.production,
+    },
+    "web starting",
+  );
 }

@@ -1,0 +1,5 @@
+// The web's own JSON errors have the api's shape, so a client reads both the same way.
+// (Better Auth's endpoints under /api/auth answer in Better Auth's own shape, which its client reads.)
+export function jsonError(status: number, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+}
