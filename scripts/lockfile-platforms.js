@@ -19,7 +19,12 @@ for (const [key, meta] of Object.entries(lock.packages)) {
     if (!/^@(swc\/core|unrs\/resolver-binding)-/.test(dep)) continue;
     const path = `node_modules/${dep}`;
     if (lock.packages[path]) continue;
-    lock.packages[path] = { version, dev: true, ...platform(dep.replace(/^@unrs\/resolver-binding-/, "@x/y-").replace(/^@swc\/core-/, "@x/y-")), optional: true };
+    lock.packages[path] = {
+      version,
+      dev: true,
+      ...platform(dep.replace(/^@unrs\/resolver-binding-/, "@x/y-").replace(/^@swc\/core-/, "@x/y-")),
+      optional: true,
+    };
     added++;
   }
 }

@@ -23,7 +23,11 @@ function fail(message) {
 function valueOf(lines, name) {
   const line = lines.find((l) => l.startsWith(`${name}=`));
   if (!line) return "";
-  return line.slice(name.length + 1).trim().replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1");
+  return line
+    .slice(name.length + 1)
+    .trim()
+    .replace(/^"(.*)"$/, "$1")
+    .replace(/^'(.*)'$/, "$1");
 }
 
 /** Sets NAME (quoted) in place, or appends it; returns the new lines. */
@@ -118,7 +122,13 @@ function finish(lines) {
         "FORCE=1 drops them now and refuses those tokens.",
     );
   }
-  write(withValue(lines.filter((l) => !STAMP.test(l)), "BETTER_AUTH_SECRETS", format([current])));
+  write(
+    withValue(
+      lines.filter((l) => !STAMP.test(l)),
+      "BETTER_AUTH_SECRETS",
+      format([current]),
+    ),
+  );
   process.stdout.write(
     [
       `wrote BETTER_AUTH_SECRETS with version ${current.version} only (dropped ${older.map((v) => v.version).join(", ")}).`,

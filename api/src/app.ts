@@ -51,7 +51,11 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(healthRouter(deps.health, () => ({ ...deps.listener(), ...deps.sessions.stats() })));
-  if (deps.bench) app.use("/bench", benchRouter(() => deps.verifier.cacheStats()));
+  if (deps.bench)
+    app.use(
+      "/bench",
+      benchRouter(() => deps.verifier.cacheStats()),
+    );
 
   const api = express.Router();
   api.use(requireAuth(deps.verifier, deps.sessions));

@@ -90,14 +90,11 @@ describe("requireAuth rejects", () => {
     ["Token", `Token ${mint("user-a")}`],
     ["Bearer_", `Bearer_${mint("user-a")}`],
     ["JWT", `JWT ${mint("user-a")}`],
-  ])(
-    "another scheme: %s",
-    async (_label, header) => {
-      const res = await whoami(header);
-      expect(res.status).toBe(401);
-      expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
-    },
-  );
+  ])("another scheme: %s", async (_label, header) => {
+    const res = await whoami(header);
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
+  });
 
   test("an empty token", async () => {
     await expectInvalidToken("Bearer", "malformed token");
@@ -111,14 +108,11 @@ describe("requireAuth rejects", () => {
     ["dots only", "...."],
     ["characters outside base64url", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.%%%"],
     ["four parts", `${mint("user-a")}.x`],
-  ])(
-    "a garbled token: %s",
-    async (_label, token) => {
-      const res = await whoami(`Bearer ${token}`);
-      expect(res.status).toBe(401);
-      expect(res.headers["www-authenticate"]).toMatch(/^Bearer realm="api", error="invalid_token"/);
-    },
-  );
+  ])("a garbled token: %s", async (_label, token) => {
+    const res = await whoami(`Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toMatch(/^Bearer realm="api", error="invalid_token"/);
+  });
 
   test("a token signed with another secret's key", async () => {
     await expectInvalidToken(`Bearer ${mint("user-a", {}, "some-other-secret-of-at-least-32-characters!")}`);
@@ -233,7 +227,11 @@ describe("the order 401, 403, 400, all before the resource runs", () => {
   });
 
   test("A's own path, invalid bodies: 400 with field messages", async () => {
-    const post = (body: unknown) => request(app).post("/api/user-a/tasks").set("Authorization", tokenA()).send(body as object);
+    const post = (body: unknown) =>
+      request(app)
+        .post("/api/user-a/tasks")
+        .set("Authorization", tokenA())
+        .send(body as object);
     expect((await post({})).body).toEqual({
       error: { code: "invalid_request", message: "the request is invalid", fields: { title: "is required and must be a string" } },
     });
@@ -254,7 +252,10 @@ describe("the order 401, 403, 400, all before the resource runs", () => {
   });
 
   test("a body over 16 KB: 413", async () => {
-    const res = await request(app).post("/api/user-a/tasks").set("Authorization", tokenA()).send({ title: "x".repeat(17 * 1024) });
+    const res = await request(app)
+      .post("/api/user-a/tasks")
+      .set("Authorization", tokenA())
+      .send({ title: "x".repeat(17 * 1024) });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe("payload_too_large");
   });
@@ -271,11 +272,19 @@ describe("HTTP plumbing", () => {
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ error: { code: "not_found", message: "no such route" } });
     expect((await request(app).get("/api/nope")).status).toBe(401);
-    expect((await request(app).get("/api/nope").set("Authorization", `Bearer ${mint("user-a")}`)).status).toBe(404);
+    expect(
+      (
+        await request(app)
+          .get("/api/nope")
+          .set("Authorization", `Bearer ${mint("user-a")}`)
+      ).status,
+    ).toBe(404);
   });
 
   test("a malformed path: 4xx JSON, no stack", async () => {
-    const res = await request(app).get("/api/%E0%A4%A/tasks").set("Authorization", `Bearer ${mint("user-a")}`);
+    const res = await request(app)
+      .get("/api/%E0%A4%A/tasks")
+      .set("Authorization", `Bearer ${mint("user-a")}`);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js/);

@@ -63,7 +63,11 @@ test("database stopped: every authenticated route 503 JSON, bad tokens still 401
     // be judged once the token's session is known to be alive.
     expect((await request(app).get("/api/user-a/tasks")).status).toBe(401);
     expect(
-      (await request(app).get("/api/user-a/tasks").set("Authorization", `Bearer ${mint("user-a", {}, "another-secret-of-at-least-32-characters!")}`)).status,
+      (
+        await request(app)
+          .get("/api/user-a/tasks")
+          .set("Authorization", `Bearer ${mint("user-a", {}, "another-secret-of-at-least-32-characters!")}`)
+      ).status,
     ).toBe(401);
     expect503(await request(app).get("/api/user-b/tasks").set("Authorization", as));
   } finally {
@@ -127,10 +131,7 @@ test("connections killed server-side (as Neon does on suspend): no unhandled err
   // only the task table and this test is about the pool's connections alone.
   await waitFor(async () => (await request(app).get("/healthz")).body.checks["sessions:listener"][0].observedValue === "listening");
   await Promise.all(Array.from({ length: 5 }, () => request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200)));
-  const killed = await sql(
-    cluster.url,
-    `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'authbridge-api'`,
-  );
+  const killed = await sql(cluster.url, `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'authbridge-api'`);
   expect(killed.length).toBeGreaterThan(0);
   for (let i = 0; i < 5; i++) {
     await request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200);

@@ -47,7 +47,12 @@ test("200 on the TLS cluster: encrypted, verified, server ssl reported; no host 
   const body = JSON.parse(res.text);
   expect(body.status).toBe("pass");
   expect(body.checks["database:responseTime"][0]).toMatchObject({ status: "pass", observedUnit: "ms", observedValue: expect.any(Number) });
-  expect(body.checks["database:tls"][0]).toMatchObject({ status: "pass", observedValue: expect.stringMatching(/^TLSv1\.[23]$/), verified: true, serverSsl: "on" });
+  expect(body.checks["database:tls"][0]).toMatchObject({
+    status: "pass",
+    observedValue: expect.stringMatching(/^TLSv1\.[23]$/),
+    verified: true,
+    serverSsl: "on",
+  });
   expect(res.text).not.toMatch(/127\.0\.0\.1|localhost|authbridge|password/);
 });
 
@@ -70,7 +75,8 @@ test("503 on the ssl=off cluster: the connection is refused unless encrypted, th
   expect(body).toMatchObject({ status: "fail", output: "connection not encrypted" });
   expect(body.checks["database:tls"][0]).toMatchObject({ status: "fail", verified: false });
   const started = Date.now();
-  while (!logs.some((line) => line.includes("session listener cannot listen")) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
+  while (!logs.some((line) => line.includes("session listener cannot listen")) && Date.now() - started < 5000)
+    await new Promise((r) => setTimeout(r, 20));
   expect(logs.find((line) => line.includes("session listener cannot listen"))).toContain("database connection is not encrypted");
   expect(runtime.deps.listener().listening).toBe(false);
   expect(body.checks["sessions:listener"][0]).toMatchObject({ status: "warn", observedValue: "not listening" });

@@ -113,7 +113,8 @@ describe("with the listener listening", () => {
     ["the user deleted (cascade)", (id: string) => sql(cluster.url, `DELETE FROM "user" WHERE id = $1`, [id])],
     [
       "expiresAt moved into the past",
-      (id: string) => sql(cluster.url, `UPDATE "session" SET "expiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 minute' WHERE id = $1`, [sessionOf(id)]),
+      (id: string) =>
+        sql(cluster.url, `UPDATE "session" SET "expiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 minute' WHERE id = $1`, [sessionOf(id)]),
     ],
   ])("%s: refused within a second", async (label, end) => {
     const user = await newUser();
@@ -164,7 +165,10 @@ describe("when the listener is lost", () => {
     const user = await newUser();
     const other = await newUser();
     await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
-    const killed = await sql(cluster.url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'authbridge-api-listener'`);
+    const killed = await sql(
+      cluster.url,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'authbridge-api-listener'`,
+    );
     expect(killed.length).toBeGreaterThan(0);
     await waitFor(async () => (runtime.deps.listener().reconnects === 1 && runtime.deps.listener().listening ? true : undefined));
     // A revocation after the comeback is heard; one while away would have been read from the row.

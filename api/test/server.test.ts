@@ -50,21 +50,64 @@ describe("refuses to start, with one line naming the variable and never its valu
   test.each([
     ["BETTER_AUTH_SECRET missing", { BETTER_AUTH_SECRET: undefined }, "BETTER_AUTH_SECRET is missing", undefined],
     ["BETTER_AUTH_SECRET empty", { BETTER_AUTH_SECRET: "" }, "BETTER_AUTH_SECRET is missing", undefined],
-    ["BETTER_AUTH_SECRET too short", { BETTER_AUTH_SECRET: "short-secret-value-31-chars-xxx" }, "BETTER_AUTH_SECRET must be at least 32 characters", "short-secret-value"],
-    ["BETTER_AUTH_SECRETS malformed", { BETTER_AUTH_SECRET: undefined, BETTER_AUTH_SECRETS: `2:${ROTATED},${VECTOR_SECRET}` }, "BETTER_AUTH_SECRETS entry 2 is not <version>:<secret>", "authbridge-test"],
-    ["BETTER_AUTH_SECRETS version not a number", { BETTER_AUTH_SECRET: undefined, BETTER_AUTH_SECRETS: `v2:${ROTATED}` }, "BETTER_AUTH_SECRETS entry 1 is not <version>:<secret>", "authbridge-test"],
-    ["BETTER_AUTH_SECRETS duplicate versions", { BETTER_AUTH_SECRET: undefined, BETTER_AUTH_SECRETS: `2:${ROTATED},2:${VECTOR_SECRET}` }, "BETTER_AUTH_SECRETS lists version 2 twice", "authbridge-test"],
-    ["BETTER_AUTH_SECRETS short secret", { BETTER_AUTH_SECRET: undefined, BETTER_AUTH_SECRETS: `2:${ROTATED},1:short-secret-value-31-chars-xxx` }, "BETTER_AUTH_SECRETS version 1 must be at least 32 characters", "short-secret-value"],
-    ["BETTER_AUTH_SECRETS with BETTER_AUTH_SECRET", { BETTER_AUTH_SECRETS: `2:${ROTATED}` }, "BETTER_AUTH_SECRETS and BETTER_AUTH_SECRET are both set", "authbridge-test"],
-    ["DATABASE_URL without TLS", { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge?sslmode=disable" }, "DATABASE_URL must carry sslmode=", "db-password-value"],
-    ["DATABASE_URL without sslmode", { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge" }, "DATABASE_URL must carry sslmode=", "db-password-value"],
+    [
+      "BETTER_AUTH_SECRET too short",
+      { BETTER_AUTH_SECRET: "short-secret-value-31-chars-xxx" },
+      "BETTER_AUTH_SECRET must be at least 32 characters",
+      "short-secret-value",
+    ],
+    [
+      "BETTER_AUTH_SECRETS malformed",
+      { BETTER_AUTH_SECRET: undefined, BETTER_AUTH_SECRETS: `2:${ROTATED},${VECTOR_SECRET}` },
+      "BETTER_AUTH_SECRETS entry 2 is not <version>:<secret>",
+      "authbridge-test",
+    ],
+    [
+      "BETTER_AUTH_SECRETS version not a number",
+      { BETTER_AUTH_SECRET: undefined, BETTER_AUTH_SECRETS: `v2:${ROTATED}` },
+      "BETTER_AUTH_SECRETS entry 1 is not <version>:<secret>",
+      "authbridge-test",
+    ],
+    [
+      "BETTER_AUTH_SECRETS duplicate versions",
+      { BETTER_AUTH_SECRET: undefined, BETTER_AUTH_SECRETS: `2:${ROTATED},2:${VECTOR_SECRET}` },
+      "BETTER_AUTH_SECRETS lists version 2 twice",
+      "authbridge-test",
+    ],
+    [
+      "BETTER_AUTH_SECRETS short secret",
+      { BETTER_AUTH_SECRET: undefined, BETTER_AUTH_SECRETS: `2:${ROTATED},1:short-secret-value-31-chars-xxx` },
+      "BETTER_AUTH_SECRETS version 1 must be at least 32 characters",
+      "short-secret-value",
+    ],
+    [
+      "BETTER_AUTH_SECRETS with BETTER_AUTH_SECRET",
+      { BETTER_AUTH_SECRETS: `2:${ROTATED}` },
+      "BETTER_AUTH_SECRETS and BETTER_AUTH_SECRET are both set",
+      "authbridge-test",
+    ],
+    [
+      "DATABASE_URL without TLS",
+      { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge?sslmode=disable" },
+      "DATABASE_URL must carry sslmode=",
+      "db-password-value",
+    ],
+    [
+      "DATABASE_URL without sslmode",
+      { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge" },
+      "DATABASE_URL must carry sslmode=",
+      "db-password-value",
+    ],
     ["DATABASE_URL not a URL", { DATABASE_URL: "db-password-value" }, "DATABASE_URL must be a postgresql:// URL", "db-password-value"],
     ["API_URL not a URL", { API_URL: "not a url" }, "API_URL must be an absolute http(s) URL", "not a url"],
-    ["DIRECT_URL without TLS", { DIRECT_URL: "postgresql://authbridge:db-password-value@db/authbridge" }, "DIRECT_URL must carry sslmode=", "db-password-value"],
+    [
+      "DIRECT_URL without TLS",
+      { DIRECT_URL: "postgresql://authbridge:db-password-value@db/authbridge" },
+      "DIRECT_URL must carry sslmode=",
+      "db-password-value",
+    ],
   ])("%s", async (_label, change, message, secretPart) => {
-    const env = Object.fromEntries(
-      Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    );
+    const env = Object.fromEntries(Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const { stdout, stderr, code } = await start(env).exited;
     expect(code).toBe(1);
     expect(stdout).toBe("");
@@ -97,7 +140,12 @@ describe("runs", () => {
       const exit = await proc.exited;
       expect(exit.code).toBe(0);
       const startup = exit.stdout.split("\n").find((l) => l.includes("api listening")) ?? "";
-      expect(JSON.parse(startup)).toMatchObject({ port, keyFingerprint: VECTOR_FINGERPRINT, keyFingerprints: { "1": VECTOR_FINGERPRINT }, database: "local" });
+      expect(JSON.parse(startup)).toMatchObject({
+        port,
+        keyFingerprint: VECTOR_FINGERPRINT,
+        keyFingerprints: { "1": VECTOR_FINGERPRINT },
+        database: "local",
+      });
       const password = new URL(cluster.url).password;
       expect(exit.stdout + exit.stderr).not.toContain(VECTOR_SECRET);
       expect(exit.stdout + exit.stderr).not.toContain(password);

@@ -118,7 +118,10 @@ describe("key selection by kid", () => {
     expect(both.verify(mint("u1", {}, NEW, "3"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
     const retired = verifierFor([{ version: 2, value: NEW }]);
     expect(retired.verify(mint("u1", {}, OLD, "1"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
-    const numericKid = jwt.sign(claimsFor("u1"), deriveTokenKeyBytes(NEW), { algorithm: "HS256", header: { alg: "HS256", kid: 2 } as unknown as jwt.JwtHeader });
+    const numericKid = jwt.sign(claimsFor("u1"), deriveTokenKeyBytes(NEW), {
+      algorithm: "HS256",
+      header: { alg: "HS256", kid: 2 } as unknown as jwt.JwtHeader,
+    });
     expect(both.verify(numericKid)).toMatchObject({ ok: false, reason: "kid names no configured key" });
     // Own properties only: a kid such as "__proto__" or "constructor" names nothing.
     expect(both.verify(mint("u1", {}, NEW, "constructor"))).toMatchObject({ ok: false, reason: "kid names no configured key" });

@@ -33,7 +33,9 @@ function migrationsCopy(): string {
 
 const tables = (url: string) =>
   withDatabase(url, async (db) =>
-    (await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).rows.map((row) => row.table_name),
+    (await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).rows.map(
+      (row) => row.table_name,
+    ),
   );
 const history = (url: string) =>
   withDatabase(url, async (db) => (await db.query("SELECT * FROM _prisma_migrations ORDER BY started_at")).rows as Array<Record<string, unknown>>);
@@ -64,12 +66,20 @@ test("a fresh database: says which path it took, applies the committed migration
 test("the bookkeeping rows look like Prisma's", async () => {
   const url = await newDatabase();
   expect((await migrate(url)).code).toBe(0);
-  const columns = await withDatabase(url, async (db) =>
-    (
-      await db.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null; character_maximum_length: number | null }>(
-        "SELECT column_name, data_type, is_nullable, column_default, character_maximum_length FROM information_schema.columns WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position",
-      )
-    ).rows,
+  const columns = await withDatabase(
+    url,
+    async (db) =>
+      (
+        await db.query<{
+          column_name: string;
+          data_type: string;
+          is_nullable: string;
+          column_default: string | null;
+          character_maximum_length: number | null;
+        }>(
+          "SELECT column_name, data_type, is_nullable, column_default, character_maximum_length FROM information_schema.columns WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position",
+        )
+      ).rows,
   );
   expect(columns).toEqual([
     { column_name: "id", data_type: "character varying", is_nullable: "NO", column_default: null, character_maximum_length: 36 },
@@ -77,7 +87,13 @@ test("the bookkeeping rows look like Prisma's", async () => {
     { column_name: "finished_at", data_type: "timestamp with time zone", is_nullable: "YES", column_default: null, character_maximum_length: null },
     { column_name: "migration_name", data_type: "character varying", is_nullable: "NO", column_default: null, character_maximum_length: 255 },
     { column_name: "logs", data_type: "text", is_nullable: "YES", column_default: null, character_maximum_length: null },
-    { column_name: "rolled_back_at", data_type: "timestamp with time zone", is_nullable: "YES", column_default: null, character_maximum_length: null },
+    {
+      column_name: "rolled_back_at",
+      data_type: "timestamp with time zone",
+      is_nullable: "YES",
+      column_default: null,
+      character_maximum_length: null,
+    },
     { column_name: "started_at", data_type: "timestamp with time zone", is_nullable: "NO", column_default: "now()", character_maximum_length: null },
     { column_name: "applied_steps_count", data_type: "integer", is_nullable: "NO", column_default: "0", character_maximum_length: null },
   ]);
@@ -102,7 +118,9 @@ test("the schema has Prisma's constraint names and the hand-written title check"
   expect((await migrate(url)).code).toBe(0);
   await withDatabase(url, async (db) => {
     const constraints = (
-      await db.query<{ conname: string }>("SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conname NOT LIKE '_prisma%' ORDER BY 1")
+      await db.query<{ conname: string }>(
+        "SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conname NOT LIKE '_prisma%' ORDER BY 1",
+      )
     ).rows.map((row) => row.conname);
     expect(constraints).toEqual([
       "account_pkey",
@@ -116,12 +134,20 @@ test("the schema has Prisma's constraint names and the hand-written title check"
       "user_pkey",
       "verification_pkey",
     ]);
-    const indexes = (await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY 1")).rows.map(
-      (row) => row.indexname,
-    );
-    expect(indexes).toEqual(["account_userId_idx", "session_token_key", "session_userId_idx", "task_userId_idx", "user_email_key", "verification_identifier_idx"]);
+    const indexes = (
+      await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY 1")
+    ).rows.map((row) => row.indexname);
+    expect(indexes).toEqual([
+      "account_userId_idx",
+      "session_token_key",
+      "session_userId_idx",
+      "task_userId_idx",
+      "user_email_key",
+      "verification_identifier_idx",
+    ]);
     await db.query(`INSERT INTO "user" (id, name, email) VALUES ('u1', 'Ada', 'ada@example.com')`);
-    const insertTask = (title: string) => db.query(`INSERT INTO task (id, "userId", title, "updatedAt") VALUES (gen_random_uuid(), 'u1', $1, now())`, [title]);
+    const insertTask = (title: string) =>
+      db.query(`INSERT INTO task (id, "userId", title, "updatedAt") VALUES (gen_random_uuid(), 'u1', $1, now())`, [title]);
     await expect(insertTask("   ")).rejects.toMatchObject({ code: "23514", constraint: "task_title_not_blank" });
     await expect(insertTask("x".repeat(201))).rejects.toMatchObject({ code: "22001" });
     await insertTask("x".repeat(200));
@@ -187,7 +213,10 @@ test("a failing migration is rolled back whole: database unchanged, exit 1; fixe
   expect(run.stderr).toMatch(/Database error code: 22012/);
   expect(await tables(url)).toEqual(before.tables);
   expect(await history(url)).toEqual(before.history);
-  const columns = await withDatabase(url, async (db) => (await db.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'task' AND column_name = 'note'")).rows);
+  const columns = await withDatabase(
+    url,
+    async (db) => (await db.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'task' AND column_name = 'note'")).rows,
+  );
   expect(columns).toEqual([]);
 
   writeFileSync(path.join(next, "migration.sql"), `CREATE TABLE half_done (id INT);\n`);
@@ -201,7 +230,9 @@ test("a failed migration recorded by Prisma blocks further migrations (P3009), e
   const url = await newDatabase();
   expect((await migrate(url)).code).toBe(0);
   await withDatabase(url, (db) =>
-    db.query("INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES (gen_random_uuid(), repeat('0', 64), '20261130000000_crashed', 'boom')"),
+    db.query(
+      "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES (gen_random_uuid(), repeat('0', 64), '20261130000000_crashed', 'boom')",
+    ),
   );
   const run = await migrate(url);
   expect(run.code).toBe(1);

@@ -23,7 +23,13 @@ let signUp: { anonymous: unknown; userId: string; sessionUserId: string | null; 
 
 beforeAll(async () => {
   build = mkdtempSync(path.join(tmpdir(), "authbridge-fixture-"));
-  const compiled = run(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(__dirname, "fixtures"), "--outDir", build]);
+  const compiled = run(process.execPath, [
+    path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"),
+    "-p",
+    path.join(__dirname, "fixtures"),
+    "--outDir",
+    build,
+  ]);
   cluster = await startCluster();
   const url = await freshDatabase(cluster);
   const migrated = await runMigrator({ DATABASE_URL: url });
@@ -31,7 +37,10 @@ beforeAll(async () => {
   await compiled;
   const { stdout } = await run(process.execPath, [path.join(build, "test", "fixtures", "better-auth-sign-up.js"), url, email, password], {
     // The compiled fixture lives outside the repository: resolve packages from the workspace.
-    env: { PATH: process.env.PATH ?? "", NODE_PATH: [path.join(migratorRoot, "node_modules"), path.join(repoRoot, "node_modules")].join(path.delimiter) },
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_PATH: [path.join(migratorRoot, "node_modules"), path.join(repoRoot, "node_modules")].join(path.delimiter),
+    },
   });
   signUp = JSON.parse(stdout) as typeof signUp;
   prisma = new PrismaClient({ adapter: new PrismaPg(clientConfig(new URL(url), "DATABASE_URL")) });

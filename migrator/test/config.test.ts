@@ -27,16 +27,28 @@ type Case = [name: string, env: (base: string) => Record<string, string>, says: 
 const refusals: Case[] = [
   ["sslmode=disable", (b) => ({ DATABASE_URL: `${b}?sslmode=disable` }), /DATABASE_URL has sslmode=disable: migrations need sslmode=require exactly/],
   ["no sslmode", (b) => ({ DATABASE_URL: b }), /DATABASE_URL has no sslmode/],
-  ["sslmode=verify-full", (b) => ({ DATABASE_URL: `${b}?sslmode=verify-full` }), /DATABASE_URL has sslmode=verify-full: .*treats verify-full as prefer/],
+  [
+    "sslmode=verify-full",
+    (b) => ({ DATABASE_URL: `${b}?sslmode=verify-full` }),
+    /DATABASE_URL has sslmode=verify-full: .*treats verify-full as prefer/,
+  ],
   ["sslmode=prefer", (b) => ({ DATABASE_URL: `${b}?sslmode=prefer` }), /DATABASE_URL has sslmode=prefer/],
   ["sslmode given twice", (b) => ({ DATABASE_URL: `${b}?sslmode=require&sslmode=disable` }), /DATABASE_URL gives sslmode more than once/],
   ["an unknown sslmode", (b) => ({ DATABASE_URL: `${b}?sslmode=${password}` }), /DATABASE_URL has an unknown sslmode/],
-  ["DIRECT_URL wins over DATABASE_URL", (b) => ({ DIRECT_URL: `${b}?sslmode=disable`, DATABASE_URL: `${b}?sslmode=require` }), /DIRECT_URL has sslmode=disable/],
+  [
+    "DIRECT_URL wins over DATABASE_URL",
+    (b) => ({ DIRECT_URL: `${b}?sslmode=disable`, DATABASE_URL: `${b}?sslmode=require` }),
+    /DIRECT_URL has sslmode=disable/,
+  ],
   ["no URL at all", () => ({}), /DATABASE_URL is not set/],
   ["not a URL", () => ({ DATABASE_URL: `not a url ${password}` }), /DATABASE_URL is not a valid URL/],
   ["another scheme", () => ({ DATABASE_URL: `mysql://root:${password}@127.0.0.1/x?sslmode=require` }), /DATABASE_URL must be a postgresql:\/\/ URL/],
   ["a bad wait budget", (b) => ({ DATABASE_URL: `${b}?sslmode=require`, MIGRATE_WAIT_SECONDS: "soon" }), /invalid environment: MIGRATE_WAIT_SECONDS/],
-  ["an unreadable sslrootcert", (b) => ({ DATABASE_URL: `${b}?sslmode=require&sslrootcert=/nonexistent/ca.crt` }), /sslrootcert file that cannot be read/],
+  [
+    "an unreadable sslrootcert",
+    (b) => ({ DATABASE_URL: `${b}?sslmode=require&sslrootcert=/nonexistent/ca.crt` }),
+    /sslrootcert file that cannot be read/,
+  ],
 ];
 
 test.each(refusals)("%s: exit 2, one line naming the variable, nothing contacted, no secret", async (_name, env, says) => {

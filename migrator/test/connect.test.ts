@@ -37,9 +37,29 @@ test("a server without TLS: clear message, exit 4, at once although the budget i
 test("a certificate from another CA: exit 4 at once (the CA of the URL is enforced)", async () => {
   const key = path.join(scratch, "other.key");
   const cert = path.join(scratch, "other.crt");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=other", "-days", "1", "-keyout", key, "-out", cert], {
-    stdio: "ignore",
-  });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-subj",
+      "/CN=other",
+      "-days",
+      "1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    {
+      stdio: "ignore",
+    },
+  );
   const url = new URL(cluster(tls).url);
   url.searchParams.set("sslrootcert", cert);
   const run = await runMigrator({ DATABASE_URL: url.href, MIGRATE_WAIT_SECONDS: "60" });

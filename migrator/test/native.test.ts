@@ -37,7 +37,9 @@ test("PRISMA_SCHEMA_ENGINE_BINARY naming no executable: exit 2 before connecting
 
 const engine = findSchemaEngine("");
 if (!engine) {
-  console.log("skipped: Prisma's native schema engine is not installed here (its download host is unreachable), so `prisma migrate deploy` cannot run for real");
+  console.log(
+    "skipped: Prisma's native schema engine is not installed here (its download host is unreachable), so `prisma migrate deploy` cannot run for real",
+  );
 }
 const withEngine = engine ? test : test.skip;
 const withoutEngine = engine ? test.skip : test;

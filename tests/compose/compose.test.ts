@@ -184,7 +184,9 @@ describe("environment", () => {
       expect(made.status).toBe(0);
       const san = spawnSync("openssl", ["x509", "-noout", "-ext", "subjectAltName", "-in", path.join(dir, "tls/server.crt")], { encoding: "utf8" });
       expect(san.stdout).toMatch(/DNS:db\b/);
-      const verify = spawnSync("openssl", ["verify", "-CAfile", path.join(dir, "tls/ca.crt"), path.join(dir, "tls/server.crt")], { encoding: "utf8" });
+      const verify = spawnSync("openssl", ["verify", "-CAfile", path.join(dir, "tls/ca.crt"), path.join(dir, "tls/server.crt")], {
+        encoding: "utf8",
+      });
       expect(verify.stdout).toMatch(/: OK/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

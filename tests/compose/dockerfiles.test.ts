@@ -18,7 +18,9 @@ const images: Expectation[] = [
 const line = (i: DockerInstruction) => `${i.keyword} ${i.args}`;
 const packageJson = (workspace: string) =>
   JSON.parse(readFileSync(path.join(repoRoot, workspace, "package.json"), "utf8")) as { scripts?: Record<string, string> };
-const dockerignore = readFileSync(path.join(repoRoot, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+const dockerignore = readFileSync(path.join(repoRoot, ".dockerignore"), "utf8")
+  .split("\n")
+  .map((l) => l.trim());
 
 describe.each(images)("$workspace/Dockerfile", ({ workspace, expose, start }) => {
   const stages = dockerfileStages(`${workspace}/Dockerfile`);
@@ -82,7 +84,10 @@ describe.each(images)("$workspace/Dockerfile", ({ workspace, expose, start }) =>
 
 describe("image specifics", () => {
   const env = (workspace: string) =>
-    (dockerfileStages(`${workspace}/Dockerfile`).at(-1) ?? []).filter((i) => i.keyword === "ENV").map((i) => i.args).join(" ");
+    (dockerfileStages(`${workspace}/Dockerfile`).at(-1) ?? [])
+      .filter((i) => i.keyword === "ENV")
+      .map((i) => i.args)
+      .join(" ");
 
   test("web: binds 0.0.0.0 (a container sets HOSTNAME to its own name) and sends no telemetry", () => {
     expect(env("web")).toMatch(/\bHOSTNAME=0\.0\.0\.0\b/);

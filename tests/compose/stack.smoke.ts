@@ -69,7 +69,10 @@ test("sign up through the web's auth endpoint, fetch a token, and the api serves
     body: JSON.stringify({ name: "Smoke Test", email, password: "correct horse battery staple" }),
   });
   expect(signUp.status).toBe(200);
-  const cookie = signUp.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const tokenResponse = await fetch(`${web}/api/auth/token`, { headers: { cookie } });
   expect(tokenResponse.status).toBe(200);
   const { token } = (await tokenResponse.json()) as { token: string };

@@ -111,7 +111,15 @@ describe("make migration NAME=... (scripts/migration.sh)", () => {
         execFile(
           process.execPath,
           [migrator],
-          { env: { PATH: process.env.PATH ?? "", DATABASE_URL: cluster!.url, MIGRATE_RUNNER: "builtin", MIGRATIONS_DIR: env.MIGRATIONS_DIR, LOG_LEVEL: "warn" } },
+          {
+            env: {
+              PATH: process.env.PATH ?? "",
+              DATABASE_URL: cluster!.url,
+              MIGRATE_RUNNER: "builtin",
+              MIGRATIONS_DIR: env.MIGRATIONS_DIR,
+              LOG_LEVEL: "warn",
+            },
+          },
           (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve()),
         );
       });

@@ -82,8 +82,7 @@ asNormalUser("a normal user (not root) can make, use and stop a cluster", async 
   const base = mkdtempSync(path.join(tmpdir(), "authbridge-nonroot-"));
   execFileSync("chown", ["postgres", base]);
   const script = path.join(repoRoot, "scripts/pg-tls.sh");
-  const asPostgres = (...args: string[]) =>
-    execFileSync("runuser", ["-u", "postgres", "--", "bash", script, ...args], { encoding: "utf8" }).trim();
+  const asPostgres = (...args: string[]) => execFileSync("runuser", ["-u", "postgres", "--", "bash", script, ...args], { encoding: "utf8" }).trim();
   try {
     const url = asPostgres("start", path.join(base, "pg"), String(await freePort()));
     expect((await query(url, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).value).toBe(true);

@@ -14,14 +14,21 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "authbridge-rotate-"));
   envFile = path.join(dir, ".env");
   const example = readFileSync(path.join(repoRoot, ".env.example"), "utf8");
-  writeFileSync(envFile, example.replace(/^BETTER_AUTH_SECRET=.*$/m, `BETTER_AUTH_SECRET="${OLD}"`).replace(/^JWT_TTL_SECONDS=.*$/m, "JWT_TTL_SECONDS=60"), {
-    mode: 0o600,
-  });
+  writeFileSync(
+    envFile,
+    example.replace(/^BETTER_AUTH_SECRET=.*$/m, `BETTER_AUTH_SECRET="${OLD}"`).replace(/^JWT_TTL_SECONDS=.*$/m, "JWT_TTL_SECONDS=60"),
+    {
+      mode: 0o600,
+    },
+  );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function rotate(step: "start" | "finish", env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [script, step], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", AUTHBRIDGE_ENV_FILE: envFile, ...env } });
+  const result = spawnSync(process.execPath, [script, step], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", AUTHBRIDGE_ENV_FILE: envFile, ...env },
+  });
   return { code: result.status, out: result.stdout + result.stderr };
 }
 
@@ -35,7 +42,11 @@ function variables(): Record<string, string> {
 }
 
 const versions = () => (variables().BETTER_AUTH_SECRETS ?? "").split(",").map((entry) => entry.slice(0, entry.indexOf(":")));
-const secretOf = (version: string) => (variables().BETTER_AUTH_SECRETS ?? "").split(",").find((e) => e.startsWith(`${version}:`))?.slice(version.length + 1);
+const secretOf = (version: string) =>
+  (variables().BETTER_AUTH_SECRETS ?? "")
+    .split(",")
+    .find((e) => e.startsWith(`${version}:`))
+    ?.slice(version.length + 1);
 
 test("start puts a fresh version 2 in front of the lone secret (version 1), prints the restart order, never a value", () => {
   const before = variables();

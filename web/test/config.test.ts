@@ -43,7 +43,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The image's CMD, read from web/Dockerfile, run in a copy of what the image holds. */
 function image(env: Env, port: number): Started {
-  const cmd = readFileSync(path.join(web, "Dockerfile"), "utf8").split("\n").filter((l) => l.startsWith("CMD ")).at(-1) ?? "";
+  const cmd =
+    readFileSync(path.join(web, "Dockerfile"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("CMD "))
+      .at(-1) ?? "";
   const [command = "", ...args] = JSON.parse(cmd.slice(4)) as string[];
   return startCommand(command, args, path.join(dir, "app", "web"), { ...env, WEB_PORT: String(port), HOSTNAME: "127.0.0.1" });
 }
@@ -91,9 +95,24 @@ const ways = [
 const refusals: [string, string, Env, string][] = [
   ["missing", "BETTER_AUTH_SECRET", { ...GOOD, BETTER_AUTH_SECRET: "" }, "BETTER_AUTH_SECRET is missing"],
   ["too short", "BETTER_AUTH_SECRET", { ...GOOD, BETTER_AUTH_SECRET: "short-secret-must-not-leak" }, "BETTER_AUTH_SECRET must be at least 32"],
-  ["malformed", "BETTER_AUTH_SECRETS", { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `2:${ROTATED},${GOOD.BETTER_AUTH_SECRET}` }, "BETTER_AUTH_SECRETS entry 2 is not <version>:<secret>"],
-  ["with a duplicate version", "BETTER_AUTH_SECRETS", { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `1:${ROTATED},1:${GOOD.BETTER_AUTH_SECRET}` }, "BETTER_AUTH_SECRETS lists version 1 twice"],
-  ["with a short secret", "BETTER_AUTH_SECRETS", { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `2:${ROTATED},1:short-secret-must-not-leak` }, "BETTER_AUTH_SECRETS version 1 must be at least 32"],
+  [
+    "malformed",
+    "BETTER_AUTH_SECRETS",
+    { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `2:${ROTATED},${GOOD.BETTER_AUTH_SECRET}` },
+    "BETTER_AUTH_SECRETS entry 2 is not <version>:<secret>",
+  ],
+  [
+    "with a duplicate version",
+    "BETTER_AUTH_SECRETS",
+    { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `1:${ROTATED},1:${GOOD.BETTER_AUTH_SECRET}` },
+    "BETTER_AUTH_SECRETS lists version 1 twice",
+  ],
+  [
+    "with a short secret",
+    "BETTER_AUTH_SECRETS",
+    { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `2:${ROTATED},1:short-secret-must-not-leak` },
+    "BETTER_AUTH_SECRETS version 1 must be at least 32",
+  ],
   ["without TLS", "DATABASE_URL", { ...GOOD, DATABASE_URL: GOOD.DATABASE_URL.replace("require", "disable") }, "DATABASE_URL must carry sslmode="],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
 ];

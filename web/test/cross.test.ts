@@ -95,9 +95,11 @@ describe("web signs, api verifies (one .env, real services)", () => {
       verified.push(response.status === 200 && ((await response.json()) as { userId: string }).userId === user.id);
     };
     const queue = Array.from({ length: 100 }, (_, i) => i);
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift()) await signInOnce(i);
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) await signInOnce(i);
+      }),
+    );
     expect(verified.filter(Boolean)).toHaveLength(100);
   });
 
@@ -128,7 +130,9 @@ describe("web signs, api verifies (one .env, real services)", () => {
     expect(up).toEqual({
       status: "pass",
       checks: {
-        "database:responseTime": [{ componentType: "datastore", status: "pass", time: expect.any(String), observedValue: expect.any(Number), observedUnit: "ms" }],
+        "database:responseTime": [
+          { componentType: "datastore", status: "pass", time: expect.any(String), observedValue: expect.any(Number), observedUnit: "ms" },
+        ],
       },
     });
     await stack.pauseDatabase();

@@ -27,13 +27,18 @@ describeDev("next dev: the page and the dev tools run under the development CSP"
     mkdirSync(shots, { recursive: true });
     const port = await freePort();
     // No database: the sign-in page does not query it.
-    web = startCommand(path.join(repoRoot, "node_modules", ".bin", "next"), ["dev", "--port", String(port), "--hostname", "127.0.0.1"], path.join(repoRoot, "web"), {
-      NODE_ENV: "development",
-      BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
-      BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
-      API_URL: "http://127.0.0.1:9",
-      DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
-    });
+    web = startCommand(
+      path.join(repoRoot, "node_modules", ".bin", "next"),
+      ["dev", "--port", String(port), "--hostname", "127.0.0.1"],
+      path.join(repoRoot, "web"),
+      {
+        NODE_ENV: "development",
+        BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
+        BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+        API_URL: "http://127.0.0.1:9",
+        DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
+      },
+    );
     web.url = `http://127.0.0.1:${port}`;
     const started = Date.now();
     await waitFor(`${web.url}/sign-in`, web, FIRST_COMPILE_MS);
@@ -51,42 +56,58 @@ describeDev("next dev: the page and the dev tools run under the development CSP"
     expect(csp).toContain("style-src-elem 'self' 'unsafe-inline'");
   });
 
-  test("Chromium: no CSP refusal in the console, and the dev indicator is styled", async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
-      const refusals: string[] = [];
-      page.on("console", (message) => {
-        if (isCspRefusal(message.text())) refusals.push(message.text());
+  test(
+    "Chromium: no CSP refusal in the console, and the dev indicator is styled",
+    async () => {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
       });
-      page.on("pageerror", (error) => {
-        if (isCspRefusal(error.message)) refusals.push(error.message);
-      });
-      await page.goto(`${web!.url}/sign-in`, { waitUntil: "load", timeout: FIRST_COMPILE_MS });
-      const indicator = page.locator("nextjs-portal").locator("button[data-nextjs-dev-tools-button]");
-      await indicator.waitFor({ state: "visible", timeout: 60_000 });
-      // Styled: the round 32 px button inside a fixed toast at the bottom left. Refused styles
-      // leave a grey default button in the page flow (no fixed ancestor) at the top left.
-      const probe = () =>
-        indicator.evaluate((button) => {
-          let fixed = false;
-          for (let e: Element | null = button; e; e = e.parentElement) fixed ||= getComputedStyle(e).position === "fixed";
-          const styles = Array.from((button.getRootNode() as ShadowRoot).querySelectorAll("style"));
-          return { fixed, borderRadius: getComputedStyle(button).borderRadius, allSheetsApplied: styles.length > 0 && styles.every((s) => s.sheet !== null) };
+      try {
+        const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+        const refusals: string[] = [];
+        page.on("console", (message) => {
+          if (isCspRefusal(message.text())) refusals.push(message.text());
         });
-      const styled = { fixed: true, borderRadius: "9999px", allSheetsApplied: true };
-      let seen = await probe();
-      for (const until = Date.now() + 30_000; JSON.stringify(seen) !== JSON.stringify(styled) && Date.now() < until; seen = await probe()) {
-        await page.waitForTimeout(250);
+        page.on("pageerror", (error) => {
+          if (isCspRefusal(error.message)) refusals.push(error.message);
+        });
+        await page.goto(`${web!.url}/sign-in`, { waitUntil: "load", timeout: FIRST_COMPILE_MS });
+        const indicator = page.locator("nextjs-portal").locator("button[data-nextjs-dev-tools-button]");
+        await indicator.waitFor({ state: "visible", timeout: 60_000 });
+        // Styled: the round 32 px button inside a fixed toast at the bottom left. Refused styles
+        // leave a grey default button in the page flow (no fixed ancestor) at the top left.
+        const probe = () =>
+          indicator.evaluate((button) => {
+            let fixed = false;
+            for (let e: Element | null = button; e; e = e.parentElement) fixed ||= getComputedStyle(e).position === "fixed";
+            const styles = Array.from((button.getRootNode() as ShadowRoot).querySelectorAll("style"));
+            return {
+              fixed,
+              borderRadius: getComputedStyle(button).borderRadius,
+              allSheetsApplied: styles.length > 0 && styles.every((s) => s.sheet !== null),
+            };
+          });
+        const styled = { fixed: true, borderRadius: "9999px", allSheetsApplied: true };
+        let seen = await probe();
+        for (const until = Date.now() + 30_000; JSON.stringify(seen) !== JSON.stringify(styled) && Date.now() < until; seen = await probe()) {
+          await page.waitForTimeout(250);
+        }
+        await page.screenshot({ path: path.join(shots, "sign-in.png") });
+        expect(seen).toEqual(styled);
+        expect(refusals).toEqual([]);
+      } finally {
+        await browser.close();
       }
-      await page.screenshot({ path: path.join(shots, "sign-in.png") });
-      expect(seen).toEqual(styled);
-      expect(refusals).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, FIRST_COMPILE_MS);
+    },
+    FIRST_COMPILE_MS,
+  );
 });

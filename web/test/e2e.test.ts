@@ -225,7 +225,9 @@ describeE2e("browser: sign up, dashboard verified by the API, tasks, sign out", 
 
     // Now the API refuses everything: after one retry the person is sent to sign in.
     await context.route(`${stack.api.url}/api/**`, (route) =>
-      route.request().method() === "OPTIONS" ? route.continue() : route.fulfill({ status: 401, json: { error: { code: "unauthorized", message: "no" } } }),
+      route.request().method() === "OPTIONS"
+        ? route.continue()
+        : route.fulfill({ status: 401, json: { error: { code: "unauthorized", message: "no" } } }),
     );
     await page.reload();
     await page.waitForURL("**/sign-in");

@@ -14,14 +14,18 @@ const BASELINE = {
 
 function directives(csp: string | null): Map<string, string[]> {
   expect(csp).toBeTruthy();
-  return new Map((csp ?? "").split(";").map((d) => {
-    const [name = "", ...sources] = d.trim().split(/\s+/);
-    return [name, sources] as const;
-  }));
+  return new Map(
+    (csp ?? "").split(";").map((d) => {
+      const [name = "", ...sources] = d.trim().split(/\s+/);
+      return [name, sources] as const;
+    }),
+  );
 }
 
 function nonceOf(csp: string | null): string {
-  const nonce = directives(csp).get("script-src")?.find((s) => s.startsWith("'nonce-"));
+  const nonce = directives(csp)
+    .get("script-src")
+    ?.find((s) => s.startsWith("'nonce-"));
   expect(nonce).toBeDefined();
   return (nonce ?? "").slice("'nonce-".length, -1);
 }

@@ -56,9 +56,11 @@ export function createHealthCheck(pool: Pool, deadlineMs: number): () => Promise
     const deadline = new Promise<HealthReport>((resolve) => {
       timer = setTimeout(() => resolve({ status: "fail", latencyMs: Date.now() - started, reason: "database timeout" }), deadlineMs);
     });
-    const attempt = probe(pool, started).catch(
-      (err: unknown): HealthReport => ({ status: "fail", latencyMs: Date.now() - started, reason: reasonOf(err) }),
-    );
+    const attempt = probe(pool, started).catch((err: unknown): HealthReport => ({
+      status: "fail",
+      latencyMs: Date.now() - started,
+      reason: reasonOf(err),
+    }));
     try {
       return await Promise.race([attempt, deadline]);
     } finally {

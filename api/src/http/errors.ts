@@ -32,17 +32,9 @@ export interface AuthFailure {
 export class UnauthorizedError extends HttpError {
   override name = "UnauthorizedError";
   constructor(readonly failure: AuthFailure | null) {
-    super(
-      401,
-      "unauthorized",
-      failure ? failure.description : "a bearer token is required",
-      undefined,
-      {
-        "WWW-Authenticate": failure
-          ? `Bearer realm="api", error="invalid_token", error_description="${failure.description}"`
-          : 'Bearer realm="api"',
-      },
-    );
+    super(401, "unauthorized", failure ? failure.description : "a bearer token is required", undefined, {
+      "WWW-Authenticate": failure ? `Bearer realm="api", error="invalid_token", error_description="${failure.description}"` : 'Bearer realm="api"',
+    });
   }
 }
 

@@ -21,10 +21,7 @@ export interface TaskService {
 
 export function createTaskService(db: Database): TaskService {
   return {
-    list: (userId) =>
-      withDatabase(() =>
-        db.task.findMany({ where: { userId }, select: VIEW, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
-      ),
+    list: (userId) => withDatabase(() => db.task.findMany({ where: { userId }, select: VIEW, orderBy: [{ createdAt: "desc" }, { id: "desc" }] })),
     create: (userId, title) =>
       withDatabase(async () => {
         try {

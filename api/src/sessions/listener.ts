@@ -78,7 +78,10 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
   const cannotListen = (err: unknown) => {
     // The first failure in a row, then about once a minute (at the 5 s backoff ceiling).
     if (failures % 12 === 0) {
-      log.warn({ error: err instanceof Error ? err.message : String(err), code: codeOf(err), failures: failures + 1 }, "session listener cannot listen");
+      log.warn(
+        { error: err instanceof Error ? err.message : String(err), code: codeOf(err), failures: failures + 1 },
+        "session listener cannot listen",
+      );
     }
   };
 
@@ -133,7 +136,9 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
   if (isTransactionPooler(options.url)) {
     // Listening there would look fine and hear nothing, so memory would be trusted wrongly:
     // never listen, and every request reads its session row.
-    log.warn("the session listener's URL is a transaction pooler, where LISTEN hears nothing: set DIRECT_URL; checking sessions in the database per request");
+    log.warn(
+      "the session listener's URL is a transaction pooler, where LISTEN hears nothing: set DIRECT_URL; checking sessions in the database per request",
+    );
   } else {
     connect();
   }

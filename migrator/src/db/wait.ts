@@ -21,7 +21,8 @@ export async function connectWithTls(config: ClientConfig, server: string, budge
     const client = new Client({ ...config, connectionTimeoutMillis: Math.max(1_000, Math.min(maxAttemptMs, remaining)) });
     try {
       await client.connect();
-      if (!isEncrypted(client)) throw new MigratorError(`the database at ${server} accepted a connection without TLS; refusing to migrate over it`, ExitCode.noTls);
+      if (!isEncrypted(client))
+        throw new MigratorError(`the database at ${server} accepted a connection without TLS; refusing to migrate over it`, ExitCode.noTls);
       return client;
     } catch (error) {
       await client.end().catch(() => undefined);

@@ -36,11 +36,10 @@ export async function readHistory(client: Client): Promise<AppliedMigration[]> {
 }
 
 export async function recordStarted(client: Client, id: string, name: string, checksum: string): Promise<void> {
-  await client.query("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, clock_timestamp(), 0)", [
-    id,
-    checksum,
-    name,
-  ]);
+  await client.query(
+    "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, clock_timestamp(), 0)",
+    [id, checksum, name],
+  );
 }
 
 export async function recordFinished(client: Client, id: string): Promise<void> {

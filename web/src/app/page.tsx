@@ -8,8 +8,8 @@ export default async function Home() {
     <main>
       <h1>authbridge</h1>
       <p>
-        Sign up or sign in here. This app then hands your browser a short-lived token, and a separate API,
-        which trusts that token and nothing else, keeps your own task list.
+        Sign up or sign in here. This app then hands your browser a short-lived token, and a separate API, which trusts that token and nothing else,
+        keeps your own task list.
       </p>
       <p className="actions">
         <Link href="/sign-up" className="button">

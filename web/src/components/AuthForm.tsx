@@ -30,9 +30,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
     setError(null);
     try {
       const { error } =
-        mode === "sign-up"
-          ? await authClient.signUp.email({ name, email, password })
-          : await authClient.signIn.email({ email, password });
+        mode === "sign-up" ? await authClient.signUp.email({ name, email, password }) : await authClient.signIn.email({ email, password });
       if (error) {
         setError(authErrorMessage(error));
         setSubmitting(false);

@@ -78,15 +78,7 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
         <h2 id="tasks-heading">Your tasks</h2>
         <form onSubmit={add} className="inline">
           <label htmlFor="title">New task</label>
-          <input
-            id="title"
-            name="title"
-            required
-            maxLength={TITLE_MAX}
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            disabled={!me}
-          />
+          <input id="title" name="title" required maxLength={TITLE_MAX} value={title} onChange={(e) => setTitle(e.target.value)} disabled={!me} />
           <button type="submit" disabled={!me || adding || title.trim() === ""}>
             {adding ? "Adding…" : "Add task"}
           </button>

@@ -37,7 +37,12 @@ export function startProcess(script: string, env: Record<string, string>, envFil
 }
 
 /** Runs a command with only PATH, NODE_ENV and the given variables; collects its output by line. */
-export function startCommand(command: string, args: string[], cwd: string, env: Record<string, string>): Service & { exited: Promise<number | null> } {
+export function startCommand(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Service & { exited: Promise<number | null> } {
   const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
@@ -61,7 +66,10 @@ export async function waitFor(url: string, service: Service, deadlineMs = 30_000
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     if (service.process.exitCode !== null) throw new Error(`${url} exited early:\n${service.output.join("\n")}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -80,7 +88,8 @@ export async function stopProcess(service: Service | undefined): Promise<void> {
 /** A missing build is a broken setup, not a reason to skip: make test builds before it tests. */
 export function assertBuilt(...files: string[]): void {
   for (const file of files) {
-    if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} is missing: build first (make test does, or npm run build -w <workspace>)`);
+    if (!existsSync(file))
+      throw new Error(`${path.relative(repoRoot, file)} is missing: build first (make test does, or npm run build -w <workspace>)`);
   }
 }
 

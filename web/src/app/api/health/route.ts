@@ -44,7 +44,10 @@ export async function GET(): Promise<Response> {
   } catch (error) {
     // A fixed vocabulary in the body: a driver's message could carry a host name or user.
     const output = error instanceof Timeout ? "database timeout" : "database unavailable";
-    getLogger().warn({ error: error instanceof Error ? error.message : String(error), latencyMs: Date.now() - started }, "health: database unreachable");
+    getLogger().warn(
+      { error: error instanceof Error ? error.message : String(error), latencyMs: Date.now() - started },
+      "health: database unreachable",
+    );
     return answer("fail", Date.now() - started, output);
   } finally {
     clearTimeout(timer);
