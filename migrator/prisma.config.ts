@@ -6,6 +6,9 @@ import { defineConfig } from "prisma/config";
 // here too so both of its paths apply the same folder.
 export default defineConfig({
   schema: "prisma/schema.prisma",
+  // `||`, not `??`: `NAME=` in .env means unset, so an empty value falls back too.
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- see above
   migrations: { path: process.env.MIGRATIONS_DIR || "prisma/migrations" },
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- see above
   datasource: { url: process.env.DIRECT_URL || process.env.DATABASE_URL || "" },
 });

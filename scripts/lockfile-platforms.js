@@ -14,7 +14,7 @@ const platform = (name) => {
   return entry;
 };
 let added = 0;
-for (const [key, meta] of Object.entries(lock.packages)) {
+for (const meta of Object.values(lock.packages)) {
   for (const [dep, version] of Object.entries(meta.optionalDependencies ?? {})) {
     if (!/^@(swc\/core|unrs\/resolver-binding)-/.test(dep)) continue;
     const path = `node_modules/${dep}`;

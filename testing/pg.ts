@@ -46,8 +46,12 @@ export async function startCluster(options: { ssl?: boolean } = {}): Promise<Clu
     url: stdout.trim(),
     port,
     dir,
-    pause: async () => void (await run("bash", [script, "stop", dir])),
-    start: async () => void (await run("bash", args)),
+    pause: async () => {
+      await run("bash", [script, "stop", dir]);
+    },
+    start: async () => {
+      await run("bash", args);
+    },
     destroy: async () => {
       try {
         await run("bash", [script, "stop", dir]);

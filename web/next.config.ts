@@ -11,8 +11,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // The headers that never change; the CSP (per-request nonce, API origin) and HSTS (BETTER_AUTH_URL)
   // depend on the request or the run-time environment: src/proxy.ts sets them.
-  async headers() {
-    return [
+  headers() {
+    return Promise.resolve([
       {
         source: "/:path*",
         headers: [
@@ -22,7 +22,7 @@ const nextConfig: NextConfig = {
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
         ],
       },
-    ];
+    ]);
   },
 };
 

@@ -6,7 +6,7 @@ import request from "supertest";
 import type { Cluster } from "../../testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { captureLogger, hangingListener, insertUsers, migratedCluster, mint, sql, testConfig, withPort } from "./helpers";
+import { type TaskJson, captureLogger, hangingListener, insertUsers, migratedCluster, mint, sql, testConfig, withPort } from "./helpers";
 
 let cluster: Cluster;
 const runtimes: Runtime[] = [];
@@ -80,7 +80,7 @@ test("database stopped: every authenticated route 503 JSON, bad tokens still 401
   }
   expect(status).toBe(200);
   const res = await request(app).get("/api/user-a/tasks").set("Authorization", as);
-  expect(res.body.tasks.map((t: { title: string }) => t.title)).toEqual(["before"]);
+  expect((res.body as { tasks: TaskJson[] }).tasks.map((t) => t.title)).toEqual(["before"]);
 });
 
 test("database that accepts and never answers: 503 within the connect timeout, event loop responsive", async () => {

@@ -101,11 +101,28 @@ export async function insertSession(client: Client, userId: string, sessionId: s
   );
 }
 
+/** The api's JSON bodies as the tests read them (supertest types `body` as any). */
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: Record<string, string> };
+}
+export interface TaskJson {
+  id: string;
+  title: string;
+  done: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface HealthBody {
+  status: string;
+  output?: string;
+  checks: Record<string, Record<string, unknown>[]>;
+}
+
 export async function sql(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query(text, values)).rows;
+    return (await client.query<Record<string, unknown>>(text, values)).rows;
   } finally {
     await client.end();
   }

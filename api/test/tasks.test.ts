@@ -4,7 +4,7 @@ import request from "supertest";
 import type { Cluster } from "../../testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { captureLogger, insertUsers, migratedCluster, mint, sql, testConfig } from "./helpers";
+import { type TaskJson, captureLogger, insertUsers, migratedCluster, mint, sql, testConfig } from "./helpers";
 
 let cluster: Cluster;
 let runtime: Runtime;
@@ -45,7 +45,7 @@ describe("tasks", () => {
   test("create: 201 with the task, title trimmed", async () => {
     const res = await request(app).post("/api/user-a/tasks").set("Authorization", as("user-a")).send({ title: "  buy milk  " });
     expect(res.status).toBe(201);
-    expect(res.body.task).toEqual({
+    expect((res.body as { task: TaskJson }).task).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       title: "buy milk",
       done: false,
@@ -58,7 +58,7 @@ describe("tasks", () => {
     const title = "\u{1F600}".repeat(200);
     const res = await request(app).post("/api/user-a/tasks").set("Authorization", as("user-a")).send({ title });
     expect(res.status).toBe(201);
-    expect(res.body.task.title).toBe(title);
+    expect((res.body as { task: TaskJson }).task.title).toBe(title);
   });
 
   test("list: newest first, only the caller's", async () => {
@@ -67,9 +67,9 @@ describe("tasks", () => {
     }
     const res = await request(app).get("/api/user-a/tasks").set("Authorization", as("user-a"));
     expect(res.status).toBe(200);
-    const titles = res.body.tasks.map((t: { title: string }) => t.title);
-    expect(titles.slice(0, 3)).toEqual(["third", "second", "first"]);
-    expect(Object.keys(res.body.tasks[0]).sort()).toEqual(["createdAt", "done", "id", "title", "updatedAt"]);
+    const { tasks } = res.body as { tasks: TaskJson[] };
+    expect(tasks.map((t) => t.title).slice(0, 3)).toEqual(["third", "second", "first"]);
+    expect(Object.keys(tasks[0] ?? {}).sort()).toEqual(["createdAt", "done", "id", "title", "updatedAt"]);
   });
 
   test("user A can never read or write user B's tasks", async () => {
@@ -88,7 +88,7 @@ describe("tasks", () => {
 
     expect(await sql(cluster.url, `SELECT id, title FROM task WHERE "userId" = 'user-b' ORDER BY id`)).toEqual(before);
     const listB = await request(app).get("/api/user-b/tasks").set("Authorization", as("user-b"));
-    expect(listB.body.tasks.map((t: { title: string }) => t.title)).toEqual(["B's secret"]);
+    expect((listB.body as { tasks: TaskJson[] }).tasks.map((t) => t.title)).toEqual(["B's secret"]);
   });
 
   test("no token leaks into the logs", () => {

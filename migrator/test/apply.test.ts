@@ -38,7 +38,7 @@ const tables = (url: string) =>
     ),
   );
 const history = (url: string) =>
-  withDatabase(url, async (db) => (await db.query("SELECT * FROM _prisma_migrations ORDER BY started_at")).rows as Array<Record<string, unknown>>);
+  withDatabase(url, async (db) => (await db.query("SELECT * FROM _prisma_migrations ORDER BY started_at")).rows as Record<string, unknown>[]);
 
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), "authbridge-migrator-"));
@@ -171,7 +171,7 @@ test("two migrators started at once both exit 0 and apply the migration once", a
   const url = await newDatabase();
   const [a, b] = await Promise.all([migrate(url), migrate(url)]);
   expect([a.code, b.code]).toEqual([0, 0]);
-  const applied = [a, b].filter((run) => /applied 20261123154000_init in/.test(run.stdout));
+  const applied = [a, b].filter((run) => run.stdout.includes("applied 20261123154000_init in"));
   expect(applied).toHaveLength(1);
   expect(await history(url)).toHaveLength(committed);
 });
@@ -215,7 +215,12 @@ test("a failing migration is rolled back whole: database unchanged, exit 1; fixe
   expect(await history(url)).toEqual(before.history);
   const columns = await withDatabase(
     url,
-    async (db) => (await db.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'task' AND column_name = 'note'")).rows,
+    async (db) =>
+      (
+        await db.query<{ column_name: string }>(
+          "SELECT column_name FROM information_schema.columns WHERE table_name = 'task' AND column_name = 'note'",
+        )
+      ).rows,
   );
   expect(columns).toEqual([]);
 

@@ -50,7 +50,7 @@ export function interpolate(text: string, env: Record<string, string | undefined
   let out = "";
   for (let i = 0; i < text.length; i++) {
     if (text[i] !== "$") {
-      out += text[i];
+      out += text.charAt(i);
       continue;
     }
     if (text[i + 1] === "$") {

@@ -10,7 +10,7 @@ async function query(url: string, sql: string): Promise<{ value: unknown; socket
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
-    const result = await client.query(sql);
+    const result = await client.query<Record<string, unknown>>(sql);
     const socket = (client as unknown as { connection: { stream: TLSSocket } }).connection.stream;
     return { value: Object.values(result.rows[0] ?? {})[0], socket };
   } finally {

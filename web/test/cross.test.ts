@@ -138,7 +138,7 @@ describe("web signs, api verifies (one .env, real services)", () => {
     await stack.pauseDatabase();
     const down = await fetch(`${stack.web.url}/api/health`);
     expect([down.status, down.headers.get("content-type")]).toEqual([503, "application/health+json"]);
-    const body = (await down.json()) as { status: string; output: string; checks: Record<string, Array<{ status: string; output: string }>> };
+    const body = (await down.json()) as { status: string; output: string; checks: Record<string, { status: string; output: string }[]> };
     expect(body.status).toBe("fail");
     expect(["database unavailable", "database timeout"]).toContain(body.output);
     expect(body.checks["database:responseTime"]?.[0]).toMatchObject({ status: "fail", output: body.output });

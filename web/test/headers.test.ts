@@ -69,7 +69,7 @@ describe("over http, the stack as make dev starts it", () => {
     const nonces = pages.map((page) => nonceOf(page.headers.get("content-security-policy")));
     expect(nonces[0]).not.toBe(nonces[1]);
     for (const nonce of nonces) expect(Buffer.from(nonce, "base64")).toHaveLength(16);
-    const [html, nonce] = [await pages[0]!.text(), nonces[0]];
+    const [html, nonce] = [await pages[0].text(), nonces[0]];
     const tags = html.match(/<script\b[^>]*>|<link\b[^>]*rel="stylesheet"[^>]*>/g) ?? [];
     expect(tags.filter((tag) => tag.startsWith("<script")).length).toBeGreaterThan(3);
     expect(tags.filter((tag) => tag.startsWith("<link")).length).toBeGreaterThan(0);
@@ -92,7 +92,7 @@ describe("over http, the stack as make dev starts it", () => {
 
   test("static assets get nosniff", async () => {
     const html = await (await get(`${stack.web.url}/sign-in`)).text();
-    const asset = html.match(/src="(\/_next\/static\/[^"]+\.js)"/)?.[1];
+    const asset = /src="(\/_next\/static\/[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeDefined();
     const response = await get(`${stack.web.url}${asset}`);
     expect(response.status).toBe(200);

@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { createLogger as createApiLogger } from "../../api/src/http/logger";
 import { createLogger } from "../src/lib/logger";
 
-function capture(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
+function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {

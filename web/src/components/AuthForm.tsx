@@ -3,7 +3,7 @@
 // error, one message in an alert region, the button disabled while the request runs).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { type SubmitEvent, useState } from "react";
 import { authClient } from "../lib/auth-client";
 import { UNREACHABLE, authErrorMessage } from "../lib/auth-errors";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../lib/password";
@@ -24,7 +24,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const [submitting, setSubmitting] = useState(false);
   const text = TEXT[mode];
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  async function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     setSubmitting(true);
     setError(null);

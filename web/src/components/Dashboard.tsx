@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
+import { type SubmitEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiClient, ApiError, type Me, SignedOut, type Task } from "../lib/api-client";
 
 const TITLE_MAX = 200;
@@ -40,7 +40,7 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
       .catch(fail);
   }, [api, fail]);
 
-  async function add(event: FormEvent<HTMLFormElement>) {
+  async function add(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!me) return;
     setAdding(true);

@@ -83,7 +83,7 @@ export class ApiClient {
     if (this.token && !fresh && Date.now() < this.replaceTokenAt) return this.token;
     const { data, error } = await authClient.token();
     if (error?.status === 401) throw new SignedOut("no session");
-    if (!data) throw new ApiError(error?.status ?? 0, "could not get a token from the web server");
+    if (!data) throw new ApiError(error.status, "could not get a token from the web server");
     this.token = data.token;
     this.replaceTokenAt = Date.now() + refreshAfterMs(data.token);
     return data.token;

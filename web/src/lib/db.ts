@@ -22,9 +22,9 @@ export function pinnedTlsUrl(url: string): string {
 }
 
 function assertEncrypted(client: ClientBase): void {
-  // Undocumented but stable: node-postgres swaps its socket for a TLSSocket once TLS is up.
+  // Undocumented but stable: node-postgres swaps its socket for a TLSSocket (always encrypted) once TLS is up.
   const socket = (client as unknown as { connection?: { stream?: unknown } }).connection?.stream;
-  if (!(socket instanceof TLSSocket) || !socket.encrypted) throw new Error("database connection is not encrypted (TLS required)");
+  if (!(socket instanceof TLSSocket)) throw new Error("database connection is not encrypted (TLS required)");
 }
 
 let prisma: PrismaClient | undefined;

@@ -77,7 +77,7 @@ export async function waitFor(url: string, service: Service, deadlineMs = 30_000
 }
 
 export async function stopProcess(service: Service | undefined): Promise<void> {
-  if (!service || service.process.exitCode !== null || service.process.signalCode !== null) return;
+  if (service?.process.exitCode !== null || service.process.signalCode !== null) return;
   const exited = new Promise((resolve) => service.process.once("exit", resolve));
   service.process.kill("SIGTERM");
   const timer = setTimeout(() => service.process.kill("SIGKILL"), 5000);
