@@ -17,5 +17,6 @@ stale api server.js && { echo "bench: building the api" >&2; npm run build -w ap
 # swc only strips the harness's types; a harness that does not typecheck does not run.
 node_modules/.bin/tsc -p bench
 
-# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
-exec node -r ./bench/register.js bench/src/main.ts ${BENCH_ARGS:-} "$@"
+# BENCH_ARGS is a list of flags, split on whitespace.
+read -r -a bench_args <<<"${BENCH_ARGS:-}"
+exec node -r ./bench/register.js bench/src/main.ts "${bench_args[@]}" "$@"

@@ -20,7 +20,7 @@ die() { echo "pg-tls: $*" >&2; exit 1; }
 find_bindir() {
   if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ]; then echo "$PG_BIN"; return; fi
   local d
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+  for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
     [ -x "$d/initdb" ] && { echo "$d"; return; }
   done
   if command -v initdb >/dev/null 2>&1; then dirname "$(readlink -f "$(command -v initdb)")"; return; fi
@@ -79,7 +79,7 @@ cmd_start() {
     esac
     shift
   done
-  [ -n "$dir" ] && [ -n "$port" ] || die "usage: pg-tls.sh start DIR PORT [--no-ssl] [--password PW] [--createdb]"
+  if [ -z "$dir" ] || [ -z "$port" ]; then die "usage: pg-tls.sh start DIR PORT [--no-ssl] [--password PW] [--createdb]"; fi
   local bin; bin=$(find_bindir)
   mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
   if [ ! -f "$dir/data/PG_VERSION" ]; then
@@ -87,7 +87,8 @@ cmd_start() {
     [[ "$pw" =~ ^[A-Za-z0-9._~-]+$ ]] || die "the database password may hold only URL-safe characters [A-Za-z0-9._~-]"
     printf '%s' "$pw" >"$dir/password"; chmod 600 "$dir/password"
     echo "$port" >"$dir/port"
-    [ "$ssl" = on ] && make_certs "$dir" || touch "$dir/plaintext"
+    # A failing make_certs stops here (set -e); it must never fall through to a plaintext cluster.
+    if [ "$ssl" = on ]; then make_certs "$dir"; else touch "$dir/plaintext"; fi
     mkdir -p "$dir/data" "$dir/run"
     if [ "$(id -u)" = 0 ]; then
       as_owner true; chown -R postgres "$dir"; chmod 755 "$dir"

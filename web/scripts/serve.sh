@@ -5,6 +5,7 @@
 # runs, so a bad value is refused here, before anything listens.
 set -euo pipefail
 web=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../../scripts/load-env.sh
 . "$web/../scripts/load-env.sh"
 cd "$web"
 export NEXT_TELEMETRY_DISABLED=1 PORT="${WEB_PORT:-3000}"
