@@ -53,16 +53,16 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     connectTimeoutMs: config.dbConnectTimeoutMs,
     queryTimeoutMs: config.dbQueryTimeoutMs,
     logger,
-    onEnded: sessions.ended,
-    onListening: sessions.trust,
-    onLost: sessions.distrust,
+    onEnded: (sessionId) => sessions.ended(sessionId),
+    onListening: () => sessions.trust(),
+    onLost: () => sessions.distrust(),
   });
   return {
     deps: {
       webOrigin: config.webOrigin,
       verifier,
       sessions,
-      listener: listener.state,
+      listener: () => listener.state(),
       tasks: createTaskService(db),
       users: createUserService(db),
       health: createHealthCheck(pool, config.healthzTimeoutMs),

@@ -6,7 +6,18 @@ import request from "supertest";
 import type { Cluster } from "../../testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { type TaskJson, captureLogger, hangingListener, insertUsers, migratedCluster, mint, sql, testConfig, withPort } from "./helpers";
+import {
+  type HealthBody,
+  type TaskJson,
+  captureLogger,
+  hangingListener,
+  insertUsers,
+  migratedCluster,
+  mint,
+  sql,
+  testConfig,
+  withPort,
+} from "./helpers";
 
 let cluster: Cluster;
 const runtimes: Runtime[] = [];
@@ -129,7 +140,9 @@ test("connections killed server-side (as Neon does on suspend): no unhandled err
   const app = appFor(cluster.url);
   // The same starting point as steady state: the session listener up, so requests below read
   // only the task table and this test is about the pool's connections alone.
-  await waitFor(async () => (await request(app).get("/healthz")).body.checks["sessions:listener"][0].observedValue === "listening");
+  await waitFor(
+    async () => ((await request(app).get("/healthz")).body as HealthBody).checks["sessions:listener"]?.[0]?.observedValue === "listening",
+  );
   await Promise.all(Array.from({ length: 5 }, () => request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200)));
   const killed = await sql(cluster.url, `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'authbridge-api'`);
   expect(killed.length).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import type { Cluster } from "../../testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { SESSION_ENDED_CHANNEL } from "../src/sessions/listener";
-import { captureLogger, insertSession, insertUsers, migratedCluster, mint, sessionOf, sql, testConfig, withPort } from "./helpers";
+import { type HealthBody, captureLogger, insertSession, insertUsers, migratedCluster, mint, sessionOf, sql, testConfig, withPort } from "./helpers";
 
 /** Loose enough for a loaded 2-core machine; the measured time is printed exactly. */
 const REVOCATION_BOUND_MS = 1000;
@@ -24,7 +24,7 @@ function start(env: Record<string, string> = {}): { app: Express; runtime: Runti
   return { app: createApp(runtime.deps), runtime, logs: lines };
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, limitMs = 10_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, limitMs = 10_000): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = await probe();
@@ -34,7 +34,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, limitMs = 10_000)
   }
 }
 
-const listening = (runtime: Runtime) => waitFor(async () => (runtime.deps.listener().listening ? true : undefined));
+const listening = (runtime: Runtime) => waitFor(() => (runtime.deps.listener().listening ? true : undefined));
 
 /** A fresh user with one live session; its token. */
 async function newUser(): Promise<{ id: string; token: string }> {
@@ -82,7 +82,7 @@ describe("the migration", () => {
     await sql(cluster.url, `UPDATE "session" SET "expiresAt" = "expiresAt" + interval '1 day' WHERE id = $1`, [sessionOf(user.id)]);
     await sql(cluster.url, `UPDATE "session" SET "expiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE id = $1`, [sessionOf(user.id)]);
     await sql(cluster.url, `DELETE FROM "session" WHERE id = 's-extra'`);
-    await waitFor(async () => (heard.length >= 2 ? true : undefined));
+    await waitFor(() => (heard.length >= 2 ? true : undefined));
     expect(heard).toEqual([`${SESSION_ENDED_CHANNEL}:${sessionOf(user.id)}`, `${SESSION_ENDED_CHANNEL}:s-extra`]);
   });
 
@@ -153,8 +153,8 @@ describe("with the listener listening", () => {
 
   test("/healthz reports the listener without making readiness depend on it", async () => {
     const res = await request(app).get("/healthz").expect(200);
-    expect(res.body.checks["sessions:listener"][0]).toMatchObject({ status: "pass", observedValue: "listening", reconnects: 0 });
-    expect(res.body.checks["sessions:listener"][0].revocationsApplied).toBeGreaterThanOrEqual(3);
+    expect((res.body as HealthBody).checks["sessions:listener"]?.[0]).toMatchObject({ status: "pass", observedValue: "listening", reconnects: 0 });
+    expect((res.body as HealthBody).checks["sessions:listener"]?.[0]?.revocationsApplied).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -170,7 +170,7 @@ describe("when the listener is lost", () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'authbridge-api-listener'`,
     );
     expect(killed.length).toBeGreaterThan(0);
-    await waitFor(async () => (runtime.deps.listener().reconnects === 1 && runtime.deps.listener().listening ? true : undefined));
+    await waitFor(() => (runtime.deps.listener().reconnects === 1 && runtime.deps.listener().listening ? true : undefined));
     // A revocation after the comeback is heard; one while away would have been read from the row.
     const since = Date.now();
     await sql(cluster.url, `DELETE FROM "session" WHERE id = $1`, [sessionOf(user.id)]);
@@ -187,7 +187,7 @@ describe("when the listener is lost", () => {
     for (let i = 0; i < 3; i++) await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
     expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, cached: 0, lookups: 3 });
     const health = await request(app).get("/healthz").expect(200);
-    expect(health.body.checks["sessions:listener"][0]).toMatchObject({ status: "warn", observedValue: "not listening" });
+    expect((health.body as HealthBody).checks["sessions:listener"]?.[0]).toMatchObject({ status: "warn", observedValue: "not listening" });
     await sql(cluster.url, `DELETE FROM "session" WHERE id = $1`, [sessionOf(user.id)]);
     const res = await request(app).get("/api/whoami").set("Authorization", user.token);
     expect(res.status).toBe(401);

@@ -24,7 +24,7 @@ function setup(rows: Record<string, SessionRow>) {
     advance: (ms: number) => (clock += ms),
     now: () => clock,
     hold: () => {
-      let release = () => undefined as void;
+      let release: () => void = () => undefined;
       gate = new Promise<void>((resolve) => (release = resolve));
       return () => {
         gate = undefined;
@@ -54,7 +54,7 @@ test("trusted: the first sight reads the row once, later checks come from memory
 test("concurrent first sights share one query", async () => {
   const t = setup({ s1: { userId: "a", expiresAtMs: 1_000_000 + HOUR } });
   t.registry.trust();
-  const verdicts = await Promise.all(Array.from({ length: 10 }, () => t.registry.check("s1", "a")));
+  const verdicts = await Promise.all(Array.from({ length: 10 }, () => Promise.resolve(t.registry.check("s1", "a"))));
   expect(verdicts).toEqual(Array(10).fill(ok));
   expect(t.queries).toEqual(["s1"]);
 });

@@ -36,7 +36,7 @@ const verifier = createTokenVerifier({
 });
 // Ownership is the subject here, not sessions: user A's one session is alive, read from memory.
 const sessions = createSessionRegistry({
-  lookup: async (sessionId) => (sessionId === sessionOf("user-a") ? { userId: "user-a", expiresAtMs: Date.now() + 3_600_000 } : null),
+  lookup: (sessionId) => Promise.resolve(sessionId === sessionOf("user-a") ? { userId: "user-a", expiresAtMs: Date.now() + 3_600_000 } : null),
   maxEntries: 16,
 });
 const app = express();
