@@ -2,6 +2,7 @@
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 import "server-only";
 import { EnvMissingError, cleanEnv, makeValidator } from "envalid";
+import { invalidProxyEntries } from "./lib/clientAddress";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -25,8 +26,8 @@ export interface Config {
   apiUrl: string;
   databaseUrl: string;
   tokenTtlSeconds: number;
-  /** The header a reverse proxy overwrites with the client's address (rate limiting). */
-  clientIpHeader: string;
+  /** TRUSTED_PROXIES: the reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For entries count. */
+  trustedProxies: readonly string[];
   logLevel: LogLevel;
   production: boolean;
 }
@@ -102,9 +103,10 @@ const seconds = makeValidator((input) => {
   return Number(input);
 });
 
-const headerName = makeValidator((input) => {
-  if (!/^[a-z0-9-]+$/i.test(input)) throw new Rejected("must be an HTTP header name");
-  return input.toLowerCase();
+const proxyList = makeValidator((input): readonly string[] => {
+  const entries = input.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  if (invalidProxyEntries(entries).length > 0) throw new Rejected("must be a comma-separated list of IP addresses or CIDR ranges");
+  return entries;
 });
 
 const logLevel = makeValidator((input): LogLevel => {
@@ -135,7 +137,7 @@ function load(): Config {
       API_URL: httpUrl(),
       DATABASE_URL: tlsDatabaseUrl(),
       JWT_TTL_SECONDS: seconds({ default: 900 }),
-      CLIENT_IP_HEADER: headerName({ default: "x-forwarded-for" }),
+      TRUSTED_PROXIES: proxyList({ default: [] }),
       LOG_LEVEL: logLevel({ default: "info" }),
     },
     {
@@ -152,7 +154,7 @@ function load(): Config {
     apiUrl: clean.API_URL,
     databaseUrl: clean.DATABASE_URL,
     tokenTtlSeconds: clean.JWT_TTL_SECONDS,
-    clientIpHeader: clean.CLIENT_IP_HEADER,
+    trustedProxies: clean.TRUSTED_PROXIES,
     logLevel: clean.LOG_LEVEL,
     production: env.NODE_ENV === "production",
   };

@@ -20,5 +20,6 @@ export function startUp(): void {
     audience: config.audience,
     tokenTtlSeconds: config.tokenTtlSeconds,
     rateLimit: config.production,
+    trustedProxies: config.trustedProxies,
   });
 }
