@@ -58,7 +58,7 @@ test("a fresh database: says which path it took, applies the committed migration
   expect(run.stdout).toMatch(/path: built-in runner, chosen by MIGRATE_RUNNER; applying .*prisma\/migrations with Prisma-compatible bookkeeping/);
   expect(run.stdout).toMatch(new RegExp(`applied ${init} in \\d+ ms`));
   expect(run.stdout).toMatch(new RegExp(`done in \\d+ ms: ${committed} applied, 0 already applied`));
-  expect(await tables(url)).toEqual(["_prisma_migrations", "account", "jwks", "session", "task", "user", "verification"]);
+  expect(await tables(url)).toEqual(["_prisma_migrations", "account", "jwks", "rate_limit", "session", "task", "user", "verification"]);
 });
 
 test("the bookkeeping rows look like Prisma's", async () => {
@@ -108,6 +108,7 @@ test("the schema has Prisma's constraint names and the hand-written title check"
       "account_pkey",
       "account_userId_fkey",
       "jwks_pkey",
+      "rate_limit_pkey",
       "session_pkey",
       "session_userId_fkey",
       "task_pkey",
@@ -119,7 +120,7 @@ test("the schema has Prisma's constraint names and the hand-written title check"
     const indexes = (await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY 1")).rows.map(
       (row) => row.indexname,
     );
-    expect(indexes).toEqual(["account_userId_idx", "session_token_key", "session_userId_idx", "task_userId_idx", "user_email_key", "verification_identifier_idx"]);
+    expect(indexes).toEqual(["account_userId_idx", "rate_limit_key_key", "session_token_key", "session_userId_idx", "task_userId_idx", "user_email_key", "verification_identifier_idx"]);
     await db.query(`INSERT INTO "user" (id, name, email) VALUES ('u1', 'Ada', 'ada@example.com')`);
     const insertTask = (title: string) => db.query(`INSERT INTO task (id, "userId", title, "updatedAt") VALUES (gen_random_uuid(), 'u1', $1, now())`, [title]);
     await expect(insertTask("   ")).rejects.toMatchObject({ code: "23514", constraint: "task_title_not_blank" });
