@@ -1,7 +1,8 @@
 // Every hop appends the address its connection came from to X-Forwarded-For, and this server is
 // the last hop. Next copies the socket's address into the header only when the request has none,
 // so without this a client that writes its own X-Forwarded-For would choose its own rate-limit key.
-// Runs in the process entry (src/server.ts), outside Next's bundle: no "server-only" marker here.
+// recordSocketPeers runs in the process entry (src/server.ts), outside Next's bundle, where the
+// "server-only" marker would refuse to load: hence none here.
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
