@@ -69,3 +69,15 @@ test.each([
   if (elapsedMs >= WINDOW_MS) throw new Error(`4 sign-ins took ${elapsedMs} ms, longer than the ${WINDOW_MS} ms window: nothing to conclude`);
   expect(statuses).toEqual([401, 401, 401, 429]);
 });
+
+test("sign out on the other web: the session is gone on both webs", async () => {
+  const signIn = await authPost(web(0), stack.publicWebUrl, "/sign-in/email", { email, password: PASSWORD }, { from: "127.0.0.44" });
+  expect(signIn.status).toBe(200);
+  const cookie = sessionCookie(signIn) ?? "";
+  await tokenFrom(web(0), cookie);
+  const signOut = await authPost(web(1), stack.publicWebUrl, "/sign-out", {}, { from: "127.0.0.44", cookie });
+  expect(signOut.status).toBe(200);
+  for (const replica of [0, 1] as const) {
+    expect((await call(`${web(replica)}/api/auth/token`, { headers: { cookie } })).status).toBe(401);
+  }
+});
