@@ -1,6 +1,7 @@
 // Two web and two api processes on one database, as behind a load balancer: a session made on one
 // web is good on the other, a token from either web is good on both apis, and the sign-in rate
-// limit is one quota across the webs (Better Auth counts in the database, not in each process).
+// limit is one quota across the webs (Better Auth counts in the database, not in each process), and
+// a sign-out on one web ends the session everywhere: both webs and both apis refuse it.
 import { randomBytes } from "node:crypto";
 import { type Replicas, authPost, call, sessionCookie, startReplicas } from "./support";
 
@@ -70,14 +71,35 @@ test.each([
   expect(statuses).toEqual([401, 401, 401, 429]);
 });
 
-test("sign out on the other web: the session is gone on both webs", async () => {
+/** Polls until the api answers `status` for the token; the elapsed milliseconds, or fails at the deadline. */
+async function untilStatus(apiUrl: string, token: string, status: number, deadlineMs = 10_000): Promise<number> {
+  const started = Date.now();
+  let last = 0;
+  while (Date.now() - started < deadlineMs) {
+    last = (await me(apiUrl, token)).status;
+    if (last === status) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${apiUrl} still answered ${last} after ${deadlineMs} ms, not ${status}`);
+}
+
+test("sign out on the other web: the session is gone on both webs, and both apis refuse its token", async () => {
   const signIn = await authPost(web(0), stack.publicWebUrl, "/sign-in/email", { email, password: PASSWORD }, { from: "127.0.0.44" });
   expect(signIn.status).toBe(200);
   const cookie = sessionCookie(signIn) ?? "";
-  await tokenFrom(web(0), cookie);
+  const token = await tokenFrom(web(0), cookie);
+  // Both apis have seen the session alive (and remember it), so only the sign-out can change their answer.
+  for (const apiUrl of [api(0), api(1)]) expect((await me(apiUrl, token)).status).toBe(200);
   const signOut = await authPost(web(1), stack.publicWebUrl, "/sign-out", {}, { from: "127.0.0.44", cookie });
   expect(signOut.status).toBe(200);
   for (const replica of [0, 1] as const) {
     expect((await call(`${web(replica)}/api/auth/token`, { headers: { cookie } })).status).toBe(401);
+  }
+  const refusedAfterMs = await Promise.all([untilStatus(api(0), token, 401), untilStatus(api(1), token, 401)]);
+  console.log(`after the sign-out on web 1, api 0 refused the token within ${refusedAfterMs[0]} ms, api 1 within ${refusedAfterMs[1]} ms`);
+  for (const apiUrl of [api(0), api(1)]) {
+    const refusal = await me(apiUrl, token);
+    expect(refusal.status).toBe(401);
+    expect(refusal.headers["www-authenticate"]).toContain("session ended");
   }
 });
