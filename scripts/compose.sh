@@ -14,18 +14,28 @@ cd "$root"
 
 die() { echo "compose: $*" >&2; exit 1; }
 
-# Why Compose cannot run here, or nothing when it can. v2.20+ for depends_on.required; Compose v1
-# (`docker-compose` 1.x) knows neither that nor `up --wait`.
+# Minimums: Compose v2.20 for depends_on.required (Compose v1, `docker-compose` 1.x, knows neither
+# that nor `up --wait`); Docker Engine 20.10 (API 1.41). Engine 25 (API 1.44) is the first that
+# takes healthcheck.start_interval.
+MIN_COMPOSE=2.20.0
+MIN_API=1.41
+START_INTERVAL_API=1.44
+
+at_least() { printf '%s\n%s\n' "$1" "$2" | sort -V -C; }
+
+# Why Compose cannot run here, or nothing when it can.
 compose_problem() {
   command -v docker >/dev/null 2>&1 || { echo "Docker is not installed"; return; }
-  local version
+  local version api
   version=$(docker compose version --short 2>/dev/null) \
     || { echo "Docker Compose v2 is not installed (the 'docker compose' plugin; docker-compose 1.x cannot run this file)"; return; }
   version=${version#v}
-  printf '%s\n%s\n' 2.20.0 "$version" | sort -V -C \
+  at_least "$MIN_COMPOSE" "${version%%-*}" \
     || { echo "Docker Compose $version is too old (2.20 or newer is needed)"; return; }
-  docker info >/dev/null 2>&1 \
-    || echo "the Docker engine is not reachable (is the daemon running, and may this user use it?)"
+  api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null) \
+    || { echo "the Docker engine is not reachable (is the daemon running, and may this user use it?)"; return; }
+  at_least "$MIN_API" "$api" \
+    || echo "Docker Engine $(docker version --format '{{.Server.Version}}') (API $api) is too old (Engine 20.10 or newer is needed)"
 }
 
 require_compose() {
@@ -49,7 +59,21 @@ load_env() {
   export AUTHBRIDGE_ENV_FILE=$env_file
 }
 
-compose() { docker compose --env-file "$env_file" "$@"; }
+# The project's files: docker-compose.yml, plus fast health polling during start-up where the
+# engine takes it (Compose refuses the whole project on older engines).
+compose_files=()
+choose_compose_files() {
+  compose_files=(-f "$root/docker-compose.yml")
+  local api; api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null || echo 0)
+  if at_least "$START_INTERVAL_API" "$api"; then
+    compose_files+=(-f "$root/docker-compose.start-interval.yml")
+  fi
+}
+
+compose() {
+  [ ${#compose_files[@]} -gt 0 ] || choose_compose_files
+  docker compose "${compose_files[@]}" --env-file "$env_file" "$@"
+}
 
 # The in-network URL and the local db go together: one without the other points the containers
 # at a database that is not there.

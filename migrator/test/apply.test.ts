@@ -60,7 +60,7 @@ test("a fresh database: says which path it took, applies the committed migration
   expect(run.stdout).toMatch(/path: built-in runner, chosen by MIGRATE_RUNNER; applying .*prisma\/migrations with Prisma-compatible bookkeeping/);
   expect(run.stdout).toMatch(new RegExp(`applied ${init} in \\d+ ms`));
   expect(run.stdout).toMatch(new RegExp(`done in \\d+ ms: ${committed} applied, 0 already applied`));
-  expect(await tables(url)).toEqual(["_prisma_migrations", "account", "jwks", "session", "task", "user", "verification"]);
+  expect(await tables(url)).toEqual(["_prisma_migrations", "account", "jwks", "rate_limit", "session", "task", "user", "verification"]);
 });
 
 test("the bookkeeping rows look like Prisma's", async () => {
@@ -126,6 +126,7 @@ test("the schema has Prisma's constraint names and the hand-written title check"
       "account_pkey",
       "account_userId_fkey",
       "jwks_pkey",
+      "rate_limit_pkey",
       "session_pkey",
       "session_userId_fkey",
       "task_pkey",
@@ -139,6 +140,7 @@ test("the schema has Prisma's constraint names and the hand-written title check"
     ).rows.map((row) => row.indexname);
     expect(indexes).toEqual([
       "account_userId_idx",
+      "rate_limit_key_key",
       "session_token_key",
       "session_userId_idx",
       "task_userId_idx",

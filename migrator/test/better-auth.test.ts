@@ -19,7 +19,7 @@ const password = "correct horse battery staple";
 let cluster: Cluster | undefined;
 let prisma: PrismaClient | undefined;
 let build: string;
-let signUp: { anonymous: unknown; userId: string; sessionUserId: string | null; token: string };
+let signUp: { anonymous: unknown; userId: string; sessionUserId: string | null; token: string; wrongSignIns: number[] };
 
 beforeAll(async () => {
   build = mkdtempSync(path.join(tmpdir(), "authbridge-fixture-"));
@@ -76,6 +76,14 @@ test("the jwt plugin stored its key pair in jwks (alg and crv columns included)"
   const keys = await client().jwks.findMany();
   expect(keys).toHaveLength(1);
   expect(keys[0]).toMatchObject({ alg: "EdDSA", crv: "Ed25519" });
+});
+
+test("Better Auth's database rate limit counts in rate_limit: the 4th wrong sign-in from one address is refused", async () => {
+  expect(signUp.wrongSignIns).toEqual([401, 401, 401, 429]);
+  const rows = await client().rateLimit.findMany();
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ key: "203.0.113.5|/sign-in/email", count: 3 });
+  expect(Number(rows[0]?.lastRequest)).toBeGreaterThan(Date.now() - 120_000);
 });
 
 test("tasks belong to a user: blank titles are refused, deleting the user deletes them", async () => {

@@ -81,6 +81,19 @@ test("sign up through the web's auth endpoint, fetch a token, and the api serves
   expect(((await me.json()) as { email: string }).email).toBe(email);
 });
 
+test("the image's web (production) limits sign-ins per connection: a fresh X-Forwarded-For each time does not escape", async () => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const answer = await fetch(`${web}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: web, "x-forwarded-for": `198.51.100.${10 + i}` },
+      body: JSON.stringify({ email: "nobody@example.test", password: `wrong-${i}-password` }),
+    });
+    statuses.push(answer.status);
+  }
+  expect(statuses).toEqual([401, 401, 401, 429]);
+});
+
 test("/healthz answers 200, and 503 within its deadline once the db is stopped", async () => {
   expect((await fetch(`${api}/healthz`)).status).toBe(200);
   const stop = spawnSync("docker", ["compose", "--env-file", envFile, "stop", "db"], { cwd: repoRoot, env: childEnv, encoding: "utf8" });

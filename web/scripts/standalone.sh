@@ -13,6 +13,12 @@ cp -R .next/static "$out/.next/static"
 "$root/node_modules/.bin/tsc" -p tsconfig.check-env.json
 cp -R .next/check-env "$out/check-env"
 rm "$out/check-env/.tsbuildinfo"
+# server.js becomes our entry (src/server.ts: it records each connection's peer in X-Forwarded-For
+# before Next reads the request, so no client picks its own rate-limit key); Next's own server
+# becomes next-server.js, which the entry starts. Whatever runs `node server.js` gets both.
+entry='require("./check-env/server.js");'
+[ "$(cat "$out/server.js")" = "$entry" ] || mv "$out/server.js" "$out/next-server.js"
+echo "$entry" >"$out/server.js"
 # envalid's one dependency is tslib; server-only is the marker config.ts imports.
 mkdir "$out/check-env/node_modules"
 for package in envalid tslib server-only; do

@@ -3,6 +3,7 @@
 import "server-only";
 import { EnvMissingError, cleanEnv, makeValidator } from "envalid";
 import { levels, type LevelWithSilent } from "pino";
+import { invalidProxyEntries } from "./lib/clientAddress";
 
 /** LOG_LEVEL: one of pino's levels, or silent. */
 export type LogLevel = LevelWithSilent;
@@ -27,8 +28,8 @@ export interface Config {
   apiUrl: string;
   databaseUrl: string;
   tokenTtlSeconds: number;
-  /** The header a reverse proxy overwrites with the client's address (rate limiting). */
-  clientIpHeader: string;
+  /** TRUSTED_PROXIES: the reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For entries count. */
+  trustedProxies: readonly string[];
   logLevel: LogLevel;
   production: boolean;
 }
@@ -104,9 +105,10 @@ const seconds = makeValidator((input) => {
   return Number(input);
 });
 
-const headerName = makeValidator((input) => {
-  if (!/^[a-z0-9-]+$/i.test(input)) throw new Rejected("must be an HTTP header name");
-  return input.toLowerCase();
+const proxyList = makeValidator((input): readonly string[] => {
+  const entries = input.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  if (invalidProxyEntries(entries).length > 0) throw new Rejected("must be a comma-separated list of IP addresses or CIDR ranges");
+  return entries;
 });
 
 const logLevel = makeValidator((input): LogLevel => {
@@ -137,7 +139,7 @@ function load(): Config {
       API_URL: httpUrl(),
       DATABASE_URL: tlsDatabaseUrl(),
       JWT_TTL_SECONDS: seconds({ default: 900 }),
-      CLIENT_IP_HEADER: headerName({ default: "x-forwarded-for" }),
+      TRUSTED_PROXIES: proxyList({ default: [] }),
       LOG_LEVEL: logLevel({ default: "info" }),
     },
     {
@@ -154,7 +156,7 @@ function load(): Config {
     apiUrl: clean.API_URL,
     databaseUrl: clean.DATABASE_URL,
     tokenTtlSeconds: clean.JWT_TTL_SECONDS,
-    clientIpHeader: clean.CLIENT_IP_HEADER,
+    trustedProxies: clean.TRUSTED_PROXIES,
     logLevel: clean.LOG_LEVEL,
     production: env.NODE_ENV === "production",
   };

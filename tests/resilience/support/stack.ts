@@ -115,6 +115,8 @@ export async function startStack(options: { web?: boolean; apiEnv?: Record<strin
           HOSTNAME: "127.0.0.1",
           JWT_TTL_SECONDS: String(options.ttlSeconds ?? 900),
           LOG_LEVEL: "debug",
+          // The tests stand in for a reverse proxy on loopback: their X-Forwarded-For names the client.
+          TRUSTED_PROXIES: "127.0.0.1",
         })
       : undefined;
     const [api] = await Promise.all([startApi(), webChild ? waitForUrl(`${webUrl}/api/health`, webChild) : undefined]);

@@ -1,6 +1,6 @@
 // Better Auth's real endpoints on the built web, called as a browser behind a proxy would call
-// them: Origin header, cookies, and the client's address in x-forwarded-for (the web's
-// CLIENT_IP_HEADER default), which is what Better Auth rate-limits by.
+// them: Origin header, cookies, and the client's address in x-forwarded-for, which the web
+// (TRUSTED_PROXIES=127.0.0.1 in this suite) rate-limits by.
 import { randomBytes, randomUUID } from "node:crypto";
 import { rememberSecret } from "./record";
 

@@ -8,6 +8,7 @@ import { jwt } from "better-auth/plugins";
 import { SINGLE_SECRET_VERSION, getConfig } from "../config";
 import { getPrisma } from "./db";
 import { signHs256 } from "./hs256";
+import { FORWARDED_FOR } from "./socketPeer";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password";
 import { cookieSettings } from "./sessionCookies";
 import { signingKey } from "./tokenKey";
@@ -30,13 +31,15 @@ function createAuth() {
       minPasswordLength: MIN_PASSWORD_LENGTH,
       maxPasswordLength: MAX_PASSWORD_LENGTH,
     },
-    // Better Auth's own limits (sign-in/sign-up: 3 per 10 s per client), in memory: one web process.
-    rateLimit: { enabled: config.production },
+    // Better Auth's own limits (sign-in/sign-up: 3 per 10 s per client), counted in the database
+    // (rate_limit table), so every web replica enforces the same quota.
+    rateLimit: { enabled: config.production, storage: "database" },
     advanced: {
       ...cookies.advanced,
-      // Behind a reverse proxy every request comes from the proxy: the client's address is in the
-      // header the proxy overwrites. Without it every client would share one rate-limit bucket.
-      ipAddress: { ipAddressHeaders: [config.clientIpHeader] },
+      // The auth route hands Better Auth one address in this header: the client as resolved from
+      // the socket peer and TRUSTED_PROXIES (lib/clientRequest.ts). A single value is all Better
+      // Auth accepts here without its own trustedProxies list.
+      ipAddress: { ipAddressHeaders: [FORWARDED_FOR] },
     },
     telemetry: { enabled: false },
     plugins: [

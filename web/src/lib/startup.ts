@@ -21,6 +21,7 @@ export function startUp(): void {
       audience: config.audience,
       tokenTtlSeconds: config.tokenTtlSeconds,
       rateLimit: config.production,
+      trustedProxies: config.trustedProxies,
     },
     "web starting",
   );

@@ -123,6 +123,8 @@ export async function startStack(options: { ttlSeconds?: number } = {}): Promise
         `API_PORT=${apiPort}`,
         `DATABASE_URL="${cluster.url}"`,
         `JWT_TTL_SECONDS=${ttlSeconds}`,
+        // The tests stand in for a reverse proxy on loopback: their X-Forwarded-For names the client.
+        "TRUSTED_PROXIES=127.0.0.1",
         "LOG_LEVEL=info",
         "",
       ].join("\n"),

@@ -1,0 +1,86 @@
+/**
+ * scripts/compose.sh against a stand-in `docker` on PATH that reports chosen versions and records
+ * how it was called: the one-line refusals, and the start_interval file only on Engine 25+ (API 1.44).
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { durationMs, envExampleText, loadCompose, repoRoot } from "./support";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "authbridge-compose-script-"));
+  writeFileSync(path.join(dir, ".env"), envExampleText({ POSTGRES_PASSWORD: "p" }), { mode: 0o600 });
+  writeFileSync(
+    path.join(dir, "docker"),
+    [
+      "#!/bin/sh",
+      'case "$*" in',
+      '  "compose version --short") echo "$FAKE_COMPOSE" ;;',
+      '  "version --format {{.Server.APIVersion}}") [ -n "$FAKE_API" ] && echo "$FAKE_API" || exit 1 ;;',
+      '  "version --format {{.Server.Version}}") echo "$FAKE_ENGINE" ;;',
+      '  *) echo "docker $*" >>"$CALLS" ;;',
+      "esac",
+      "",
+    ].join("\n"),
+  );
+  chmodSync(path.join(dir, "docker"), 0o755);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function up(versions: { compose: string; api: string; engine: string }) {
+  const calls = path.join(dir, `calls-${Math.random()}`);
+  writeFileSync(calls, "");
+  const run = spawnSync("bash", [path.join(repoRoot, "scripts/compose.sh"), "up"], {
+    encoding: "utf8",
+    env: {
+      PATH: `${dir}:${process.env.PATH ?? ""}`,
+      AUTHBRIDGE_ENV_FILE: path.join(dir, ".env"),
+      FAKE_COMPOSE: versions.compose,
+      FAKE_API: versions.api,
+      FAKE_ENGINE: versions.engine,
+      CALLS: calls,
+    },
+  });
+  return { ...run, calls: readFileSync(calls, "utf8") };
+}
+
+const fastStart = path.join(repoRoot, "docker-compose.start-interval.yml");
+
+test.each([
+  { engine: "20.10.24+dfsg1", api: "1.41", compose: "2.26.1-4", withStartInterval: false },
+  { engine: "24.0.7", api: "1.43", compose: "2.24.6", withStartInterval: false },
+  { engine: "25.0.0", api: "1.44", compose: "2.24.5", withStartInterval: true },
+  { engine: "28.2.2", api: "1.50", compose: "v2.36.2", withStartInterval: true },
+])("Engine $engine (API $api), Compose $compose: up --wait, start_interval file: $withStartInterval", (versions) => {
+  const run = up(versions);
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  const upCall = run.calls.split("\n").find((line) => / up -d --build --wait$/.test(line)) ?? "";
+  expect(upCall).toContain(`-f ${path.join(repoRoot, "docker-compose.yml")}`);
+  expect(upCall.includes(`-f ${fastStart}`)).toBe(versions.withStartInterval);
+});
+
+test.each([
+  { engine: "19.03.15", api: "1.40", compose: "2.26.1", message: "compose: Docker Engine 19.03.15 (API 1.40) is too old (Engine 20.10 or newer is needed)." },
+  { engine: "25.0.0", api: "1.44", compose: "2.19.1", message: "compose: Docker Compose 2.19.1 is too old (2.20 or newer is needed)." },
+  { engine: "", api: "", compose: "2.26.1", message: "compose: the Docker engine is not reachable (is the daemon running, and may this user use it?)." },
+])("$message", (versions) => {
+  const run = up(versions);
+  expect(run.status).toBe(1);
+  expect(run.stderr.split("\n")[0]).toBe(versions.message);
+  expect(run.calls).toBe("");
+});
+
+test("docker-compose.yml has no start_interval (Compose refuses it below Engine 25); the extra file adds only that", () => {
+  const base = loadCompose();
+  for (const service of Object.values(base.services)) expect(service.healthcheck?.start_interval).toBeUndefined();
+  const extra = loadCompose(readFileSync(fastStart, "utf8"));
+  expect(Object.keys(extra.services).sort()).toEqual(["api", "db", "web"]);
+  for (const [name, service] of Object.entries(extra.services)) {
+    expect(Object.keys(service)).toEqual(["healthcheck"]);
+    expect(Object.keys(service.healthcheck ?? {})).toEqual(["start_interval"]);
+    expect(durationMs(service.healthcheck?.start_interval ?? "")).toBeLessThan(durationMs(base.services[name]?.healthcheck?.interval ?? ""));
+  }
+});
