@@ -12,6 +12,7 @@ import { userScope } from "./http/userScope";
 import { benchRouter } from "./routes/bench";
 import { healthRouter } from "./routes/health";
 import { meRouter } from "./routes/me";
+import { openApiRouter } from "./routes/openapi";
 import { tasksRouter } from "./routes/tasks";
 import type { ListenerState } from "./sessions/listener";
 import type { SessionRegistry } from "./sessions/registry";
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(healthRouter(deps.health, () => ({ ...deps.listener(), ...deps.sessions.stats() })));
+  app.use(openApiRouter());
   if (deps.bench) app.use("/bench", benchRouter(() => deps.verifier.cacheStats()));
 
   const api = express.Router();
