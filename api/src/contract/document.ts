@@ -107,7 +107,10 @@ export function buildOpenApiDocument() {
     path: "/openapi.json",
     summary: "This document",
     security: [],
-    responses: { 200: { description: "The OpenAPI 3.1 document", content: { "application/json": { schema: { type: "object" } } } } },
+    responses: {
+      200: { description: "The OpenAPI 3.1 document", content: { "application/json": { schema: { type: "object" } } } },
+      304: { description: "Not modified (If-None-Match matched the ETag)" },
+    },
   });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -500,6 +500,13 @@ export interface paths {
                         "application/json": Record<string, never>;
                     };
                 };
+                /** @description Not modified (If-None-Match matched the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
             };
         };
         put?: never;
