@@ -27,10 +27,9 @@ prototype.assert = function (this: TestPrototype, resError, res, fn) {
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
   const response = await realFetch(input, init);
-  const request = new Request(input, init);
   const problem = contractProblem({
-    method: request.method,
-    url: request.url,
+    method: init?.method ?? (input instanceof Request ? input.method : "GET"),
+    url: input instanceof Request ? input.url : String(input),
     status: response.status,
     headers: Object.fromEntries(response.headers),
     text: await response.clone().text(),
