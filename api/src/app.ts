@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from "./http/errorHandler";
 import { requestContext } from "./http/requestContext";
 import { userScope } from "./http/userScope";
 import { benchRouter } from "./routes/bench";
+import { docsRouter } from "./routes/docs";
 import { healthRouter } from "./routes/health";
 import { meRouter } from "./routes/me";
 import { openApiRouter } from "./routes/openapi";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRouter(deps.health, () => ({ ...deps.listener(), ...deps.sessions.stats() })));
   app.use(openApiRouter());
+  app.use(docsRouter());
   if (deps.bench) app.use("/bench", benchRouter(() => deps.verifier.cacheStats()));
 
   const api = express.Router();

@@ -82,7 +82,7 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     claims = decodePart(user.token, 1);
     const port = await freePort();
     // The same three settings the api verifies with (the clock tolerance is 5 s on both by default).
-    const env = { BETTER_AUTH_SECRET: stack.secret, BETTER_AUTH_URL: stack.web.url, API_URL: stack.api.url };
+    const env = { BETTER_AUTH_SECRET: stack.secret, BETTER_AUTH_URL: stack.web.url, API_URL: stack.api.url, PYTHONDONTWRITEBYTECODE: "1" };
     verifier = {
       ...startCommand(python ?? "python3", ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"], exampleDir, env),
       url: `http://127.0.0.1:${port}`,

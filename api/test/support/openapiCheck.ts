@@ -88,8 +88,9 @@ export function contractProblem(answer: Answer): string | null {
   if (method === "options" || method === "head") return null;
   // As sent, not normalised: the api routes "/a/../b" as it stands, and so must this check.
   const pathname = answer.url.replace(/^https?:\/\/[^/]+/, "").split("?", 1)[0] ?? "";
-  // Benchmark-only routes (mounted with BENCH=1) are deliberately left out of the document.
-  if (pathname.startsWith("/bench/") || fixtureRoutes.some((r) => r.test(pathname))) return null;
+  // Left out of the document on purpose: the benchmark-only routes (BENCH=1) and the /docs page
+  // that renders the document for people.
+  if (/^\/(bench|docs)(\/|$)/.test(pathname) || fixtureRoutes.some((r) => r.test(pathname))) return null;
   const where = `${answer.method.toUpperCase()} ${pathname} -> ${answer.status}`;
   const route = routes.find((r) => r.pattern.test(pathname));
   const operation = route?.operations[method];
