@@ -2,6 +2,7 @@
 // the web's types are generated from it, GET /openapi.json serves it, and every status it lists
 // for every route is one the api really answers (each case below is called; the setup file checks
 // every answer against the document, so nothing answered can be missing from it either).
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TITLE_MAX } from "@authbridge/contract";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -42,6 +43,16 @@ describe("api/openapi.json", () => {
     expect(document.paths["/livez"].get.security).toEqual([]);
     expect(document.paths["/api/me"].get.security).toEqual([{ bearerAuth: [] }]);
   });
+});
+
+test("the limits are @authbridge/contract's, in the document and in the database schema", () => {
+  const document = JSON.parse(committed);
+  expect(document.components.schemas.NewTask.properties.title.maxLength).toBe(TITLE_MAX);
+  const limit = document.paths["/api/{userId}/tasks"].get.parameters.find((p: { name: string }) => p.name === "limit");
+  expect(limit.schema).toMatchObject({ type: "integer", minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT });
+  // A migration cannot import a constant: the column's width is checked against it instead.
+  const prismaSchema = readFileSync(path.join(root, "migrator", "prisma", "schema.prisma"), "utf8");
+  expect(prismaSchema).toMatch(new RegExp(`\\btitle\\s+String\\s+@db\\.VarChar\\(${TITLE_MAX}\\)`));
 });
 
 describe("every route answers every status the document lists, and only those", () => {
