@@ -106,8 +106,8 @@ export const TaskListQuery = z.object({
     .default(PAGE_SIZE_DEFAULT)
     .meta({ type: "integer", minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT, description: "Tasks per page" }),
   cursor: z
-    .string({ error: "must be the nextCursor of a previous page" })
-    .regex(BASE64URL, "must be the nextCursor of a previous page")
+    .string({ error: "must be a nextCursor value from a previous page" })
+    .regex(BASE64URL, "must be a nextCursor value from a previous page")
     .optional()
     .meta({ description: "Opaque: the `nextCursor` of the previous page" }),
 });
