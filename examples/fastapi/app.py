@@ -1,6 +1,7 @@
 """The api's token contract as a FastAPI app: a `CurrentUser` dependency that verifies the web's
-access token with PyJWT (the README's token contract: HKDF key, HS256 only, iss/aud/exp/sub
-required, clock skew) and the /api/{user_id}/... ownership rule. Same answers as the api."""
+access token with PyJWT (the README's token contract: HKDF key, HS256 only, iss/aud/exp/sub/sid
+required, clock skew) and the /api/{user_id}/... ownership rule. Same answers as the api, except
+for a token whose session has ended: see README.md."""
 import os, re, time
 from urllib.parse import urlsplit
 import jwt  # PyJWT >= 2
@@ -29,12 +30,13 @@ def verify(token: str) -> str:
     if not COMPACT_JWS.fullmatch(token): raise unauthorized("malformed token")
     try:  # iat is checked below: PyJWT would call a future iat "not yet valid", the api calls it invalid
         claims = jwt.decode(token, KEY, algorithms=["HS256"], issuer=ISSUER, audience=AUDIENCE, leeway=LEEWAY,
-                            options={"require": ["sub", "exp", "iss", "aud"], "verify_iat": False})
+                            options={"require": ["sub", "sid", "exp", "iss", "aud"], "verify_iat": False})
     except jwt.ExpiredSignatureError: raise unauthorized("token expired")
     except jwt.ImmatureSignatureError: raise unauthorized("token not yet valid")
     except jwt.InvalidTokenError: raise unauthorized("invalid token")
     sub, exp, iat = claims["sub"], claims["exp"], claims.get("iat")
-    if not isinstance(sub, str) or not 0 < len(sub) <= 255 or CONTROL.search(sub): raise unauthorized("invalid token")
+    sane = lambda value: isinstance(value, str) and 0 < len(value) <= 255 and not CONTROL.search(value)
+    if not sane(sub) or not sane(claims["sid"]): raise unauthorized("invalid token")
     if not isinstance(exp, (int, float)) or isinstance(exp, bool) or not isinstance(claims["aud"], str): raise unauthorized("invalid token")
     if isinstance(iat, (int, float)) and iat > time.time() + LEEWAY: raise unauthorized("invalid token")
     return sub

@@ -1,13 +1,14 @@
 // The design the api replaced, as a second verifier: examples/fastapi (FastAPI + PyJWT, Debian's
 // packages) started against the same .env as the real built web and api. Every case of the api's
 // rejection matrix (api/test/auth.test.ts), built from a token the real web handed out, gets the
-// same answer from both: status, WWW-Authenticate and body.
+// same answer from both: status, WWW-Authenticate and body. Revocation aside: the api also knows
+// whether the token's session still exists, the verifier cannot (the last test shows the difference).
 import { execFileSync } from "node:child_process";
 import { createHmac, generateKeyPairSync, sign } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { freePort, repoRoot } from "../../testing/pg";
-import { PASSWORD, decodePart, fetchToken, newEmail, signUp } from "./support/http";
+import { PASSWORD, decodePart, fetchToken, newEmail, post, signUp } from "./support/http";
 import { contractKey, hs256 } from "./support/jws";
 import { type Service, type Stack, startCommand, startStack, stopProcess, waitFor } from "./support/stack";
 
@@ -116,6 +117,7 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
   test("the web's token is HS256 with the contract's claims", () => {
     expect(decodePart(user.token, 0)).toEqual({ alg: "HS256", typ: "JWT" });
     expect(claims.sub).toBe(user.id);
+    expect(typeof claims.sid).toBe("string");
   });
 
   test.each<Case>([
@@ -163,6 +165,11 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ["without exp", () => bearer(without("exp"))],
     ["without iss", () => bearer(without("iss"))],
     ["without aud", () => bearer(without("aud"))],
+    ["without sid", () => bearer(without("sid"))],
+    ["sid a number", () => bearer(forge({ sid: 42 }))],
+    ["sid empty", () => bearer(forge({ sid: "" }))],
+    ["sid of 256 characters", () => bearer(forge({ sid: "s".repeat(256) }))],
+    ["sid with a newline", () => bearer(forge({ sid: "sess\nion" }))],
     ["the wrong iss", () => bearer(forge({ iss: "http://evil.example" }))],
     ["the wrong aud", () => bearer(forge({ aud: stack.web.url }))],
     ["aud as a list that includes the api", () => bearer(forge({ aud: [stack.api.url] }))],
@@ -182,5 +189,23 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ["an oversized token with a valid signature", () => bearer(forge({ pad: "x".repeat(4000) }))],
   ])("rejects %s", async (_label, authorization) => {
     await expectSameAnswer("/api/whoami", authorization(), 401);
+  });
+
+  test("revocation aside: after sign-out the api refuses the session's token, the verifier cannot know", async () => {
+    const signed = await signUp(stack.web.url, { name: "Signs Out", email: newEmail("fastapi-out"), password: PASSWORD }, "10.0.0.8");
+    const cookie = signed.cookie ?? "";
+    const token = await fetchToken(stack.web.url, cookie, "10.0.0.8");
+    await expectSameAnswer("/api/whoami", bearer(token), 200);
+    expect((await post(stack.web.url, "/sign-out", {}, "10.0.0.8", cookie)).status).toBe(200);
+    // The api learns of the ended session from PostgreSQL: wait for that event, not for a time.
+    const until = Date.now() + 30_000;
+    let api = await get(stack.api.url, "/api/whoami", bearer(token));
+    while (api.status === 200 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      api = await get(stack.api.url, "/api/whoami", bearer(token));
+    }
+    expect(api.status).toBe(401);
+    expect(api.challenge).toContain('error_description="session ended"');
+    expect((await get(verifier.url, "/api/whoami", bearer(token))).status).toBe(200);
   });
 });

@@ -12,7 +12,11 @@ const json = (schema: ZodType, description: string, example?: unknown): Response
 const error = (code: string, message: string, fields?: Record<string, string>) => ({ error: { code, message, ...(fields ? { fields } : {}) } });
 
 const unauthorized: ResponseConfig = {
-  ...json(ErrorBody, "No bearer token, or one that does not verify (RFC 6750); the reason is in WWW-Authenticate", error("unauthorized", "token expired")),
+  ...json(
+    ErrorBody,
+    "No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate",
+    error("unauthorized", "token expired"),
+  ),
   headers: {
     "WWW-Authenticate": {
       description: 'The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent',
@@ -23,7 +27,11 @@ const unauthorized: ResponseConfig = {
 };
 
 const databaseUnavailable: ResponseConfig = {
-  ...json(ErrorBody, "The database did not answer in time; safe to retry", error("database_unavailable", "the database is unavailable, try again shortly")),
+  ...json(
+    ErrorBody,
+    "The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry",
+    error("database_unavailable", "the database is unavailable, try again shortly"),
+  ),
   headers: { "Retry-After": { description: "Seconds", required: true, schema: { type: "string", example: "1" } } },
 };
 
@@ -51,9 +59,9 @@ export function buildOpenApiDocument() {
   registry.registerPath({
     method: "get",
     path: "/api/whoami",
-    summary: "The token's subject, without touching the database",
+    summary: "The token's subject: authentication alone, no data read",
     security: bearer,
-    responses: { 200: json(WhoAmI, "The token's subject"), 401: unauthorized },
+    responses: { 200: json(WhoAmI, "The token's subject"), 401: unauthorized, 503: databaseUnavailable },
   });
   registry.registerPath({
     method: "get",

@@ -30,7 +30,7 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
-                /** @description No bearer token, or one that does not verify (RFC 6750); the reason is in WWW-Authenticate */
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
                 401: {
                     headers: {
                         /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
@@ -49,7 +49,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database did not answer in time; safe to retry */
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
                 503: {
                     headers: {
                         /** @description Seconds */
@@ -85,7 +85,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The token's subject, without touching the database */
+        /** The token's subject: authentication alone, no data read */
         get: {
             parameters: {
                 query?: never;
@@ -104,7 +104,7 @@ export interface paths {
                         "application/json": components["schemas"]["WhoAmI"];
                     };
                 };
-                /** @description No bearer token, or one that does not verify (RFC 6750); the reason is in WWW-Authenticate */
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
                 401: {
                     headers: {
                         /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
@@ -117,6 +117,25 @@ export interface paths {
                          *       "error": {
                          *         "code": "unauthorized",
                          *         "message": "token expired"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
+                503: {
+                    headers: {
+                        /** @description Seconds */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "the database is unavailable, try again shortly"
                          *       }
                          *     }
                          */
@@ -187,7 +206,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description No bearer token, or one that does not verify (RFC 6750); the reason is in WWW-Authenticate */
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
                 401: {
                     headers: {
                         /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
@@ -223,7 +242,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database did not answer in time; safe to retry */
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
                 503: {
                     headers: {
                         /** @description Seconds */
@@ -291,7 +310,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description No bearer token, or one that does not verify (RFC 6750); the reason is in WWW-Authenticate */
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
                 401: {
                     headers: {
                         /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
@@ -361,7 +380,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database did not answer in time; safe to retry */
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
                 503: {
                     headers: {
                         /** @description Seconds */
