@@ -4,7 +4,6 @@ SHELL := /bin/bash
 export NEXT_TELEMETRY_DISABLED := 1
 
 .PHONY: help env db db-stop migrate dev test up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish openapi
->>>>>>> 04602bd (contract: @authbridge/contract (limits once), zod schemas for every api request and response, one validation middleware, OpenAPI 3.1 document generated from them (GET /openapi.json, api/openapi.json, make openapi))
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)

@@ -115,7 +115,7 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
   type Case = [string, () => string | string[] | undefined];
 
   test("the web's token is HS256 with the contract's claims", () => {
-    expect(decodePart(user.token, 0)).toEqual({ alg: "HS256", typ: "JWT" });
+    expect(decodePart(user.token, 0)).toEqual({ alg: "HS256", typ: "JWT", kid: "1" });
     expect(claims.sub).toBe(user.id);
     expect(typeof claims.sid).toBe("string");
   });
@@ -125,6 +125,7 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ["the scheme in lower case", () => `bearer ${user.token}`],
     ["the scheme in upper case", () => `BEARER ${user.token}`],
     ["expired within the clock tolerance", () => bearer(forge({ exp: now() - 2 }))],
+    ["no kid while one secret version is configured", () => bearer(hs256(claims, key(), null))],
   ])("accepts %s", async (_label, authorization) => {
     await expectSameAnswer("/api/whoami", authorization(), 200);
     await expectSameAnswer(`/api/${encodeURIComponent(user.id)}/tasks`, authorization(), 200);
@@ -157,6 +158,8 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ["HS512 with the right key", () => bearer(signWith("HS512", claims, key()))],
     ["RS256", () => bearer(signWith("RS256", claims, generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey))],
     ["a tampered payload", () => bearer(`${user.token.split(".")[0]}.${b64({ ...claims, sub: "someone-else" })}.${user.token.split(".")[2]}`)],
+    ["a kid naming no configured version", () => bearer(hs256(claims, key(), "2"))],
+    ["a kid that is not a string", () => bearer(`${b64({ alg: "HS256", typ: "JWT", kid: 1 })}.${b64(claims)}.x`)],
     ["a tampered header", () => bearer(`${b64({ alg: "HS256", typ: "JWT", kid: "x" })}.${user.token.split(".")[1]}.${user.token.split(".")[2]}`)],
     ["expired", () => bearer(forge({ iat: now() - 1000, exp: now() - 60 }))],
     ["nbf in the future", () => bearer(forge({ nbf: now() + 60 }))],
