@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: help env db db-stop migrate migration dev lint format test up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish
+.PHONY: help env db db-stop migrate migration dev lint format test up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish openapi
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +61,9 @@ rotate-secret: .env ## Put a fresh secret version in front in .env, keep the old
 
 rotate-secret-finish: .env ## Drop secret versions older than the current (after token lifetime + skew)
 	@node scripts/rotate-secret.js finish
+
+openapi: ## Regenerate api/openapi.json and the web's API types from the api's schemas
+	@bash scripts/openapi.sh
 
 bench: ## Measure what authentication costs (see docs/BENCHMARKS.md)
 	@bash scripts/bench.sh

@@ -5,5 +5,7 @@ module.exports = {
   transform: { "^.+\\.(t|j)s$": ["@swc/jest"] },
   transformIgnorePatterns: ["/node_modules/(?!jose/)"],
   testMatch: ["<rootDir>/test/**/*.test.ts"],
+  // Every answer a test receives is checked against api/openapi.json.
+  setupFilesAfterEnv: ["<rootDir>/test/support/checkResponses.ts"],
   testTimeout: 60_000,
 };

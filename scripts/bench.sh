@@ -11,6 +11,7 @@ cd "$root"
 stale() { [ ! -f "$1/dist/$2" ] || [ -n "$(find "$1/src" -name '*.ts' -newer "$1/dist/$2" -print -quit)" ]; }
 
 [ -d api/src/generated/prisma ] || npm run generate -w api >/dev/null
+stale packages/contract index.js && npm run build -w packages/contract >/dev/null
 stale migrator main.js && { echo "bench: building the migrator" >&2; npm run build -w migrator >/dev/null; }
 stale api server.js && { echo "bench: building the api" >&2; npm run build -w api >/dev/null; }
 

@@ -12,7 +12,7 @@ case "$DATABASE_URL" in
   *) echo "dev: DATABASE_URL is not the local cluster; not starting it" ;;
 esac
 bash scripts/migrate.sh
-npm run generate -w api -w web >/dev/null
+npm run generate -w packages/contract -w api -w web >/dev/null
 
 trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
 npm run dev -w api &

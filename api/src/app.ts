@@ -10,8 +10,10 @@ import { errorHandler, notFoundHandler } from "./http/errorHandler";
 import { requestContext } from "./http/requestContext";
 import { userScope } from "./http/userScope";
 import { benchRouter } from "./routes/bench";
+import { docsRouter } from "./routes/docs";
 import { healthRouter } from "./routes/health";
 import { meRouter } from "./routes/me";
+import { openApiRouter } from "./routes/openapi";
 import { tasksRouter } from "./routes/tasks";
 import type { ListenerState } from "./sessions/listener";
 import type { SessionRegistry } from "./sessions/registry";
@@ -51,11 +53,9 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(healthRouter(deps.health, () => ({ ...deps.listener(), ...deps.sessions.stats() })));
-  if (deps.bench)
-    app.use(
-      "/bench",
-      benchRouter(() => deps.verifier.cacheStats()),
-    );
+  app.use(openApiRouter());
+  app.use(docsRouter());
+  if (deps.bench) app.use("/bench", benchRouter(() => deps.verifier.cacheStats()));
 
   const api = express.Router();
   api.use(requireAuth(deps.verifier, deps.sessions));

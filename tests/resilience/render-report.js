@@ -121,7 +121,7 @@ function render(summary) {
     "",
     "- JSON body fuzzing: a task title holding half a UTF-16 surrogate pair (`{\"title\":\"ok \\udfff\"}`) was",
     "  accepted with 201 and stored as U+FFFD, so the api answered with a title the client never sent. Fixed in",
-    "  `api/src/routes/taskInput.ts` (400, `must be valid Unicode text`), with a case in `api/test/auth.test.ts`.",
+    "  `api/src/contract/schemas.ts` (400, `must be valid Unicode text`), with a case in `api/test/auth.test.ts`.",
     "",
     "## Counting",
     "",

@@ -1,6 +1,7 @@
 // Hostile input against the built api (property-based, fast-check), CORS and helmet headers, and
 // Better Auth's rate limit on the built web in production mode. Users are signed up on the web.
 import { randomBytes, randomUUID } from "node:crypto";
+import { TITLE_MAX } from "@authbridge/contract";
 import fc from "fast-check";
 import { call, rawRequest, type RawAnswer } from "./support/http";
 import { runProperty } from "./support/fuzz";
@@ -14,7 +15,6 @@ const PATH_RUNS = 250;
 const BODY_RUNS = 300;
 const ORIGIN_RUNS = 100;
 const BODY_LIMIT_BYTES = 16 * 1024;
-const TITLE_MAX = 200;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const JWS = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 

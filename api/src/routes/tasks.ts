@@ -2,9 +2,10 @@
 // path's user is the token's subject.
 import express, { Router } from "express";
 import { authOf } from "../auth/requireAuth";
+import { NewTask, TaskListQuery } from "../contract/schemas";
 import { HttpError } from "../http/errors";
+import { validated } from "../http/validate";
 import type { TaskService } from "../services/tasks";
-import { parseNewTask } from "./taskInput";
 
 export const BODY_LIMIT = "16kb";
 
@@ -17,12 +18,19 @@ const requireJson: express.RequestHandler = (req, _res, next) => {
 
 export function tasksRouter(tasks: TaskService): Router {
   const router = Router();
-  router.get("/tasks", async (req, res) => {
-    res.json({ tasks: await tasks.list(authOf(req).userId) });
-  });
-  router.post("/tasks", requireJson, express.json({ limit: BODY_LIMIT }), async (req, res) => {
-    const { title } = parseNewTask(req.body);
-    res.status(201).json({ task: await tasks.create(authOf(req).userId, title) });
-  });
+  router.get(
+    "/tasks",
+    validated({ query: TaskListQuery }, async (_input, req, res) => {
+      res.json({ tasks: await tasks.list(authOf(req).userId), nextCursor: null });
+    }),
+  );
+  router.post(
+    "/tasks",
+    requireJson,
+    express.json({ limit: BODY_LIMIT }),
+    validated({ body: NewTask }, async ({ body }, req, res) => {
+      res.status(201).json({ task: await tasks.create(authOf(req).userId, body.title) });
+    }),
+  );
   return router;
 }

@@ -1,9 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type SubmitEvent, useCallback, useEffect, useMemo, useState } from "react";
-import { ApiClient, ApiError, type Me, SignedOut, type Task } from "../lib/api-client";
-
-const TITLE_MAX = 200;
+import { TITLE_MAX } from "@authbridge/contract";
+import { ApiError, type Me, SignedOut, type Task, apiHealth, createApiClient, dataOf } from "../lib/api-client";
 
 function describe(error: unknown): string {
   if (error instanceof ApiError) return `The API refused: ${error.message}`;
@@ -13,7 +12,7 @@ function describe(error: unknown): string {
 /** apiUrl comes from the server at request time, so one built image works with any API_URL. */
 export function Dashboard({ apiUrl }: { apiUrl: string }) {
   const router = useRouter();
-  const api = useMemo(() => new ApiClient(apiUrl), [apiUrl]);
+  const api = useMemo(() => createApiClient(apiUrl), [apiUrl]);
   const [me, setMe] = useState<Me | null>(null);
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [health, setHealth] = useState("checking…");
@@ -30,15 +29,14 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
   );
 
   useEffect(() => {
-    void api.health().then(setHealth);
-    api
-      .me()
-      .then(async (who) => {
-        setMe(who);
-        setTasks(await api.tasks(who.id));
-      })
-      .catch(fail);
-  }, [api, fail]);
+    void apiHealth(apiUrl).then(setHealth);
+    (async () => {
+      const who = dataOf(await api.GET("/api/me"));
+      setMe(who);
+      const page = dataOf(await api.GET("/api/{userId}/tasks", { params: { path: { userId: who.id } } }));
+      setTasks(page.tasks);
+    })().catch(fail);
+  }, [api, apiUrl, fail]);
 
   async function add(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -46,7 +44,9 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
     setAdding(true);
     setError(null);
     try {
-      const task = await api.addTask(me.id, title.trim());
+      const { task } = dataOf(
+        await api.POST("/api/{userId}/tasks", { params: { path: { userId: me.id } }, body: { title: title.trim() } }),
+      );
       setTasks((current) => [task, ...(current ?? [])]);
       setTitle("");
     } catch (failure) {

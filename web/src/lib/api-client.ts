@@ -1,22 +1,16 @@
-// Calls to the API from the browser, with the short-lived token from Better Auth as a Bearer.
-// The token is replaced before it expires; a 401 still gets one fresh token (the api restarted
-// with a key retired early, say), and a second 401 means the session itself is gone.
+// Calls to the API from the browser. The paths, parameters and bodies are typed by the API's own
+// OpenAPI document (api/openapi.json, generated into @authbridge/contract/openapi); this file only
+// adds the short-lived token from Better Auth as a Bearer. The token is replaced before it
+// expires; a 401 still gets one fresh token (the api restarted with a key retired early, say),
+// and a second 401 means the session itself is gone.
+import type { components, paths } from "@authbridge/contract/openapi";
+import createClient from "openapi-fetch";
 import { authClient } from "./auth-client";
 import { refreshAfterMs } from "./tokenRefresh";
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-}
-
-export interface Task {
-  id: string;
-  title: string;
-  done: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Me = components["schemas"]["User"];
+export type Task = components["schemas"]["Task"];
+export type ApiErrorBody = components["schemas"]["Error"];
 
 /** The session is gone: the page should send the person to /sign-in. */
 export class SignedOut extends Error {
@@ -34,52 +28,11 @@ export class ApiError extends Error {
   }
 }
 
-export class ApiClient {
+class TokenHolder {
   private token: string | null = null;
   private replaceTokenAt = 0;
 
-  constructor(private readonly apiUrl: string) {}
-
-  me(): Promise<Me> {
-    return this.json<Me>("/api/me");
-  }
-
-  async tasks(userId: string): Promise<Task[]> {
-    return (await this.json<{ tasks: Task[] }>(`/api/${encodeURIComponent(userId)}/tasks`)).tasks;
-  }
-
-  async addTask(userId: string, title: string): Promise<Task> {
-    const body = JSON.stringify({ title });
-    const init = { method: "POST", body, headers: { "content-type": "application/json" } };
-    return (await this.json<{ task: Task }>(`/api/${encodeURIComponent(userId)}/tasks`, init)).task;
-  }
-
-  /** The API's /healthz status ("pass" | "fail"), or "unreachable". Needs no token. */
-  async health(): Promise<string> {
-    try {
-      const response = await fetch(`${this.apiUrl}/healthz`, { cache: "no-store" });
-      const body: unknown = await response.json();
-      return typeof body === "object" && body !== null && "status" in body && typeof body.status === "string" ? body.status : "fail";
-    } catch {
-      return "unreachable";
-    }
-  }
-
-  private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
-    let response = await this.send(path, init, false);
-    if (response.status === 401) response = await this.send(path, init, true);
-    if (response.status === 401) throw new SignedOut("the API refused a fresh token");
-    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
-    return (await response.json()) as T;
-  }
-
-  private async send(path: string, init: RequestInit, freshToken: boolean): Promise<Response> {
-    const token = await this.getToken(freshToken);
-    const headers = { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` };
-    return fetch(`${this.apiUrl}${path}`, { ...init, headers, cache: "no-store" });
-  }
-
-  private async getToken(fresh: boolean): Promise<string> {
+  async get(fresh: boolean): Promise<string> {
     if (this.token && !fresh && Date.now() < this.replaceTokenAt) return this.token;
     const { data, error } = await authClient.token();
     if (error?.status === 401) throw new SignedOut("no session");
@@ -90,11 +43,42 @@ export class ApiClient {
   }
 }
 
-async function errorMessage(response: Response): Promise<string> {
-  const body: unknown = await response.json().catch(() => null);
-  if (typeof body === "object" && body !== null && "error" in body) {
-    const { error } = body as { error: { message?: unknown } };
-    if (typeof error.message === "string") return error.message;
+/** fetch with the Bearer token; retried once with a fresh token on a 401. */
+function authorizedFetch(tokens: TokenHolder): (request: Request) => Promise<Response> {
+  const send = async (request: Request, fresh: boolean) => {
+    const headers = new Headers(request.headers);
+    headers.set("authorization", `Bearer ${await tokens.get(fresh)}`);
+    return fetch(new Request(request, { headers, cache: "no-store" }));
+  };
+  return async (request) => {
+    const retry = request.clone();
+    let response = await send(request, false);
+    if (response.status === 401) response = await send(retry, true);
+    if (response.status === 401) throw new SignedOut("the API refused a fresh token");
+    return response;
+  };
+}
+
+/** A typed client for the API at apiUrl (from the server at request time, never baked in). */
+export function createApiClient(apiUrl: string) {
+  return createClient<paths>({ baseUrl: apiUrl, fetch: authorizedFetch(new TokenHolder()) });
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The data of a successful answer, or an ApiError carrying the API's own message. */
+export function dataOf<T>(result: { data?: T; error?: ApiErrorBody; response: Response }): T {
+  if (result.data !== undefined) return result.data;
+  throw new ApiError(result.response.status, result.error?.error.message ?? `the API answered ${result.response.status}`);
+}
+
+/** The API's /healthz status ("pass" | "fail"), or "unreachable". Needs no token. */
+export async function apiHealth(apiUrl: string): Promise<string> {
+  try {
+    const response = await fetch(`${apiUrl}/healthz`, { cache: "no-store" });
+    const body: unknown = await response.json();
+    return typeof body === "object" && body !== null && "status" in body && typeof body.status === "string" ? body.status : "fail";
+  } catch {
+    return "unreachable";
   }
-  return `the API answered ${response.status}`;
 }

@@ -1,0 +1,113 @@
+// Every request and response shape of the api, once. Routes validate requests with these
+// (http/validate.ts), the OpenAPI document is generated from them (document.ts), and the api's
+// tests check every response they receive against that document.
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TITLE_MAX } from "@authbridge/contract";
+import { z } from "zod";
+
+// Control characters (NUL among them, which PostgreSQL text cannot hold) have no place in a title.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// JSON may escape half a surrogate pair ("\udfff"); UTF-8 cannot carry it, so the driver would
+// silently store U+FFFD instead and answer 201 with a title the client never sent.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Counted in code points, as PostgreSQL's varchar(200) and JSON Schema's maxLength count them.
+const codePoints = (text: string) => [...text].length;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "Stable, machine-readable reason", example: "invalid_request" }),
+      message: z.string().meta({ description: "For people; may change", example: "the request is invalid" }),
+      fields: z
+        .record(z.string(), z.string())
+        .optional()
+        .meta({ description: "Per input field (or `body`), what is wrong with it", example: { title: "must not be empty" } }),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const Task = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    done: z.boolean(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({
+    id: "Task",
+    example: { id: "cmf0l2x1a0001", title: "Water the plants", done: false, createdAt: "2026-12-01T09:30:00.000Z", updatedAt: "2026-12-01T09:30:00.000Z" },
+  });
+
+export const User = z
+  .object({ id: z.string(), email: z.email(), name: z.string() })
+  .meta({ id: "User", example: { id: "Wq2m7GfO1kD8vYzX", email: "ada@example.com", name: "Ada" } });
+
+export const WhoAmI = z.object({ userId: z.string() }).meta({ id: "WhoAmI", example: { userId: "Wq2m7GfO1kD8vYzX" } });
+
+export const TaskPage = z
+  .object({
+    tasks: z.array(Task).meta({ description: "Newest first" }),
+    nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page" }),
+  })
+  .meta({ id: "TaskPage" });
+
+export const TaskCreated = z.object({ task: Task }).meta({ id: "TaskCreated" });
+
+const healthCheck = z.looseObject({
+  componentType: z.string().optional(),
+  status: z.enum(["pass", "fail", "warn"]),
+  time: z.string().optional(),
+  output: z.string().optional(),
+  observedValue: z.unknown().optional(),
+  observedUnit: z.string().optional(),
+});
+
+// Loose on purpose: checks may gain members and new checks may appear (RFC draft health+json).
+export const Health = z
+  .looseObject({
+    status: z.enum(["pass", "fail", "warn"]),
+    output: z.string().optional(),
+    checks: z.record(z.string(), z.array(healthCheck)),
+  })
+  .meta({ id: "Health" });
+
+export const Liveness = z.object({ status: z.literal("pass") }).meta({ id: "Liveness" });
+
+// --- requests
+
+export const UserPath = z.object({
+  userId: z.string().min(1).meta({ description: "Must be the token's subject (`sub`), else 403", example: "Wq2m7GfO1kD8vYzX" }),
+});
+
+export const Title = z
+  .string({ error: "is required and must be a string" })
+  .trim()
+  .refine((title) => codePoints(title) > 0, "must not be empty")
+  .refine((title) => codePoints(title) <= TITLE_MAX, `must be at most ${TITLE_MAX} characters`)
+  .refine((title) => !CONTROL.test(title), "must not contain control characters")
+  .refine((title) => !LONE_SURROGATE.test(title), "must be valid Unicode text")
+  .meta({
+    description: `Trimmed, then 1 to ${TITLE_MAX} Unicode code points, no control characters, valid Unicode`,
+    minLength: 1,
+    maxLength: TITLE_MAX,
+    example: "Water the plants",
+  });
+
+export const NewTask = z.object({ title: Title }, { error: "must be a JSON object" }).meta({ id: "NewTask" });
+
+const limitMessage = `must be an integer from 1 to ${PAGE_SIZE_MAX}`;
+export const TaskListQuery = z.object({
+  limit: z
+    .string({ error: limitMessage })
+    .regex(/^\d{1,4}$/, limitMessage)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= PAGE_SIZE_MAX, limitMessage)
+    .default(PAGE_SIZE_DEFAULT)
+    .meta({ type: "integer", minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT, description: "Tasks per page" }),
+  cursor: z
+    .string({ error: "must be a nextCursor value from a previous page" })
+    .regex(BASE64URL, "must be a nextCursor value from a previous page")
+    .optional()
+    .meta({ description: "Opaque: the `nextCursor` of the previous page" }),
+});

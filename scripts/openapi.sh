@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make openapi: regenerate api/openapi.json from the api's zod schemas, then the TypeScript types
+# the web's client is typed with (packages/contract/src/openapi.ts). Commit both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run build -w packages/contract -w api >/dev/null
+node api/scripts/write-openapi.js
+node_modules/.bin/openapi-typescript api/openapi.json --output packages/contract/src/openapi.ts
+npm run build -w packages/contract >/dev/null
