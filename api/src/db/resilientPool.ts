@@ -1,0 +1,126 @@
+// The api's pool: node-postgres' Pool that survives connections the server has ended (Neon
+// suspending its compute, a failover, a PgBouncer restart). Prisma (through @prisma/adapter-pg,
+// which calls `query` for single statements and `connect` for transactions), the health probe and
+// every other lookup use it, so they all get the same two behaviours:
+//
+// 1. A statement that fails because its connection died is run once more on a fresh connection
+//    when that is safe (connectionLoss.ts says when and why).
+// 2. Once one connection is seen dead, every connection opened before it is suspect: the server
+//    usually ends them all at once, and the pool may not have read their notices yet. Each is
+//    closed instead of handed out at its next checkout, so the retry, and the requests after it,
+//    get new connections rather than the next corpse.
+import { type PoolClient, type PoolConfig, type QueryConfig, type QueryResult, Pool } from "pg";
+import type { Logger } from "pino";
+import { type ConnectionLoss, codeOf, connectionLossOf, mayReplay } from "./connectionLoss";
+
+type Statement = string | QueryConfig;
+type ConnectCallback = (err: Error | undefined, client: PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+export class ResilientPool extends Pool {
+  /** Statements run again after their connection died (for logs, tests and drills). */
+  retries = 0;
+  /** Connections seen dead: while idle, or under a statement. */
+  connectionsLost = 0;
+  private opened = 0;
+  private readonly openedAt = new WeakMap<PoolClient, number>();
+  /** Connections numbered up to this one are not handed out again. */
+  private suspectUpTo = 0;
+
+  constructor(
+    config: PoolConfig,
+    private readonly logger: Logger,
+  ) {
+    super(config);
+    this.on("connect", (client) => this.openedAt.set(client, ++this.opened));
+    // Without a listener an idle connection's death would crash the process; pg has already
+    // dropped that connection.
+    this.on("error", (err) => {
+      this.connectionLost();
+      logger.warn({ error: err.message, code: codeOf(err) }, "idle database connection lost");
+    });
+  }
+
+  override connect(): Promise<PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<PoolClient> | void {
+    const checkout = this.checkout();
+    if (!callback) return checkout;
+    checkout.then(
+      (client) => callback(undefined, client, (release) => client.release(release as Error | undefined)),
+      (err: Error) => callback(err, undefined, () => undefined),
+    );
+  }
+
+  // Streams and callbacks are handed to pg as they are: a stream is consumed as it arrives and
+  // cannot be replayed, and nothing in the api uses callbacks.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's overloads return their argument's type
+  override query(statement: unknown, values?: unknown, callback?: unknown): any {
+    if (typeof callback === "function" || typeof values === "function" || !isStatement(statement)) {
+      return (super.query as (...args: unknown[]) => unknown)(statement, values, callback);
+    }
+    const sql = typeof statement === "string" ? statement : statement.text;
+    return this.withRetry(
+      (loss) => mayReplay(loss, sql),
+      (client) => client.query(statement as QueryConfig, values as unknown[] | undefined) as Promise<QueryResult>,
+    );
+  }
+
+  /** Work that only reads, on one connection of its own; run again on a fresh one if the connection died. */
+  withReadOnlyConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.withRetry(() => true, work);
+  }
+
+  private async withRetry<T>(replayable: (loss: ConnectionLoss) => boolean, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    try {
+      return await this.attempt(work);
+    } catch (err) {
+      const loss = connectionLossOf(err);
+      if (!loss || !replayable(loss)) throw err;
+      this.retries++;
+      this.logger.warn({ loss, code: codeOf(err), retries: this.retries }, "database connection lost under a statement; retrying on a fresh connection");
+      return this.attempt(work);
+    }
+  }
+
+  private async attempt<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.checkout();
+    // A connection that ends under a statement also emits 'error' (the statement fails with it):
+    // unheard, that event would crash the process.
+    const heard = () => undefined;
+    client.on("error", heard);
+    let result: T;
+    try {
+      result = await work(client);
+    } catch (err) {
+      const lost = connectionLossOf(err) !== null;
+      if (lost) this.connectionLost();
+      client.removeListener("error", heard);
+      // A dead connection is closed, never given back.
+      client.release(lost ? (err as Error) : undefined);
+      throw err;
+    }
+    client.removeListener("error", heard);
+    client.release();
+    return result;
+  }
+
+  private connectionLost(): void {
+    this.connectionsLost++;
+    this.suspectUpTo = this.opened;
+  }
+
+  private async checkout(): Promise<PoolClient> {
+    // Bounded: each pass closes one suspect connection and no new connection is ever suspect.
+    for (;;) {
+      const client = await super.connect();
+      if ((this.openedAt.get(client) ?? 0) > this.suspectUpTo) return client;
+      client.release(new Error("opened before a connection was lost; closed instead of reused"));
+    }
+  }
+}
+
+function isStatement(value: unknown): value is Statement {
+  if (typeof value === "string") return true;
+  const config = value as { text?: unknown; submit?: unknown } | null;
+  return typeof config?.text === "string" && typeof config.submit !== "function";
+}
