@@ -17,10 +17,11 @@
 //   503 and the client decides). Prisma generates task ids in the api, so even a replayed insert
 //   that had in fact committed would be refused by the primary key rather than stored twice.
 //
-// Never replayed: statements inside a transaction (the transaction died with its connection; only
-// its owner can start it again), several statements in one text (some may have committed), query
-// timeouts (a hung database would only hang again) and failures to connect (no pooled connection
-// died: the database is unreachable, and waiting twice for it would only delay the 503).
+// A new connection that the server ends while it starts up is opened once more (nothing was asked
+// of it yet). Never replayed: statements inside a transaction (the transaction died with its
+// connection; only its owner can start it again), several statements in one text (some may have
+// committed), query timeouts (a hung database would only hang again), refused connections and
+// connect timeouts (the database is unreachable: waiting twice would only delay the 503).
 export type ConnectionLoss = "unsent" | "aborted" | "ambiguous";
 
 const SERVER_ENDED = new Set(["57P01", "57P02", "57P03"]);

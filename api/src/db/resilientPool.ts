@@ -92,11 +92,11 @@ export class ResilientPool extends Pool {
     try {
       result = await work(client);
     } catch (err) {
-      const lost = connectionLossOf(err) !== null;
-      if (lost) this.connectionLost();
+      if (connectionLossOf(err)) this.connectionLost();
       client.removeListener("error", heard);
-      // A dead connection is closed, never given back.
-      client.release(lost ? (err as Error) : undefined);
+      // As pg's own Pool.query does: a connection whose statement failed is closed, never given
+      // back (after a query timeout it may still be busy with the statement).
+      client.release(err as Error);
       throw err;
     }
     client.removeListener("error", heard);
@@ -112,9 +112,27 @@ export class ResilientPool extends Pool {
   private async checkout(): Promise<PoolClient> {
     // Bounded: each pass closes one suspect connection and no new connection is ever suspect.
     for (;;) {
-      const client = await super.connect();
+      const client = await this.connectOnce();
       if ((this.openedAt.get(client) ?? 0) > this.suspectUpTo) return client;
       client.release(new Error("opened before a connection was lost; closed instead of reused"));
+    }
+  }
+
+  /**
+   * A new connection the server ended while it was starting up (a termination sweeping every
+   * connection, a failover) is opened once more: nothing was asked of it yet. Refused connections
+   * and connect timeouts are not: the database is unreachable, and waiting twice would only delay
+   * the 503.
+   */
+  private async connectOnce(): Promise<PoolClient> {
+    try {
+      return await super.connect();
+    } catch (err) {
+      if (!connectionLossOf(err)) throw err;
+      this.connectionLost();
+      this.retries++;
+      this.logger.warn({ loss: "connecting", code: codeOf(err), retries: this.retries }, "database connection lost while opening; opening a fresh one");
+      return super.connect();
     }
   }
 }
