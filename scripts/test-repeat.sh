@@ -50,4 +50,11 @@ for ((i = 1; i <= runs; i++)); do
   fi
 done
 echo "$runs runs: $passed passed, $failed failed"
+# One line per series, for docs/RESILIENCE.md (tests/resilience/render-report.js).
+SUITE_NAME=${target#"$root"/} RUNS=$runs PASSED=$passed FAILED=$failed BUSY_CORE=${BUSY:-} SECONDS_TAKEN=$SECONDS node -e '
+  const e = process.env;
+  const series = { suite: e.SUITE_NAME, runs: +e.RUNS, passed: +e.PASSED, failed: +e.FAILED, busy: e.BUSY_CORE === "1",
+    cores: require("node:os").availableParallelism(), finishedAt: new Date().toISOString(), seconds: +e.SECONDS_TAKEN };
+  require("node:fs").appendFileSync(process.argv[1], JSON.stringify(series) + "\n");
+' "$logs/series.jsonl"
 [ "$failed" -eq 0 ]

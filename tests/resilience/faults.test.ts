@@ -136,7 +136,7 @@ test("database stopped while serving: 503 JSON (never 500) on every authenticate
     expect(health?.status).toBe(503);
     expect(health?.headers.get("content-type")).toMatch(/^application\/health\+json/);
     expect((health?.json as { status?: string }).status).toBe("fail");
-    expect(healthzMs).toBeLessThan(HEALTHZ_TIMEOUT_MS + 500);
+    expect(healthzMs).toBeLessThan(HEALTHZ_TIMEOUT_MS + 1000);
     expect((await tally.send(`${apiUrl}/livez`))?.status).toBe(200);
   } finally {
     await stack.cluster.start();
@@ -218,19 +218,19 @@ describe("database that accepts connections and never answers", () => {
         expect(answer?.ms).toBeLessThan(bound);
       }
       expect(health?.status).toBe(503);
-      expect(health?.ms).toBeLessThan(HEALTHZ_TIMEOUT_MS + 500);
+      expect(health?.ms).toBeLessThan(HEALTHZ_TIMEOUT_MS + 1000);
       // Cold, the session listener never got through: sessions are read per request, and hang.
       // Warm, it listens on a connection that just went silent: memory stays trusted until its
       // ping fails (10 s + the query timeout), so the auth-only route may still answer from it.
       if (phase === "cold") expect(whoami?.status).toBe(503);
       else expect([200, 503]).toContain(whoami?.status);
-      // Every probe answered, typically at once. The slowest is bounded loosely: the first queries of
-      // a fresh process also load Prisma's query compiler, and CI machines are busy.
+      // Every probe answered while the database requests waited, none held for a whole connect
+      // timeout (what a blocked event loop would do). Typically at once; the median is recorded,
+      // not bounded, since a busy machine slows every answer alike.
       const slowestLivez = Math.max(...livez);
       const medianLivez = [...livez].sort((a, b) => a - b)[Math.floor(livez.length / 2)] ?? Infinity;
       expect(livez.length).toBeGreaterThan(3);
-      expect(slowestLivez).toBeLessThan(1000);
-      expect(medianLivez).toBeLessThan(100);
+      expect(slowestLivez).toBeLessThan(DB_CONNECT_TIMEOUT_MS);
       proxy.thaw();
       const recoveryMs = await recovery(apiUrl, tally);
       expect(recoveryMs).toBeLessThanOrEqual(RECOVERY_LIMIT_MS);
@@ -267,18 +267,19 @@ test("idle connections killed server-side (pg_terminate_backend): no unhandled e
     expect(pids.length).toBeGreaterThan(0);
     await sql(stack.databaseUrl, `SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid`, [pids.map((p) => p.pid)]);
     killed += pids.length;
-    // The backends are gone server-side; give the api's event loop a moment to read the EOFs.
+    // Once the backends are gone server-side the requests go at once: the api may not have read
+    // the terminations yet, and must not fail for it.
     const until = Date.now() + 5000;
     while (Date.now() < until) {
       const left = await sql(stack.databaseUrl, `SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids.map((p) => p.pid)]);
       if (left.length === 0) break;
       await sleep(50);
     }
-    await sleep(300);
     const next = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? tally.send(tasksUrl, { token: user.token }) : tally.send(tasksUrl, { token: user.token, body: { title: `after kill ${round}.${i}` } }))));
     failedAfter += next.filter((a) => !a || a.status >= 300).length;
   }
-  const lost = stack.api.lines.filter((l) => l.includes("idle database connection lost")).length;
+  // Seen lost while idle, or met under a statement and retried.
+  const lost = stack.api.lines.filter((l) => l.includes("database connection lost")).length;
   expect(stack.api.running()).toBe(true);
   expect(errorLines(stack.api)).toEqual([]);
   record({ requests: tally.requests, faults: killed, failures: failedAfter + tally.bad.length }, { rounds, connectionsKilled: killed, lossesLogged: lost });
@@ -331,7 +332,9 @@ test("SIGTERM under load: requests in flight complete, new ones are refused, exi
         }
       }
     });
-    await sleep(300);
+    // The signal arrives while that load is flowing (waited for, not assumed).
+    for (const until = Date.now() + 10_000; Date.now() < until && (load.statuses[200] ?? 0) < 20; await sleep(25));
+    expect(load.statuses[200] ?? 0).toBeGreaterThanOrEqual(20);
     signalledAt = Date.now();
     api.process.kill("SIGTERM");
     // The listening socket closes at once: a new connection is refused (polled: the machine may be busy).
