@@ -37,7 +37,11 @@ mkdir -p "$logs"
 name=$(basename "${target%.test.ts}")
 passed=0
 failed=0
-for ((i = 1; i <= runs; i++)); do
+# Stopped early (Ctrl-C, a deadline): the runs that finished are still counted and recorded.
+# (Signal the script, not its process group, and the run under way finishes first.)
+interrupted=0
+trap 'interrupted=1' INT TERM
+for ((i = 1; i <= runs && !interrupted; i++)); do
   log="$logs/$name-$i.log"
   started=$SECONDS
   if (cd "$project" && "$root/node_modules/.bin/jest" --ci "${files[@]}") >"$log" 2>&1; then
@@ -49,11 +53,16 @@ for ((i = 1; i <= runs; i++)); do
     grep -E '^\s+● ' "$log" | sort -u | head -5
   fi
 done
+planned=$runs
+if [ "$interrupted" = 1 ]; then
+  runs=$((passed + failed))
+  echo "stopped after $runs of $planned runs"
+fi
 echo "$runs runs: $passed passed, $failed failed"
 # One line per series, for docs/RESILIENCE.md (tests/resilience/render-report.js).
-SUITE_NAME=${target#"$root"/} RUNS=$runs PASSED=$passed FAILED=$failed BUSY_CORE=${BUSY:-} SECONDS_TAKEN=$SECONDS node -e '
+SUITE_NAME=${target#"$root"/} RUNS=$runs PLANNED=$planned PASSED=$passed FAILED=$failed BUSY_CORE=${BUSY:-} SECONDS_TAKEN=$SECONDS node -e '
   const e = process.env;
-  const series = { suite: e.SUITE_NAME, runs: +e.RUNS, passed: +e.PASSED, failed: +e.FAILED, busy: e.BUSY_CORE === "1",
+  const series = { suite: e.SUITE_NAME, runs: +e.RUNS, planned: +e.PLANNED, passed: +e.PASSED, failed: +e.FAILED, busy: e.BUSY_CORE === "1",
     cores: require("node:os").availableParallelism(), finishedAt: new Date().toISOString(), seconds: +e.SECONDS_TAKEN };
   require("node:fs").appendFileSync(process.argv[1], JSON.stringify(series) + "\n");
 ' "$logs/series.jsonl"

@@ -107,7 +107,7 @@ test("a transaction checked out after a connection was lost gets a fresh connect
 
 test("the api handed dead connections: reads, writes and /healthz all succeed, each retry counted", async () => {
   const { logger } = captureLogger();
-  const runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url }), logger);
+  const runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url, DB_CONNECT_TIMEOUT_MS: "10000", DB_QUERY_TIMEOUT_MS: "10000" }), logger);
   // The server ends the very connection the pool is handing out, before the request can use it.
   const killAtNextCheckout = () => runtime.pool.once("acquire", () => terminateBackendsUnnoticed(cluster.url, APP));
   try {

@@ -10,8 +10,10 @@ import { type Stack, insertUser, sql, startStack } from "./support/stack";
 import { mint } from "./support/tokens";
 
 const HEALTHZ_TIMEOUT_MS = 1000;
-const DB_CONNECT_TIMEOUT_MS = 1500;
-const DB_QUERY_TIMEOUT_MS = 1500;
+// Well apart from the health deadline, so a /healthz that waited for them would show, even on a
+// machine busy enough to slow every answer by a second or two.
+const DB_CONNECT_TIMEOUT_MS = 5000;
+const DB_QUERY_TIMEOUT_MS = 5000;
 const RECOVERY_LIMIT_MS = 5000;
 
 let stack: Stack;
@@ -136,7 +138,7 @@ test("database stopped while serving: 503 JSON (never 500) on every authenticate
     expect(health?.status).toBe(503);
     expect(health?.headers.get("content-type")).toMatch(/^application\/health\+json/);
     expect((health?.json as { status?: string }).status).toBe("fail");
-    expect(healthzMs).toBeLessThan(HEALTHZ_TIMEOUT_MS + 1000);
+    expect(healthzMs).toBeLessThan(HEALTHZ_TIMEOUT_MS + 2500);
     expect((await tally.send(`${apiUrl}/livez`))?.status).toBe(200);
   } finally {
     await stack.cluster.start();
@@ -177,33 +179,43 @@ describe("database that accepts connections and never answers", () => {
     await proxy?.close();
   });
 
-  /** A burst of database requests while /livez is sampled every 50 ms. */
+  /**
+   * A burst of database requests while /livez is sampled every 50 ms; `livezDuringBurst` counts the
+   * probes answered while every database request was still waiting.
+   */
   async function hungBurst(tally: Tally) {
     let sampling = true;
+    let burstSettled = false;
+    let livezDuringBurst = 0;
     const livez: number[] = [];
     const sampler = (async () => {
       while (sampling) {
-        const answer = await tally.send(`${apiUrl}/livez`, { timeoutMs: 2000 });
+        const answer = await tally.send(`${apiUrl}/livez`, { timeoutMs: 10_000 });
         if (answer?.status === 200) livez.push(answer.ms);
         else livez.push(Infinity);
+        if (answer?.status === 200 && !burstSettled) livezDuringBurst++;
         await sleep(50);
       }
     })();
+    const options = { token: user.token, timeoutMs: 30_000 };
     const burst = await Promise.all([
-      ...Array.from({ length: 16 }, () => tally.send(`${apiUrl}/api/${user.id}/tasks`, { token: user.token })),
-      ...Array.from({ length: 4 }, (_, i) => tally.send(`${apiUrl}/api/${user.id}/tasks`, { token: user.token, body: { title: `hung ${i}` } })),
-      tally.send(`${apiUrl}/api/me`, { token: user.token }),
+      ...Array.from({ length: 16 }, () => tally.send(`${apiUrl}/api/${user.id}/tasks`, options)),
+      ...Array.from({ length: 4 }, (_, i) => tally.send(`${apiUrl}/api/${user.id}/tasks`, { ...options, body: { title: `hung ${i}` } })),
+      tally.send(`${apiUrl}/api/me`, options),
     ]);
+    burstSettled = true;
     const health = await tally.send(`${apiUrl}/healthz`);
     const whoami = await tally.send(`${apiUrl}/api/whoami`, { token: user.token });
     sampling = false;
     await sampler;
-    return { burst, health, whoami, livez };
+    return { burst, health, whoami, livez, livezDuringBurst };
   }
 
   test("hung from the start, then hung mid-session: db routes 503 within the timeouts, /livez answers throughout, recovers when it answers again", async () => {
     const tally = new Tally();
-    const bound = DB_CONNECT_TIMEOUT_MS + DB_QUERY_TIMEOUT_MS + 1000;
+    // Within the timeouts (a request that waited for the database forever would hit the 30 s
+    // client timeout instead), with room for a busy machine.
+    const bound = DB_CONNECT_TIMEOUT_MS + DB_QUERY_TIMEOUT_MS + 5000;
     const phases: Record<string, unknown> = {};
 
     for (const phase of ["cold", "warm"] as const) {
@@ -212,25 +224,25 @@ describe("database that accepts connections and never answers", () => {
         for (let i = 0; i < 5; i++) expect((await tally.send(`${apiUrl}/api/${user.id}/tasks`, { token: user.token }))?.status).toBe(200);
         proxy.freeze();
       }
-      const { burst, health, whoami, livez } = await hungBurst(tally);
+      const { burst, health, whoami, livez, livezDuringBurst } = await hungBurst(tally);
       for (const answer of burst) {
         expect(answer?.status).toBe(503);
         expect(answer?.ms).toBeLessThan(bound);
       }
       expect(health?.status).toBe(503);
-      expect(health?.ms).toBeLessThan(HEALTHZ_TIMEOUT_MS + 1000);
+      expect(health?.ms).toBeLessThan(HEALTHZ_TIMEOUT_MS + 2500);
       // Cold, the session listener never got through: sessions are read per request, and hang.
       // Warm, it listens on a connection that just went silent: memory stays trusted until its
       // ping fails (10 s + the query timeout), so the auth-only route may still answer from it.
       if (phase === "cold") expect(whoami?.status).toBe(503);
       else expect([200, 503]).toContain(whoami?.status);
-      // Every probe answered while the database requests waited, none held for a whole connect
-      // timeout (what a blocked event loop would do). Typically at once; the median is recorded,
-      // not bounded, since a busy machine slows every answer alike.
+      // Every probe answered, and several while the database requests were all still waiting:
+      // an event loop blocked on the database could not have answered them. Their times are
+      // recorded, not bounded: a busy machine slows every answer alike.
       const slowestLivez = Math.max(...livez);
       const medianLivez = [...livez].sort((a, b) => a - b)[Math.floor(livez.length / 2)] ?? Infinity;
-      expect(livez.length).toBeGreaterThan(3);
-      expect(slowestLivez).toBeLessThan(DB_CONNECT_TIMEOUT_MS);
+      expect(livez.every((ms) => ms !== Infinity)).toBe(true);
+      expect(livezDuringBurst).toBeGreaterThanOrEqual(3);
       proxy.thaw();
       const recoveryMs = await recovery(apiUrl, tally);
       expect(recoveryMs).toBeLessThanOrEqual(RECOVERY_LIMIT_MS);
@@ -238,6 +250,7 @@ describe("database that accepts connections and never answers", () => {
         slowest503Ms: Math.round(Math.max(...burst.map((a) => a?.ms ?? Infinity))),
         healthzMs: Math.round(health?.ms ?? NaN),
         livezSamples: livez.length,
+        livezDuringBurst,
         medianLivezMs: Math.round(medianLivez),
         slowestLivezMs: Math.round(slowestLivez),
         recoveryMs,

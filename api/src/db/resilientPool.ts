@@ -52,8 +52,8 @@ export class ResilientPool extends Pool {
   }
 
   // Streams and callbacks are handed to pg as they are: a stream is consumed as it arrives and
-  // cannot be replayed, and nothing in the api uses callbacks.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's overloads return their argument's type
+  // cannot be replayed, and nothing in the api uses callbacks. `any` because pg's overloads return
+  // a promise, their stream argument or nothing, and one signature must stand for them all.
   override query(statement: unknown, values?: unknown, callback?: unknown): any {
     if (typeof callback === "function" || typeof values === "function" || !isStatement(statement)) {
       return (super.query as (...args: unknown[]) => unknown)(statement, values, callback);
@@ -110,7 +110,8 @@ export class ResilientPool extends Pool {
   }
 
   private async checkout(): Promise<PoolClient> {
-    // Bounded: each pass closes one suspect connection and no new connection is ever suspect.
+    // Bounded: each pass closes one connection opened before the latest loss; only another loss
+    // can make more of them suspect.
     for (;;) {
       const client = await this.connectOnce();
       if ((this.openedAt.get(client) ?? 0) > this.suspectUpTo) return client;
