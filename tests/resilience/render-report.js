@@ -192,7 +192,8 @@ function render(summary) {
 
 /**
  * Suites run many times over by `make test-repeat` (scripts/test-repeat.sh writes one line per
- * series to test-results/repeat/series.jsonl); the latest series of each suite is shown. With no
+ * series to test-results/repeat/series.jsonl, where a `note` may be added by hand to say how a
+ * series was run); the latest series of each suite is shown. With no
  * such file here, the section already in the report is kept: it is evidence from another machine.
  */
 function repeatSection() {
@@ -221,6 +222,7 @@ function repeatSection() {
     ...[...latest.values()].map(
       (r) => `| \`${r.suite}\` | ${r.runs}${r.planned > r.runs ? ` (stopped; ${r.planned} planned)` : ""} | ${r.passed} | ${r.failed} | ${r.busy ? "yes" : "no"} | ${r.cores} | ${r.finishedAt} | ${r.seconds} s |`,
     ),
+    ...[...latest.values()].filter((r) => r.note).map((r) => `\n- \`${r.suite}\`: ${r.note}.`),
     end,
   ];
 }
