@@ -2,9 +2,8 @@
 // load. While two users hammer their task lists through the built api, every api connection is
 // terminated server-side every 2 s for 20 s. No read may answer 5xx and no acknowledged write may
 // be lost; the terminations and the api's retries are counted and printed.
-import { randomUUID } from "node:crypto";
 import { record } from "./support/record";
-import { type Stack, sql, startStack } from "./support/stack";
+import { type Stack, insertUser, sql, startStack } from "./support/stack";
 import { mint } from "./support/tokens";
 import { type Player, player, twoUserLoad } from "./support/twoUsers";
 
@@ -22,9 +21,8 @@ afterAll(async () => {
 });
 
 async function newPlayer(label: string): Promise<Player> {
-  const id = `u-${randomUUID()}`;
-  await sql(stack.databaseUrl, `INSERT INTO "user" (id, name, email) VALUES ($1, $2, $3)`, [id, label, `${id}@example.test`]);
-  return player(label, id, await mint(stack, id));
+  const holder = await insertUser(stack.databaseUrl, label);
+  return player(label, holder.id, await mint(stack, holder));
 }
 
 /** Lines the api logged whose message contains `text`. */
