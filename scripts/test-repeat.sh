@@ -16,7 +16,10 @@ target=$(cd "$root" && realpath -e -- "$suite" 2>/dev/null) || { echo "SUITE not
 project=$target
 [ -d "$project" ] || project=$(dirname "$project")
 while [ ! -f "$project/jest.config.js" ]; do
-  [ "$project" != "$root" ] && [ "$project" != / ] || { echo "no jest.config.js above $suite" >&2; exit 2; }
+  if [ "$project" = "$root" ] || [ "$project" = / ]; then
+    echo "no jest.config.js above $suite" >&2
+    exit 2
+  fi
   project=$(dirname "$project")
 done
 files=()

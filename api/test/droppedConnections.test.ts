@@ -22,8 +22,10 @@ function poolFor(url: string): { pool: ResilientPool; lines: string[] } {
 
 /** Opens `count` connections at once (each holds its statement briefly) and returns their server pids. */
 async function openConnections(pool: ResilientPool, count: number): Promise<number[]> {
-  const results = await Promise.all(Array.from({ length: count }, () => pool.query("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)")));
-  const pids = results.map((r) => Number(r.rows[0].pid));
+  const results = await Promise.all(
+    Array.from({ length: count }, () => pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)")),
+  );
+  const pids = results.map((r) => Number(r.rows[0]?.pid));
   expect(new Set(pids).size).toBe(count);
   return pids;
 }
@@ -43,10 +45,10 @@ test("a read handed a connection the server already ended is answered from a fre
   expect(terminateBackendsUnnoticed(cluster.url, APP)).toBe(3);
   expect(pool.idleCount).toBe(3); // the pool has not noticed
 
-  const { rows } = await pool.query("SELECT pg_backend_pid() AS pid");
-  expect(before).not.toContain(Number(rows[0].pid));
+  const { rows } = await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  expect(before).not.toContain(Number(rows[0]?.pid));
   expect(pool.retries).toBe(1);
-  const warning = lines.map((l) => JSON.parse(l)).find((l) => l.msg?.includes("retrying on a fresh connection"));
+  const warning = lines.map((l) => JSON.parse(l) as { msg?: string }).find((l) => l.msg?.includes("retrying on a fresh connection"));
   expect(warning).toMatchObject({ level: 40, loss: "aborted", code: "57P01", retries: 1 });
   // The other two dead connections are closed at checkout, never handed to a later statement.
   const after = await openConnections(pool, 3);
@@ -97,8 +99,8 @@ test("a transaction checked out after a connection was lost gets a fresh connect
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    const { rows } = await client.query("SELECT pg_backend_pid() AS pid");
-    expect(before).not.toContain(Number(rows[0].pid));
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    expect(before).not.toContain(Number(rows[0]?.pid));
     await client.query("COMMIT");
   } finally {
     client.release();
@@ -115,11 +117,15 @@ test("the api handed dead connections: reads, writes and /healthz all succeed, e
     const as = `Bearer ${mint("user-a")}`;
     for (let round = 0; round < 3; round++) {
       killAtNextCheckout();
-      expect((await request(app).get("/healthz").expect(200)).body.status).toBe("pass");
+      expect(((await request(app).get("/healthz").expect(200)).body as { status: string }).status).toBe("pass");
       killAtNextCheckout();
       await request(app).get("/api/user-a/tasks").set("Authorization", as).expect(200);
       killAtNextCheckout();
-      await request(app).post("/api/user-a/tasks").set("Authorization", as).send({ title: `after kill ${round}` }).expect(201);
+      await request(app)
+        .post("/api/user-a/tasks")
+        .set("Authorization", as)
+        .send({ title: `after kill ${round}` })
+        .expect(201);
     }
     const titles = await sql(cluster.url, `SELECT title FROM task WHERE title LIKE 'after kill %' ORDER BY title`);
     expect(titles.map((r) => r.title)).toEqual(["after kill 0", "after kill 1", "after kill 2"]);

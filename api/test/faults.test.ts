@@ -114,7 +114,9 @@ test("database that accepts and never answers: 503 within the connect timeout, e
     }
     const results = await pending;
     const elapsed = Date.now() - started;
-    console.log(`hung database: 15 requests answered 503 in ${elapsed} ms (connect timeout ${connectTimeoutMs} ms); /livez ${livez.join(", ")} ms meanwhile`);
+    console.log(
+      `hung database: 15 requests answered 503 in ${elapsed} ms (connect timeout ${connectTimeoutMs} ms); /livez ${livez.join(", ")} ms meanwhile`,
+    );
     for (const res of results) expect503(res);
     expect(livez.length).toBeGreaterThan(0);
     // More requests than the pool has connections: the queued ones time out with the others, not

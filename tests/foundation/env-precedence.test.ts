@@ -83,7 +83,9 @@ describe("make migrate", () => {
   });
 
   test("an empty DIRECT_URL from the caller overrides .env's, so DATABASE_URL is used", async () => {
-    const dir = sandbox(`DATABASE_URL="postgresql://nobody@127.0.0.1:1/none?sslmode=require"\nDIRECT_URL="postgresql://nobody@127.0.0.1:1/none?sslmode=require"\n`);
+    const dir = sandbox(
+      `DATABASE_URL="postgresql://nobody@127.0.0.1:1/none?sslmode=require"\nDIRECT_URL="postgresql://nobody@127.0.0.1:1/none?sslmode=require"\n`,
+    );
     dirs.push(dir);
     const result = run("bash", ["scripts/migrate.sh"], dir, { DATABASE_URL: otherDb.url, DIRECT_URL: "" });
     expect(result.status).toBe(0);

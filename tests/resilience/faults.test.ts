@@ -47,7 +47,7 @@ class Tally {
 }
 
 /** Requests in a loop until stopped: the traffic that is in the air while a fault happens. */
-function background(tally: Tally, urls: Array<[string, Parameters<typeof call>[1]]>, workers = 2): () => Promise<void> {
+function background(tally: Tally, urls: [string, Parameters<typeof call>[1]][], workers = 2): () => Promise<void> {
   let running = true;
   const loops = Array.from({ length: workers }, async (_, w) => {
     for (let i = w; running; i++) {
@@ -67,7 +67,7 @@ async function listenerDown(apiUrl: string, tally: Tally, limitMs = 5000): Promi
   const started = Date.now();
   for (;;) {
     const health = await tally.send(`${apiUrl}/healthz`);
-    const checks = (health?.json as { checks?: Record<string, Array<{ observedValue?: string }>> } | null)?.checks;
+    const checks = (health?.json as { checks?: Record<string, { observedValue?: string }[]> } | null)?.checks;
     if (checks?.["sessions:listener"]?.[0]?.observedValue === "not listening") return;
     if (Date.now() - started > limitMs) throw new Error(`the session listener still listened ${limitMs} ms after the database stopped`);
     await sleep(50);
@@ -147,7 +147,7 @@ test("database stopped while serving: 503 JSON (never 500) on every authenticate
   await stopTraffic();
 
   const after = await tally.send(tasksUrl, { token: user.token });
-  const titles = (after?.json as { tasks: Array<{ title: string }> }).tasks.map((t) => t.title);
+  const titles = (after?.json as { tasks: { title: string }[] }).tasks.map((t) => t.title);
   expect(titles).toContain("written before the outage");
   expect((await tally.send(`${apiUrl}/healthz`))?.status).toBe(200);
   expect(stack.api.running()).toBe(true);
@@ -288,14 +288,23 @@ test("idle connections killed server-side (pg_terminate_backend): no unhandled e
       if (left.length === 0) break;
       await sleep(50);
     }
-    const next = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? tally.send(tasksUrl, { token: user.token }) : tally.send(tasksUrl, { token: user.token, body: { title: `after kill ${round}.${i}` } }))));
+    const next = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2
+          ? tally.send(tasksUrl, { token: user.token })
+          : tally.send(tasksUrl, { token: user.token, body: { title: `after kill ${round}.${i}` } }),
+      ),
+    );
     failedAfter += next.filter((a) => !a || a.status >= 300).length;
   }
   // Seen lost while idle, or met under a statement and retried.
   const lost = stack.api.lines.filter((l) => l.includes("database connection lost")).length;
   expect(stack.api.running()).toBe(true);
   expect(errorLines(stack.api)).toEqual([]);
-  record({ requests: tally.requests, faults: killed, failures: failedAfter + tally.bad.length }, { rounds, connectionsKilled: killed, lossesLogged: lost });
+  record(
+    { requests: tally.requests, faults: killed, failures: failedAfter + tally.bad.length },
+    { rounds, connectionsKilled: killed, lossesLogged: lost },
+  );
   expect(lost).toBeGreaterThan(0);
   expect(failedAfter).toBe(0);
   expect(tally.bad).toEqual([]);
@@ -322,7 +331,12 @@ test("SIGTERM under load: requests in flight complete, new ones are refused, exi
     const until = Date.now() + 5000;
     let waiting = 0;
     while (Date.now() < until && waiting < inFlight.length) {
-      waiting = (await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'authbridge-api' AND wait_event_type = 'Lock'`)).rows[0].n;
+      waiting =
+        (
+          await locker.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'authbridge-api' AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0]?.n ?? 0;
       await sleep(25);
     }
     expect(waiting).toBe(inFlight.length);
@@ -355,7 +369,7 @@ test("SIGTERM under load: requests in flight complete, new ones are refused, exi
     for (const until = Date.now() + 3000; Date.now() < until && refused !== "ECONNREFUSED"; await sleep(50)) {
       refused = await fetch(`${apiUrl}/livez`, { signal: AbortSignal.timeout(2000) }).then(
         (r) => `answered ${r.status}`,
-        (error: Error) => (error.cause as { code?: string } | undefined)?.code ?? error.message,
+        (error: unknown) => ((error as Error).cause as { code?: string } | undefined)?.code ?? (error as Error).message,
       );
     }
     expect(refused).toBe("ECONNREFUSED");

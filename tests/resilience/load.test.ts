@@ -24,47 +24,54 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test("two users hammer their own task lists concurrently: zero cross-user data, zero 5xx, every created task present afterwards", async () => {
-  const players: Player[] = [];
-  for (const label of ["alice", "bob"]) {
-    const user = await signUp(stack.webUrl, label);
-    players.push(player(label, user.id, await fetchToken(stack.webUrl, user)));
-  }
-  const [alice, bob] = players as [Player, Player];
-  const started = Date.now();
-  const tally = await twoUserLoad(stack.apiUrl, [alice, bob], {
-    workersPerUser: WORKERS_PER_USER,
-    createsPerUser: CREATES_PER_USER,
-    readsPerCreate: READS_PER_CREATE,
-    crossEvery: CROSS_EVERY,
-    deadline: started + TIME_LIMIT_MS,
-  });
-  const elapsedMs = Date.now() - started;
-
-  // Afterwards: each list holds exactly what its owner created (newest first), nothing else.
-  for (const [me, other] of [[alice, bob], [bob, alice]] as const) {
-    const tasks = await listOf(stack.apiUrl, me);
-    expect(new Set(tasks.map((t) => t.id))).toEqual(new Set(me.created.keys()));
-    expect(tasks.map((t) => t.createdAt)).toEqual([...tasks.map((t) => t.createdAt)].sort().reverse());
-    for (const id of me.seen) expect(other.created.has(id)).toBe(false);
-    const [row] = await sql<{ n: number }>(stack.databaseUrl, `SELECT count(*)::int AS n FROM task WHERE "userId" = $1`, [me.userId]);
-    expect(row?.n).toBe(me.created.size);
-  }
-  const fiveXx = tally.fiveXx.reads + tally.fiveXx.writes;
-  record(
-    { requests: tally.requests, failures: tally.failures.length },
-    {
-      users: 2,
+test(
+  "two users hammer their own task lists concurrently: zero cross-user data, zero 5xx, every created task present afterwards",
+  async () => {
+    const players: Player[] = [];
+    for (const label of ["alice", "bob"]) {
+      const user = await signUp(stack.webUrl, label);
+      players.push(player(label, user.id, await fetchToken(stack.webUrl, user)));
+    }
+    const [alice, bob] = players as [Player, Player];
+    const started = Date.now();
+    const tally = await twoUserLoad(stack.apiUrl, [alice, bob], {
       workersPerUser: WORKERS_PER_USER,
-      created: alice.created.size + bob.created.size,
-      statuses: tally.statuses,
-      fiveXx,
-      elapsedMs,
-      requestsPerSecond: Math.round((tally.requests / elapsedMs) * 1000),
-    },
-  );
-  expect(tally.failures.slice(0, 10)).toEqual([]);
-  expect(alice.created.size).toBe(CREATES_PER_USER);
-  expect(bob.created.size).toBe(CREATES_PER_USER);
-  expect(fiveXx).toBe(0);
-}, TIME_LIMIT_MS + 30_000);
+      createsPerUser: CREATES_PER_USER,
+      readsPerCreate: READS_PER_CREATE,
+      crossEvery: CROSS_EVERY,
+      deadline: started + TIME_LIMIT_MS,
+    });
+    const elapsedMs = Date.now() - started;
+
+    // Afterwards: each list holds exactly what its owner created (newest first), nothing else.
+    for (const [me, other] of [
+      [alice, bob],
+      [bob, alice],
+    ] as const) {
+      const tasks = await listOf(stack.apiUrl, me);
+      expect(new Set(tasks.map((t) => t.id))).toEqual(new Set(me.created.keys()));
+      expect(tasks.map((t) => t.createdAt)).toEqual([...tasks.map((t) => t.createdAt)].sort().reverse());
+      for (const id of me.seen) expect(other.created.has(id)).toBe(false);
+      const [row] = await sql<{ n: number }>(stack.databaseUrl, `SELECT count(*)::int AS n FROM task WHERE "userId" = $1`, [me.userId]);
+      expect(row?.n).toBe(me.created.size);
+    }
+    const fiveXx = tally.fiveXx.reads + tally.fiveXx.writes;
+    record(
+      { requests: tally.requests, failures: tally.failures.length },
+      {
+        users: 2,
+        workersPerUser: WORKERS_PER_USER,
+        created: alice.created.size + bob.created.size,
+        statuses: tally.statuses,
+        fiveXx,
+        elapsedMs,
+        requestsPerSecond: Math.round((tally.requests / elapsedMs) * 1000),
+      },
+    );
+    expect(tally.failures.slice(0, 10)).toEqual([]);
+    expect(alice.created.size).toBe(CREATES_PER_USER);
+    expect(bob.created.size).toBe(CREATES_PER_USER);
+    expect(fiveXx).toBe(0);
+  },
+  TIME_LIMIT_MS + 30_000,
+);

@@ -35,7 +35,9 @@ async function resetDatabase(): Promise<void> {
 
 /** Everything a fully migrated database must show, and nothing half-done. */
 async function expectConsistent(): Promise<void> {
-  const names = readdirSync(migrationsDir).filter((n) => !n.endsWith(".toml")).sort();
+  const names = readdirSync(migrationsDir)
+    .filter((n) => !n.endsWith(".toml"))
+    .sort();
   const rows = await sql<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
     cluster.url,
     "SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name",
@@ -51,7 +53,10 @@ async function expectConsistent(): Promise<void> {
   expect(tables.map((r) => r.t)).toEqual(
     expect.arrayContaining(["_prisma_migrations", "account", "jwks", "resilience_probe", "session", "task", "user", "verification"]),
   );
-  const [probe] = await sql<{ n: number; lo: number; hi: number }>(cluster.url, `SELECT count(*)::int AS n, min(n) AS lo, max(n) AS hi FROM "resilience_probe"`);
+  const [probe] = await sql<{ n: number; lo: number; hi: number }>(
+    cluster.url,
+    `SELECT count(*)::int AS n, min(n) AS lo, max(n) AS hi FROM "resilience_probe"`,
+  );
   expect(probe).toEqual({ n: PROBE_ROWS, lo: 1, hi: PROBE_ROWS });
   const index = await sql(cluster.url, `SELECT 1 FROM pg_indexes WHERE indexname = 'resilience_probe_n_idx'`);
   expect(index).toHaveLength(1);
@@ -92,7 +97,8 @@ async function waitFor(condition: () => Promise<boolean>, child: ReturnType<type
 }
 
 const slowMigrationSleeping = async () =>
-  (await sql(cluster.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.8)%' AND state = 'active' AND pid <> pg_backend_pid()`)).length > 0;
+  (await sql(cluster.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.8)%' AND state = 'active' AND pid <> pg_backend_pid()`))
+    .length > 0;
 
 test("SIGKILL while the slow migration runs (lock held, the committed migrations done), then a re-run: fully migrated and consistent", async () => {
   await resetDatabase();
@@ -101,7 +107,10 @@ test("SIGKILL while the slow migration runs (lock held, the committed migrations
   expect(await lockHeld()).toBe(true);
   const committed = await sql<{ migration_name: string }>(cluster.url, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL");
   // Every migration before the slow one (the last by name) has committed; the slow one has not.
-  const before = readdirSync(migrationsDir).filter((n) => !n.endsWith(".toml")).sort().slice(0, -1);
+  const before = readdirSync(migrationsDir)
+    .filter((n) => !n.endsWith(".toml"))
+    .sort()
+    .slice(0, -1);
   expect(committed.map((r) => r.migration_name).sort()).toEqual(before);
   child.process.kill("SIGKILL");
   expect((await child.exited).signal).toBe("SIGKILL");
@@ -114,19 +123,22 @@ test("SIGKILL while the slow migration runs (lock held, the committed migrations
   const again = await runMigrator(env);
   expect(again.code).toBe(0);
   expect(again.child.lines.join("\n")).toMatch(/0 applied/);
-  record({ faults: 1, failures: 0 }, { killedDuring: SLOW, rerunMs, migrationsApplied: readdirSync(migrationsDir).filter((n) => !n.endsWith(".toml")).length });
+  record(
+    { faults: 1, failures: 0 },
+    { killedDuring: SLOW, rerunMs, migrationsApplied: readdirSync(migrationsDir).filter((n) => !n.endsWith(".toml")).length },
+  );
 });
 
 // Moments spread over a run, each an event seen in the database (not a guessed delay, which a busy
 // machine would shift): the lock just taken, the first migration committed, the slow one running.
-const KILL_POINTS: Array<[string, () => Promise<boolean>]> = [
+const KILL_POINTS: [string, () => Promise<boolean>][] = [
   ["migration lock taken", () => lockHeld()],
   ["first migration committed", async () => (await sql(cluster.url, "SELECT 1 FROM _prisma_migrations WHERE finished_at IS NOT NULL")).length > 0],
   ["slow migration running", slowMigrationSleeping],
 ];
 
 test("SIGKILL at spread-out moments of a run, each followed by a re-run: always fully migrated and consistent", async () => {
-  const outcomes: Array<{ at: string; committedAtKill: number; rerunMs: number }> = [];
+  const outcomes: { at: string; committedAtKill: number; rerunMs: number }[] = [];
   let failures = 0;
   for (const [at, reached] of KILL_POINTS) {
     await resetDatabase();

@@ -88,7 +88,9 @@ function flatten(value, prefix = "") {
 }
 
 function caseBlock(c) {
-  const counts = COLUMNS.filter((k) => c.counts[k] !== undefined).map((k) => `${k} ${c.counts[k]}`).join(", ");
+  const counts = COLUMNS.filter((k) => c.counts[k] !== undefined)
+    .map((k) => `${k} ${c.counts[k]}`)
+    .join(", ");
   const details = flatten(c.details).filter(([k]) => k);
   return [
     `- **${c.status === "passed" ? "PASS" : c.status.toUpperCase()}** ${c.name}`,
@@ -119,14 +121,19 @@ function render(summary) {
     "",
     "| Case | Result | Requests | Faults | Inputs | Failures |",
     "| --- | --- | ---: | ---: | ---: | ---: |",
-    ...summary.cases.map(
-      (c) => `| ${c.name.replace(/\|/g, "\\|")} | ${c.status} | ${COLUMNS.map((k) => c.counts[k] ?? "").join(" | ")} |`,
-    ),
+    ...summary.cases.map((c) => `| ${c.name.replace(/\|/g, "\\|")} | ${c.status} | ${COLUMNS.map((k) => c.counts[k] ?? "").join(" | ")} |`),
     "",
   ];
   for (const section of SECTIONS) {
     const cases = summary.cases.filter((c) => c.file.endsWith(section.file));
-    out.push(`## ${section.title} (\`${section.file}\`)`, "", section.how, "", ...(cases.length ? cases.map(caseBlock) : ["- not run in the last run"]), "");
+    out.push(
+      `## ${section.title} (\`${section.file}\`)`,
+      "",
+      section.how,
+      "",
+      ...(cases.length ? cases.map(caseBlock) : ["- not run in the last run"]),
+      "",
+    );
   }
   out.push(
     "## Dropped connections: what the pool retries, and why that is safe",
@@ -175,7 +182,7 @@ function render(summary) {
     "  `/livez` answered while every database request is still waiting; timeouts well apart from the health deadline);",
     "  and the log audit's secrets file was shared by every checkout of the repository on the machine, so another",
     "  checkout's run wiped it mid-run (now private to each checkout).",
-    "- JSON body fuzzing: a task title holding half a UTF-16 surrogate pair (`{\"title\":\"ok \\udfff\"}`) was",
+    '- JSON body fuzzing: a task title holding half a UTF-16 surrogate pair (`{"title":"ok \\udfff"}`) was',
     "  accepted with 201 and stored as U+FFFD, so the api answered with a title the client never sent. Fixed in",
     "  `api/src/routes/taskInput.ts` (400, `must be valid Unicode text`), with a case in `api/test/auth.test.ts`.",
     "",
@@ -220,7 +227,8 @@ function repeatSection() {
     "| Suite | Runs | Passed | Failed | One core kept busy | Cores | Finished | Time |",
     "| --- | ---: | ---: | ---: | --- | ---: | --- | ---: |",
     ...[...latest.values()].map(
-      (r) => `| \`${r.suite}\` | ${r.runs}${r.planned > r.runs ? ` (stopped; ${r.planned} planned)` : ""} | ${r.passed} | ${r.failed} | ${r.busy ? "yes" : "no"} | ${r.cores} | ${r.finishedAt} | ${r.seconds} s |`,
+      (r) =>
+        `| \`${r.suite}\` | ${r.runs}${r.planned > r.runs ? ` (stopped; ${r.planned} planned)` : ""} | ${r.passed} | ${r.failed} | ${r.busy ? "yes" : "no"} | ${r.cores} | ${r.finishedAt} | ${r.seconds} s |`,
     ),
     ...[...latest.values()].filter((r) => r.note).map((r) => `\n- \`${r.suite}\`: ${r.note}.`),
     end,

@@ -36,7 +36,7 @@ export function connectionLossOf(err: unknown): ConnectionLoss | null {
   const code = codeOf(err);
   if (code && SERVER_ENDED.has(code)) return "aborted";
   const message = err instanceof Error ? err.message : "";
-  if (/ is not queryable$/.test(message)) return "unsent";
+  if (message.endsWith(" is not queryable")) return "unsent";
   if ((code && SOCKET_ENDED.has(code)) || /^Connection terminated( unexpectedly)?$/.test(message)) return "ambiguous";
   return null;
 }

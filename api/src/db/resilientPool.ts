@@ -47,21 +47,16 @@ export class ResilientPool extends Pool {
     if (!callback) return checkout;
     checkout.then(
       (client) => callback(undefined, client, (release) => client.release(release as Error | undefined)),
-      (err: Error) => callback(err, undefined, () => undefined),
+      (err: unknown) => callback(err as Error, undefined, () => undefined),
     );
   }
 
-  // Streams and callbacks are handed to pg as they are: a stream is consumed as it arrives and
-  // cannot be replayed, and nothing in the api uses callbacks. `any` because pg's overloads return
-  // a promise, their stream argument or nothing, and one signature must stand for them all.
-  override query(statement: unknown, values?: unknown, callback?: unknown): any {
-    if (typeof callback === "function" || typeof values === "function" || !isStatement(statement)) {
-      return (super.query as (...args: unknown[]) => unknown)(statement, values, callback);
-    }
+  /** What `query` does with one statement and its values: run it, and once more if that is safe. */
+  runStatement(statement: Statement, values: unknown): Promise<QueryResult> {
     const sql = typeof statement === "string" ? statement : statement.text;
     return this.withRetry(
       (loss) => mayReplay(loss, sql),
-      (client) => client.query(statement as QueryConfig, values as unknown[] | undefined) as Promise<QueryResult>,
+      (client) => client.query(statement, values as unknown[] | undefined),
     );
   }
 
@@ -77,7 +72,10 @@ export class ResilientPool extends Pool {
       const loss = connectionLossOf(err);
       if (!loss || !replayable(loss)) throw err;
       this.retries++;
-      this.logger.warn({ loss, code: codeOf(err), retries: this.retries }, "database connection lost under a statement; retrying on a fresh connection");
+      this.logger.warn(
+        { loss, code: codeOf(err), retries: this.retries },
+        "database connection lost under a statement; retrying on a fresh connection",
+      );
       return this.attempt(work);
     }
   }
@@ -132,11 +130,26 @@ export class ResilientPool extends Pool {
       if (!connectionLossOf(err)) throw err;
       this.connectionLost();
       this.retries++;
-      this.logger.warn({ loss: "connecting", code: codeOf(err), retries: this.retries }, "database connection lost while opening; opening a fresh one");
+      this.logger.warn(
+        { loss: "connecting", code: codeOf(err), retries: this.retries },
+        "database connection lost while opening; opening a fresh one",
+      );
       return super.connect();
     }
   }
 }
+
+// `query` is replaced on the prototype rather than overridden in the class so that callers keep
+// pg's overloaded types. Streams and callbacks are handed to pg as they are: a stream is consumed
+// as it arrives and cannot be replayed, and nothing in the api uses callbacks.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the pool as `this`
+const pgQuery = Pool.prototype.query as (...args: unknown[]) => unknown;
+ResilientPool.prototype.query = function query(this: ResilientPool, statement: unknown, values?: unknown, callback?: unknown) {
+  if (typeof callback === "function" || typeof values === "function" || !isStatement(statement)) {
+    return pgQuery.call(this, statement, values, callback);
+  }
+  return this.runStatement(statement, values);
+} as unknown as Pool["query"];
 
 function isStatement(value: unknown): value is Statement {
   if (typeof value === "string") return true;

@@ -80,7 +80,7 @@ export async function twoUserLoad(apiUrl: string, players: [Player, Player], opt
       }
       if (i % options.crossEvery === 0) {
         const cross = await expectStatus("cross-user", 403, `${apiUrl}/api/${other.userId}/tasks`, { token: me.token });
-        if (cross && cross.text.includes(other.label)) tally.failures.push(`a 403 carried ${other.label}'s data`);
+        if (cross?.text.includes(other.label)) tally.failures.push(`a 403 carried ${other.label}'s data`);
       }
     }
   };
