@@ -1,6 +1,5 @@
 // Wires the real parts together from a Config: one pool, Prisma on it, the token verifier, the
 // session registry and its listener, the services and the health probe. server.ts and the integration tests both start from here.
-import type { Pool } from "pg";
 import type { Logger } from "pino";
 import type { AppDeps } from "./app";
 import { deriveTokenKeys, fingerprints } from "./auth/tokenKey";
@@ -9,6 +8,7 @@ import type { Config } from "./config";
 import { createHealthCheck } from "./db/health";
 import { createPool } from "./db/pool";
 import { createDatabase } from "./db/prisma";
+import type { ResilientPool } from "./db/resilientPool";
 import { createTaskService } from "./services/tasks";
 import { startSessionListener } from "./sessions/listener";
 import { createSessionLookup } from "./sessions/lookup";
@@ -22,7 +22,7 @@ export const SESSION_CACHE_SIZE = 20_000;
 
 export interface Runtime {
   deps: AppDeps;
-  pool: Pool;
+  pool: ResilientPool;
   /** The current version's key fingerprint (the one the web signs with). */
   keyFingerprint: string;
   /** One fingerprint per configured version, by `kid`. */

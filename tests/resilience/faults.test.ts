@@ -10,8 +10,10 @@ import { type Stack, insertUser, sql, startStack } from "./support/stack";
 import { mint } from "./support/tokens";
 
 const HEALTHZ_TIMEOUT_MS = 1000;
-const DB_CONNECT_TIMEOUT_MS = 1500;
-const DB_QUERY_TIMEOUT_MS = 1500;
+// Well apart from the health deadline, so a /healthz that waited for them would show, even on a
+// machine busy enough to slow every answer by a second or two.
+const DB_CONNECT_TIMEOUT_MS = 5000;
+const DB_QUERY_TIMEOUT_MS = 5000;
 const RECOVERY_LIMIT_MS = 5000;
 
 let stack: Stack;
@@ -45,7 +47,7 @@ class Tally {
 }
 
 /** Requests in a loop until stopped: the traffic that is in the air while a fault happens. */
-function background(tally: Tally, urls: Array<[string, Parameters<typeof call>[1]]>, workers = 2): () => Promise<void> {
+function background(tally: Tally, urls: [string, Parameters<typeof call>[1]][], workers = 2): () => Promise<void> {
   let running = true;
   const loops = Array.from({ length: workers }, async (_, w) => {
     for (let i = w; running; i++) {
@@ -65,7 +67,7 @@ async function listenerDown(apiUrl: string, tally: Tally, limitMs = 5000): Promi
   const started = Date.now();
   for (;;) {
     const health = await tally.send(`${apiUrl}/healthz`);
-    const checks = (health?.json as { checks?: Record<string, Array<{ observedValue?: string }>> } | null)?.checks;
+    const checks = (health?.json as { checks?: Record<string, { observedValue?: string }[]> } | null)?.checks;
     if (checks?.["sessions:listener"]?.[0]?.observedValue === "not listening") return;
     if (Date.now() - started > limitMs) throw new Error(`the session listener still listened ${limitMs} ms after the database stopped`);
     await sleep(50);
@@ -136,7 +138,7 @@ test("database stopped while serving: 503 JSON (never 500) on every authenticate
     expect(health?.status).toBe(503);
     expect(health?.headers.get("content-type")).toMatch(/^application\/health\+json/);
     expect((health?.json as { status?: string }).status).toBe("fail");
-    expect(healthzMs).toBeLessThan(HEALTHZ_TIMEOUT_MS + 500);
+    expect(healthzMs).toBeLessThan(HEALTHZ_TIMEOUT_MS + 2500);
     expect((await tally.send(`${apiUrl}/livez`))?.status).toBe(200);
   } finally {
     await stack.cluster.start();
@@ -145,7 +147,7 @@ test("database stopped while serving: 503 JSON (never 500) on every authenticate
   await stopTraffic();
 
   const after = await tally.send(tasksUrl, { token: user.token });
-  const titles = (after?.json as { tasks: Array<{ title: string }> }).tasks.map((t) => t.title);
+  const titles = (after?.json as { tasks: { title: string }[] }).tasks.map((t) => t.title);
   expect(titles).toContain("written before the outage");
   expect((await tally.send(`${apiUrl}/healthz`))?.status).toBe(200);
   expect(stack.api.running()).toBe(true);
@@ -177,33 +179,43 @@ describe("database that accepts connections and never answers", () => {
     await proxy?.close();
   });
 
-  /** A burst of database requests while /livez is sampled every 50 ms. */
+  /**
+   * A burst of database requests while /livez is sampled every 50 ms; `livezDuringBurst` counts the
+   * probes answered while every database request was still waiting.
+   */
   async function hungBurst(tally: Tally) {
     let sampling = true;
+    let burstSettled = false;
+    let livezDuringBurst = 0;
     const livez: number[] = [];
     const sampler = (async () => {
       while (sampling) {
-        const answer = await tally.send(`${apiUrl}/livez`, { timeoutMs: 2000 });
+        const answer = await tally.send(`${apiUrl}/livez`, { timeoutMs: 10_000 });
         if (answer?.status === 200) livez.push(answer.ms);
         else livez.push(Infinity);
+        if (answer?.status === 200 && !burstSettled) livezDuringBurst++;
         await sleep(50);
       }
     })();
+    const options = { token: user.token, timeoutMs: 30_000 };
     const burst = await Promise.all([
-      ...Array.from({ length: 16 }, () => tally.send(`${apiUrl}/api/${user.id}/tasks`, { token: user.token })),
-      ...Array.from({ length: 4 }, (_, i) => tally.send(`${apiUrl}/api/${user.id}/tasks`, { token: user.token, body: { title: `hung ${i}` } })),
-      tally.send(`${apiUrl}/api/me`, { token: user.token }),
+      ...Array.from({ length: 16 }, () => tally.send(`${apiUrl}/api/${user.id}/tasks`, options)),
+      ...Array.from({ length: 4 }, (_, i) => tally.send(`${apiUrl}/api/${user.id}/tasks`, { ...options, body: { title: `hung ${i}` } })),
+      tally.send(`${apiUrl}/api/me`, options),
     ]);
+    burstSettled = true;
     const health = await tally.send(`${apiUrl}/healthz`);
     const whoami = await tally.send(`${apiUrl}/api/whoami`, { token: user.token });
     sampling = false;
     await sampler;
-    return { burst, health, whoami, livez };
+    return { burst, health, whoami, livez, livezDuringBurst };
   }
 
   test("hung from the start, then hung mid-session: db routes 503 within the timeouts, /livez answers throughout, recovers when it answers again", async () => {
     const tally = new Tally();
-    const bound = DB_CONNECT_TIMEOUT_MS + DB_QUERY_TIMEOUT_MS + 1000;
+    // Within the timeouts (a request that waited for the database forever would hit the 30 s
+    // client timeout instead), with room for a busy machine.
+    const bound = DB_CONNECT_TIMEOUT_MS + DB_QUERY_TIMEOUT_MS + 5000;
     const phases: Record<string, unknown> = {};
 
     for (const phase of ["cold", "warm"] as const) {
@@ -212,25 +224,25 @@ describe("database that accepts connections and never answers", () => {
         for (let i = 0; i < 5; i++) expect((await tally.send(`${apiUrl}/api/${user.id}/tasks`, { token: user.token }))?.status).toBe(200);
         proxy.freeze();
       }
-      const { burst, health, whoami, livez } = await hungBurst(tally);
+      const { burst, health, whoami, livez, livezDuringBurst } = await hungBurst(tally);
       for (const answer of burst) {
         expect(answer?.status).toBe(503);
         expect(answer?.ms).toBeLessThan(bound);
       }
       expect(health?.status).toBe(503);
-      expect(health?.ms).toBeLessThan(HEALTHZ_TIMEOUT_MS + 500);
+      expect(health?.ms).toBeLessThan(HEALTHZ_TIMEOUT_MS + 2500);
       // Cold, the session listener never got through: sessions are read per request, and hang.
       // Warm, it listens on a connection that just went silent: memory stays trusted until its
       // ping fails (10 s + the query timeout), so the auth-only route may still answer from it.
       if (phase === "cold") expect(whoami?.status).toBe(503);
       else expect([200, 503]).toContain(whoami?.status);
-      // Every probe answered, typically at once. The slowest is bounded loosely: the first queries of
-      // a fresh process also load Prisma's query compiler, and CI machines are busy.
+      // Every probe answered, and several while the database requests were all still waiting:
+      // an event loop blocked on the database could not have answered them. Their times are
+      // recorded, not bounded: a busy machine slows every answer alike.
       const slowestLivez = Math.max(...livez);
       const medianLivez = [...livez].sort((a, b) => a - b)[Math.floor(livez.length / 2)] ?? Infinity;
-      expect(livez.length).toBeGreaterThan(3);
-      expect(slowestLivez).toBeLessThan(1000);
-      expect(medianLivez).toBeLessThan(100);
+      expect(livez.every((ms) => ms !== Infinity)).toBe(true);
+      expect(livezDuringBurst).toBeGreaterThanOrEqual(3);
       proxy.thaw();
       const recoveryMs = await recovery(apiUrl, tally);
       expect(recoveryMs).toBeLessThanOrEqual(RECOVERY_LIMIT_MS);
@@ -238,6 +250,7 @@ describe("database that accepts connections and never answers", () => {
         slowest503Ms: Math.round(Math.max(...burst.map((a) => a?.ms ?? Infinity))),
         healthzMs: Math.round(health?.ms ?? NaN),
         livezSamples: livez.length,
+        livezDuringBurst,
         medianLivezMs: Math.round(medianLivez),
         slowestLivezMs: Math.round(slowestLivez),
         recoveryMs,
@@ -267,21 +280,31 @@ test("idle connections killed server-side (pg_terminate_backend): no unhandled e
     expect(pids.length).toBeGreaterThan(0);
     await sql(stack.databaseUrl, `SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid`, [pids.map((p) => p.pid)]);
     killed += pids.length;
-    // The backends are gone server-side; give the api's event loop a moment to read the EOFs.
+    // Once the backends are gone server-side the requests go at once: the api may not have read
+    // the terminations yet, and must not fail for it.
     const until = Date.now() + 5000;
     while (Date.now() < until) {
       const left = await sql(stack.databaseUrl, `SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids.map((p) => p.pid)]);
       if (left.length === 0) break;
       await sleep(50);
     }
-    await sleep(300);
-    const next = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? tally.send(tasksUrl, { token: user.token }) : tally.send(tasksUrl, { token: user.token, body: { title: `after kill ${round}.${i}` } }))));
+    const next = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2
+          ? tally.send(tasksUrl, { token: user.token })
+          : tally.send(tasksUrl, { token: user.token, body: { title: `after kill ${round}.${i}` } }),
+      ),
+    );
     failedAfter += next.filter((a) => !a || a.status >= 300).length;
   }
-  const lost = stack.api.lines.filter((l) => l.includes("idle database connection lost")).length;
+  // Seen lost while idle, or met under a statement and retried.
+  const lost = stack.api.lines.filter((l) => l.includes("database connection lost")).length;
   expect(stack.api.running()).toBe(true);
   expect(errorLines(stack.api)).toEqual([]);
-  record({ requests: tally.requests, faults: killed, failures: failedAfter + tally.bad.length }, { rounds, connectionsKilled: killed, lossesLogged: lost });
+  record(
+    { requests: tally.requests, faults: killed, failures: failedAfter + tally.bad.length },
+    { rounds, connectionsKilled: killed, lossesLogged: lost },
+  );
   expect(lost).toBeGreaterThan(0);
   expect(failedAfter).toBe(0);
   expect(tally.bad).toEqual([]);
@@ -308,7 +331,12 @@ test("SIGTERM under load: requests in flight complete, new ones are refused, exi
     const until = Date.now() + 5000;
     let waiting = 0;
     while (Date.now() < until && waiting < inFlight.length) {
-      waiting = (await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'authbridge-api' AND wait_event_type = 'Lock'`)).rows[0].n;
+      waiting =
+        (
+          await locker.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'authbridge-api' AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0]?.n ?? 0;
       await sleep(25);
     }
     expect(waiting).toBe(inFlight.length);
@@ -331,7 +359,9 @@ test("SIGTERM under load: requests in flight complete, new ones are refused, exi
         }
       }
     });
-    await sleep(300);
+    // The signal arrives while that load is flowing (waited for, not assumed).
+    for (const until = Date.now() + 10_000; Date.now() < until && (load.statuses[200] ?? 0) < 20; await sleep(25));
+    expect(load.statuses[200] ?? 0).toBeGreaterThanOrEqual(20);
     signalledAt = Date.now();
     api.process.kill("SIGTERM");
     // The listening socket closes at once: a new connection is refused (polled: the machine may be busy).
@@ -339,7 +369,7 @@ test("SIGTERM under load: requests in flight complete, new ones are refused, exi
     for (const until = Date.now() + 3000; Date.now() < until && refused !== "ECONNREFUSED"; await sleep(50)) {
       refused = await fetch(`${apiUrl}/livez`, { signal: AbortSignal.timeout(2000) }).then(
         (r) => `answered ${r.status}`,
-        (error: Error) => (error.cause as { code?: string } | undefined)?.code ?? error.message,
+        (error: unknown) => ((error as Error).cause as { code?: string } | undefined)?.code ?? (error as Error).message,
       );
     }
     expect(refused).toBe("ECONNREFUSED");

@@ -2,7 +2,7 @@
 import { Prisma } from "../generated/prisma/client";
 import { HttpError } from "../http/errors";
 import { UserGoneError } from "../services/errors";
-import { codeOf } from "./pool";
+import { codeOf } from "./connectionLoss";
 
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";

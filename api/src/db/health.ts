@@ -1,8 +1,9 @@
-// The /healthz probe: one pooled connection, `SHOW ssl`, and the client's own view of that
-// connection's TLS. The server's ssl setting is reported, never trusted alone: on Neon TLS ends at
+// The /healthz probe: one pooled connection (run again on a fresh one if it had died), `SHOW ssl`,
+// and the client's own view of that connection's TLS. The server's ssl setting is reported, never trusted alone: on Neon TLS ends at
 // a proxy and the server may say off for a connection that is encrypted end to end.
-import type { Pool } from "pg";
-import { UnencryptedConnectionError, codeOf, tlsOf } from "./pool";
+import { codeOf } from "./connectionLoss";
+import { UnencryptedConnectionError, tlsOf } from "./pool";
+import type { ResilientPool } from "./resilientPool";
 
 export interface HealthReport {
   status: "pass" | "fail";
@@ -25,30 +26,22 @@ function reasonOf(err: unknown): string {
   return "database error";
 }
 
-async function probe(pool: Pool, started: number): Promise<HealthReport> {
-  const client = await pool.connect();
-  let failure: Error | undefined;
-  try {
+function probe(pool: ResilientPool, started: number): Promise<HealthReport> {
+  return pool.withReadOnlyConnection(async (client) => {
     const result = await client.query<{ ssl: string }>("SHOW ssl");
     const tls = tlsOf(client);
     const serverSsl = result.rows[0]?.ssl;
     const latencyMs = Date.now() - started;
     if (!tls) return { status: "fail", latencyMs, serverSsl, reason: "connection not encrypted" };
     return { status: "pass", latencyMs, serverSsl, tlsProtocol: tls.protocol, tlsVerified: tls.verified };
-  } catch (err) {
-    failure = err instanceof Error ? err : new Error("query failed");
-    throw err;
-  } finally {
-    // A connection that failed mid-query is not given back to the pool.
-    client.release(failure);
-  }
+  });
 }
 
 /**
  * A health check with a hard deadline whose concurrent callers share one probe, so a burst of
  * checks (or a load balancer per replica) costs one connection and one query.
  */
-export function createHealthCheck(pool: Pool, deadlineMs: number): () => Promise<HealthReport> {
+export function createHealthCheck(pool: ResilientPool, deadlineMs: number): () => Promise<HealthReport> {
   let inFlight: Promise<HealthReport> | undefined;
   const run = async (): Promise<HealthReport> => {
     const started = Date.now();

@@ -1,8 +1,10 @@
-// The api's one connection pool (node-postgres). Prisma runs on it through @prisma/adapter-pg,
-// and /healthz borrows connections from it, so both see the same connections and limits.
+// The api's one connection pool (node-postgres, made resilient to dropped connections by
+// resilientPool.ts). Prisma runs on it through @prisma/adapter-pg, and /healthz borrows connections
+// from it, so both see the same connections, limits and retries.
 import { TLSSocket } from "node:tls";
-import { type ClientBase, Pool } from "pg";
+import type { ClientBase, PoolConfig } from "pg";
 import type { Logger } from "pino";
+import { ResilientPool } from "./resilientPool";
 
 export interface PoolOptions {
   url: string;
@@ -45,8 +47,8 @@ export function pgConnectionString(url: string): string {
   return parsed.toString();
 }
 
-export function createPool(options: PoolOptions): Pool {
-  const pool = new Pool({
+export function createPool(options: PoolOptions): ResilientPool {
+  const config: PoolConfig = {
     connectionString: pgConnectionString(options.url),
     max: options.max,
     connectionTimeoutMillis: options.connectTimeoutMs,
@@ -59,18 +61,8 @@ export function createPool(options: PoolOptions): Pool {
     onConnect: (client) => {
       if (!tlsOf(client)) throw new UnencryptedConnectionError();
     },
-  });
-  // Connections that die while idle (server restart, pg_terminate_backend, Neon suspend) emit here;
-  // without a listener the process would crash. The pool has already dropped the connection.
-  pool.on("error", (err) => {
-    options.logger.warn({ error: err.message, code: codeOf(err) }, "idle database connection lost");
-  });
-  return pool;
-}
-
-export function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
+  };
+  return new ResilientPool(config, options.logger);
 }
 
 /**
@@ -78,7 +70,7 @@ export function codeOf(err: unknown): string | undefined {
  * notification ever reaches the client. No other pooler can be told from its URL.
  */
 export function isTransactionPooler(url: string): boolean {
-  return /-pooler\./.test(new URL(url).hostname);
+  return new URL(url).hostname.includes("-pooler.");
 }
 
 /** Host kind for the start-up line: enough to spot a wrong .env, without printing the host. */

@@ -4,7 +4,8 @@
 // not listening the registry is told to distrust its memory; it reconnects with backoff.
 import { Client, type Notification } from "pg";
 import type { Logger } from "pino";
-import { UnencryptedConnectionError, codeOf, isTransactionPooler, pgConnectionString, tlsOf } from "../db/pool";
+import { codeOf } from "../db/connectionLoss";
+import { UnencryptedConnectionError, isTransactionPooler, pgConnectionString, tlsOf } from "../db/pool";
 
 /** The NOTIFY channel; the migration's trigger function names the same one. */
 export const SESSION_ENDED_CHANNEL = "authbridge_session_ended";

@@ -5,6 +5,8 @@ const path = require("node:path");
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 const runDir = path.join(repoRoot, "test-results", "resilience");
+// Another checkout's run on the same machine (same user) must not wipe or read this one's secrets.
+const checkout = require("node:crypto").createHash("sha256").update(repoRoot).digest("hex").slice(0, 12);
 
 module.exports = {
   repoRoot,
@@ -17,7 +19,7 @@ module.exports = {
   summaryFile: path.join(runDir, "summary.json"),
   /**
    * The secret values the run used (for the log audit). Outside test-results, which CI may upload,
-   * and private to this user; the audit deletes it.
+   * private to this user and this checkout; the audit deletes it.
    */
-  secretsFile: path.join(os.tmpdir(), `authbridge-resilience-${process.getuid?.() ?? "user"}`, "secrets.jsonl"),
+  secretsFile: path.join(os.tmpdir(), `authbridge-resilience-${process.getuid?.() ?? "user"}-${checkout}`, "secrets.jsonl"),
 };
