@@ -63,7 +63,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       verifier,
       sessions,
       listener: () => listener.state(),
-      tasks: createTaskService(db),
+      tasks: createTaskService(db, pool),
       users: createUserService(db),
       health: createHealthCheck(pool, config.healthzTimeoutMs),
       logger,

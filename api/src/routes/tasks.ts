@@ -5,6 +5,7 @@ import { authOf } from "../auth/requireAuth";
 import { HttpError } from "../http/errors";
 import type { TaskService } from "../services/tasks";
 import { parseNewTask } from "./taskInput";
+import { parseTaskPageQuery } from "./taskPageQuery";
 
 export const BODY_LIMIT = "16kb";
 
@@ -18,7 +19,7 @@ const requireJson: express.RequestHandler = (req, _res, next) => {
 export function tasksRouter(tasks: TaskService): Router {
   const router = Router();
   router.get("/tasks", async (req, res) => {
-    res.json({ tasks: await tasks.list(authOf(req).userId) });
+    res.json(await tasks.list(authOf(req).userId, parseTaskPageQuery(req.query)));
   });
   router.post("/tasks", requireJson, express.json({ limit: BODY_LIMIT }), async (req, res) => {
     const { title } = parseNewTask(req.body);
