@@ -1,7 +1,11 @@
 // The api process: validate the environment, listen, and shut down cleanly on SIGTERM/SIGINT.
+// With API_WORKERS > 1 this process becomes the cluster primary (cluster.ts) and each worker
+// runs serve() below; with 1 it serves by itself.
+import cluster from "node:cluster";
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app";
+import { runPrimary } from "./cluster";
 import { ConfigError, type Config, loadConfig } from "./config";
 import { databaseHostKind } from "./db/pool";
 import { createLogger } from "./http/logger";
@@ -57,9 +61,7 @@ function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): vo
   process.on("SIGINT", stop);
 }
 
-function main(): void {
-  const config = readConfig();
-  const logger = createLogger(config.logLevel);
+function serve(config: Config, logger: Logger): void {
   const runtime = createRuntime(config, logger);
   const server = createApp(runtime.deps).listen(config.port);
   server.on("error", (err) => {
@@ -74,11 +76,19 @@ function main(): void {
         keyFingerprints: runtime.keyFingerprints,
         database: databaseHostKind(config.databaseUrl),
         bench: config.bench,
+        workers: config.workers,
       },
       "api listening",
     );
   });
   shutdownOnSignals(server, runtime, logger);
+}
+
+function main(): void {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) runPrimary(config.workers, logger);
+  else serve(config, logger);
 }
 
 main();
