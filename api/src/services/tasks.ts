@@ -29,18 +29,20 @@ export interface TaskService {
   create(userId: string, title: string): Promise<TaskView>;
 }
 
+/** One page from the pool; the benchmark's floor server calls it too, so both run the same query. */
+export async function readTaskPage(pool: Pool, userId: string, limit: number, after: TaskPosition | null): Promise<TaskPage> {
+  // One row more than asked tells whether another page exists, without a count.
+  const rows = await selectTaskPage(pool, userId, limit + 1, after);
+  if (rows.length <= limit) return { tasks: rows, nextCursor: null };
+  const tasks = rows.slice(0, limit);
+  const last = tasks[tasks.length - 1] as TaskRow;
+  return { tasks, nextCursor: encodeCursor(last) };
+}
+
 /** Prisma writes; the list is read from the same pool with a prepared statement (db/taskPage.ts). */
 export function createTaskService(db: Database, pool: Pool): TaskService {
   return {
-    list: (userId, { limit, after }) =>
-      withDatabase(async () => {
-        // One row more than asked tells whether another page exists, without a count.
-        const rows = await selectTaskPage(pool, userId, limit + 1, after);
-        if (rows.length <= limit) return { tasks: rows, nextCursor: null };
-        const tasks = rows.slice(0, limit);
-        const last = tasks[tasks.length - 1] as TaskRow;
-        return { tasks, nextCursor: encodeCursor(last) };
-      }),
+    list: (userId, { limit, after }) => withDatabase(() => readTaskPage(pool, userId, limit, after)),
     create: (userId, title) =>
       withDatabase(async () => {
         try {

@@ -1,0 +1,55 @@
+// The data path of the tasks route in this process, without HTTP: one page read with the api's
+// own compiled query (api/dist) on a pool like the api's, then serialised, each timed in CPU.
+// With the api's middleware self times (GET /bench/stats), this splits a tasks request into layers.
+import path from "node:path";
+import pino from "pino";
+import { apiDist } from "./apiProcess";
+
+type PoolModule = typeof import("../../api/src/db/pool");
+type TasksModule = typeof import("../../api/src/services/tasks");
+
+export interface DataPathCost {
+  /** CPU µs in this process per page read (pg protocol over TLS, row parsing, page shaping). */
+  queryUs: number;
+  /** CPU µs per JSON.stringify of the page. */
+  serialiseUs: number;
+}
+
+const QUERIES = 3000;
+const CONCURRENCY = 10;
+const STRINGIFIES = 5000;
+
+const cpuUs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+};
+
+export async function measureDataPath(databaseUrl: string, userId: string, poolMax: number): Promise<DataPathCost> {
+  const { createPool } = require(path.join(apiDist, "db", "pool")) as PoolModule;
+  const { readTaskPage } = require(path.join(apiDist, "services", "tasks")) as TasksModule;
+  const pool = createPool({ url: databaseUrl, connectTimeoutMs: 10_000, queryTimeoutMs: 5000, max: poolMax, logger: pino({ level: "silent" }) });
+  try {
+    const read = () => readTaskPage(pool, userId, 50, null);
+    for (let i = 0; i < 200; i++) await read();
+    let started = 0;
+    const query0 = process.cpuUsage();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (started < QUERIES) {
+          started++;
+          await read();
+        }
+      }),
+    );
+    const queryUs = cpuUs(query0) / QUERIES;
+    const page = await read();
+    let bytes = 0;
+    const json0 = process.cpuUsage();
+    for (let i = 0; i < STRINGIFIES; i++) bytes += JSON.stringify(page).length;
+    const serialiseUs = cpuUs(json0) / STRINGIFIES;
+    if (bytes === 0) throw new Error("empty page");
+    return { queryUs, serialiseUs };
+  } finally {
+    await pool.end();
+  }
+}

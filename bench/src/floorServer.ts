@@ -1,0 +1,72 @@
+// The floor: GET /api/{user}/tasks with no framework and no ORM. node:http and a pg Pool, the
+// api's own token check (verified-token cache included), query and page shaping from api/dist,
+// and nothing else: no request id, no log line, no security headers. Whatever the api costs
+// above this is what Express, the middleware and the protections cost.
+// Run as its own process by floor.ts; configured by FLOOR_* variables.
+import { createServer } from "node:http";
+import path from "node:path";
+import { parse as parseQuery } from "node:querystring";
+import { Pool } from "pg";
+import { apiDist } from "./apiProcess";
+
+const api = <T>(module: string): T => require(path.join(apiDist, module)) as T;
+const { deriveTokenKey } = api<typeof import("../../api/src/auth/tokenKey")>("auth/tokenKey");
+const { createTokenVerifier } = api<typeof import("../../api/src/auth/tokenVerifier")>("auth/tokenVerifier");
+const { TOKEN_CACHE_SIZE } = api<typeof import("../../api/src/runtime")>("runtime");
+const { pgConnectionString } = api<typeof import("../../api/src/db/pool")>("db/pool");
+const { parseTaskPageQuery } = api<typeof import("../../api/src/routes/taskPageQuery")>("routes/taskPageQuery");
+const { readTaskPage } = api<typeof import("../../api/src/services/tasks")>("services/tasks");
+const { HttpError } = api<typeof import("../../api/src/http/errors")>("http/errors");
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`floor server: ${name} is missing`);
+  return value;
+}
+
+const verifier = createTokenVerifier({
+  key: deriveTokenKey(required("FLOOR_SECRET")).key,
+  issuer: required("FLOOR_ISSUER"),
+  audience: required("FLOOR_AUDIENCE"),
+  clockToleranceSeconds: 5,
+  cacheSize: TOKEN_CACHE_SIZE,
+});
+const pool = new Pool({ connectionString: pgConnectionString(required("FLOOR_DATABASE_URL")), max: Number(required("FLOOR_POOL_MAX")) });
+pool.on("error", () => undefined);
+
+const TASKS_PATH = /^\/api\/([^/]+)\/tasks$/;
+
+const server = createServer((req, res) => {
+  const send = (status: number, body: unknown) => {
+    const json = JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json) });
+    res.end(json);
+  };
+  const url = req.url ?? "/";
+  const question = url.indexOf("?");
+  const pathname = question === -1 ? url : url.slice(0, question);
+  if (pathname === "/healthz") return send(200, { status: "pass" });
+  const match = TASKS_PATH.exec(pathname);
+  if (req.method !== "GET" || !match) return send(404, { error: "not found" });
+  const header = req.headers.authorization ?? "";
+  const verified = header.startsWith("Bearer ") ? verifier.verify(header.slice(7)) : null;
+  if (!verified?.ok) return send(401, { error: "unauthorized" });
+  if (decodeURIComponent(match[1] ?? "") !== verified.claims.sub) return send(403, { error: "forbidden" });
+  let page;
+  try {
+    page = parseTaskPageQuery(question === -1 ? {} : parseQuery(url.slice(question + 1)));
+  } catch (err) {
+    return send(400, err instanceof HttpError ? err.body() : { error: "bad request" });
+  }
+  readTaskPage(pool, verified.claims.sub, page.limit, page.after).then(
+    (body) => send(200, body),
+    () => send(503, { error: "database unavailable" }),
+  );
+});
+
+server.listen(Number(required("FLOOR_PORT")), "127.0.0.1");
+process.on("SIGTERM", () => {
+  server.close();
+  server.closeAllConnections();
+  void pool.end().finally(() => process.exit(0));
+});
