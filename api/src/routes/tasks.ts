@@ -3,7 +3,6 @@
 import express, { Router } from "express";
 import { authOf } from "../auth/requireAuth";
 import { HttpError } from "../http/errors";
-import { sendJson } from "../http/sendJson";
 import type { TaskService } from "../services/tasks";
 import { parseNewTask } from "./taskInput";
 import { parseTaskPageQuery } from "./taskPageQuery";
@@ -20,7 +19,7 @@ const requireJson: express.RequestHandler = (req, _res, next) => {
 export function tasksRouter(tasks: TaskService): Router {
   const router = Router();
   router.get("/tasks", async (req, res) => {
-    sendJson(res, await tasks.list(authOf(req).userId, parseTaskPageQuery(req.query)));
+    res.json(await tasks.list(authOf(req).userId, parseTaskPageQuery(req.query)));
   });
   router.post("/tasks", requireJson, express.json({ limit: BODY_LIMIT }), async (req, res) => {
     const { title } = parseNewTask(req.body);
