@@ -16,6 +16,8 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
   const api = useMemo(() => new ApiClient(apiUrl), [apiUrl]);
   const [me, setMe] = useState<Me | null>(null);
   const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [health, setHealth] = useState("checking…");
   const [error, setError] = useState<string | null>(null);
   const [title, setTitle] = useState("");
@@ -35,7 +37,9 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
       .me()
       .then(async (who) => {
         setMe(who);
-        setTasks(await api.tasks(who.id));
+        const page = await api.tasks(who.id);
+        setTasks(page.tasks);
+        setNextCursor(page.nextCursor);
       })
       .catch(fail);
   }, [api, fail]);
@@ -53,6 +57,22 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
       fail(failure);
     } finally {
       setAdding(false);
+    }
+  }
+
+  async function loadMore() {
+    if (!me || !nextCursor) return;
+    setLoadingMore(true);
+    setError(null);
+    try {
+      const page = await api.tasks(me.id, nextCursor);
+      // A task added on this page meanwhile is already at the top: the cursor keeps it off later pages.
+      setTasks((current) => [...(current ?? []), ...page.tasks]);
+      setNextCursor(page.nextCursor);
+    } catch (failure) {
+      fail(failure);
+    } finally {
+      setLoadingMore(false);
     }
   }
 
@@ -91,6 +111,11 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
               <li key={task.id}>{task.title}</li>
             ))}
           </ul>
+        )}
+        {nextCursor && (
+          <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? "Loading…" : "Load more"}
+          </button>
         )}
       </section>
     </>

@@ -18,6 +18,12 @@ export interface Task {
   updatedAt: string;
 }
 
+export interface TaskPage {
+  tasks: Task[];
+  /** null on the last page. */
+  nextCursor: string | null;
+}
+
 /** The session is gone: the page should send the person to /sign-in. */
 export class SignedOut extends Error {
   override name = "SignedOut";
@@ -44,8 +50,10 @@ export class ApiClient {
     return this.json<Me>("/api/me");
   }
 
-  async tasks(userId: string): Promise<Task[]> {
-    return (await this.json<{ tasks: Task[] }>(`/api/${encodeURIComponent(userId)}/tasks`)).tasks;
+  /** One page, newest first; pass the previous page's nextCursor for the next one. */
+  tasks(userId: string, cursor: string | null = null): Promise<TaskPage> {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
+    return this.json<TaskPage>(`/api/${encodeURIComponent(userId)}/tasks${query}`);
   }
 
   async addTask(userId: string, title: string): Promise<Task> {
