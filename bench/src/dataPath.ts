@@ -15,9 +15,10 @@ export interface DataPathCost {
   serialiseUs: number;
 }
 
-const QUERIES = 3000;
+const REPETITIONS = 5;
+const QUERIES = 1000;
 const CONCURRENCY = 10;
-const STRINGIFIES = 5000;
+const STRINGIFIES = 2000;
 
 const cpuUs = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
@@ -31,22 +32,29 @@ export async function measureDataPath(databaseUrl: string, userId: string, poolM
   try {
     const read = () => readTaskPage(pool, userId, 50, null);
     for (let i = 0; i < 200; i++) await read();
-    let started = 0;
-    const query0 = process.cpuUsage();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (started < QUERIES) {
-          started++;
-          await read();
-        }
-      }),
-    );
-    const queryUs = cpuUs(query0) / QUERIES;
+    // Other people's load can only inflate a CPU time: the quietest of a few repetitions is kept.
+    let queryUs = Infinity;
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      let started = 0;
+      const query0 = process.cpuUsage();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (started < QUERIES) {
+            started++;
+            await read();
+          }
+        }),
+      );
+      queryUs = Math.min(queryUs, cpuUs(query0) / QUERIES);
+    }
     const page = await read();
+    let serialiseUs = Infinity;
     let bytes = 0;
-    const json0 = process.cpuUsage();
-    for (let i = 0; i < STRINGIFIES; i++) bytes += JSON.stringify(page).length;
-    const serialiseUs = cpuUs(json0) / STRINGIFIES;
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      const json0 = process.cpuUsage();
+      for (let i = 0; i < STRINGIFIES; i++) bytes += JSON.stringify(page).length;
+      serialiseUs = Math.min(serialiseUs, cpuUs(json0) / STRINGIFIES);
+    }
     if (bytes === 0) throw new Error("empty page");
     return { queryUs, serialiseUs };
   } finally {
