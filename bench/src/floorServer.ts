@@ -1,19 +1,19 @@
-// The floor: GET /api/{user}/tasks with no framework and no ORM. node:http and a pg Pool, the
-// api's own token check (verified-token cache included), query and page shaping from api/dist,
+// The floor: GET /api/{user}/tasks with no framework and no ORM. node:http and the api's pg pool,
+// the api's own token check (verified-token cache included), query and page shaping from api/dist,
 // and nothing else: no request id, no log line, no security headers. Whatever the api costs
 // above this is what Express, the middleware and the protections cost.
 // Run as its own process by floor.ts; configured by FLOOR_* variables.
 import { createServer } from "node:http";
 import path from "node:path";
 import { parse as parseQuery } from "node:querystring";
-import { Pool } from "pg";
+import pino from "pino";
 import { apiDist } from "./apiProcess";
 
 const api = <T>(module: string): T => require(path.join(apiDist, module)) as T;
 const { deriveTokenKey } = api<typeof import("../../api/src/auth/tokenKey")>("auth/tokenKey");
 const { createTokenVerifier } = api<typeof import("../../api/src/auth/tokenVerifier")>("auth/tokenVerifier");
 const { TOKEN_CACHE_SIZE } = api<typeof import("../../api/src/runtime")>("runtime");
-const { pgConnectionString } = api<typeof import("../../api/src/db/pool")>("db/pool");
+const { createPool } = api<typeof import("../../api/src/db/pool")>("db/pool");
 const { parseTaskPageQuery } = api<typeof import("../../api/src/routes/taskPageQuery")>("routes/taskPageQuery");
 const { readTaskPage } = api<typeof import("../../api/src/services/tasks")>("services/tasks");
 const { HttpError } = api<typeof import("../../api/src/http/errors")>("http/errors");
@@ -31,8 +31,15 @@ const verifier = createTokenVerifier({
   clockToleranceSeconds: 5,
   cacheSize: TOKEN_CACHE_SIZE,
 });
-const pool = new Pool({ connectionString: pgConnectionString(required("FLOOR_DATABASE_URL")), max: Number(required("FLOOR_POOL_MAX")) });
-pool.on("error", () => undefined);
+// The api's own pool (TLS guard, timeouts, and whatever it does about lost connections), so both
+// servers read through the same code.
+const pool = createPool({
+  url: required("FLOOR_DATABASE_URL"),
+  connectTimeoutMs: 10_000,
+  queryTimeoutMs: 5000,
+  max: Number(required("FLOOR_POOL_MAX")),
+  logger: pino({ level: "silent" }),
+});
 
 const TASKS_PATH = /^\/api\/([^/]+)\/tasks$/;
 

@@ -96,8 +96,16 @@ test("two users hammer their own task lists concurrently: zero cross-user data, 
 
   // Afterwards: each list holds exactly what its owner created (newest first), nothing else.
   for (const [me, other] of [[alice, bob], [bob, alice]] as const) {
-    const final = await expectStatus("final list", 200, `${stack.apiUrl}/api/${me.user.id}/tasks`, { token: me.token });
-    const tasks = (final?.json as { tasks: Task[] }).tasks;
+    // Every page, following nextCursor (a page holds at most 200).
+    const tasks: Task[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `?limit=200${cursor ? `&cursor=${cursor}` : ""}`;
+      const page = await expectStatus("final list", 200, `${stack.apiUrl}/api/${me.user.id}/tasks${query}`, { token: me.token });
+      const body = page?.json as { tasks: Task[]; nextCursor: string | null };
+      tasks.push(...body.tasks);
+      cursor = body.nextCursor;
+    } while (cursor);
     expect(new Set(tasks.map((t) => t.id))).toEqual(new Set(me.created.keys()));
     expect(tasks.map((t) => t.createdAt)).toEqual([...tasks.map((t) => t.createdAt)].sort().reverse());
     for (const id of me.seen) expect(other.created.has(id)).toBe(false);
