@@ -1,22 +1,24 @@
 // The floor: GET /api/{user}/tasks with no framework and no ORM. node:http and the api's pg pool,
-// the api's own token check (verified-token cache included), query and page shaping from api/dist,
-// and nothing else: no request id, no log line, no security headers. Whatever the api costs
-// above this is what Express, the middleware and the protections cost.
+// the api's own token check (verified-token cache and session check included), query and page
+// shaping from api/dist, and nothing else: no request id, no log line, no security headers.
+// Whatever the api costs above this is what Express, the middleware and the protections cost.
 // Run as its own process by floor.ts; configured by FLOOR_* variables.
 import { createServer } from "node:http";
 import path from "node:path";
 import { parse as parseQuery } from "node:querystring";
 import pino from "pino";
+import type { SessionVerdict } from "../../api/src/sessions/registry";
 import { apiDist } from "./apiProcess";
 
 const api = <T>(module: string): T => require(path.join(apiDist, module)) as T;
 const { deriveTokenKey } = api<typeof import("../../api/src/auth/tokenKey")>("auth/tokenKey");
 const { createTokenVerifier } = api<typeof import("../../api/src/auth/tokenVerifier")>("auth/tokenVerifier");
-const { TOKEN_CACHE_SIZE } = api<typeof import("../../api/src/runtime")>("runtime");
+const { TOKEN_CACHE_SIZE, SESSION_CACHE_SIZE } = api<typeof import("../../api/src/runtime")>("runtime");
 const { createPool } = api<typeof import("../../api/src/db/pool")>("db/pool");
 const { parseTaskPageQuery } = api<typeof import("../../api/src/routes/taskPageQuery")>("routes/taskPageQuery");
 const { readTaskPage } = api<typeof import("../../api/src/services/tasks")>("services/tasks");
 const { HttpError } = api<typeof import("../../api/src/http/errors")>("http/errors");
+const { createSessionRegistry } = api<typeof import("../../api/src/sessions/registry")>("sessions/registry");
 
 function required(name: string): string {
   const value = process.env[name];
@@ -41,6 +43,23 @@ const pool = createPool({
   logger: pino({ level: "silent" }),
 });
 
+// The api's session check: a session is read once (here with plain SQL), then answered from
+// memory. Memory is trusted as the api trusts it while its listener listens; no session of the
+// floor's users ends during a run, so the floor needs no listener.
+const sessions = createSessionRegistry({
+  maxEntries: SESSION_CACHE_SIZE,
+  lookup: async (sessionId) => {
+    const { rows } = await pool.query<{ userId: string; expiresAtMs: number }>({
+      name: "floor_session",
+      // expiresAt holds UTC (Prisma's convention); epoch of a timestamp without time zone reads it so.
+      text: `SELECT "userId", (extract(epoch FROM "expiresAt") * 1000)::float8 AS "expiresAtMs" FROM "session" WHERE id = $1`,
+      values: [sessionId],
+    });
+    return rows[0] ?? null;
+  },
+});
+sessions.trust();
+
 const TASKS_PATH = /^\/api\/([^/]+)\/tasks$/;
 
 const server = createServer((req, res) => {
@@ -58,17 +77,24 @@ const server = createServer((req, res) => {
   const header = req.headers.authorization ?? "";
   const verified = header.startsWith("Bearer ") ? verifier.verify(header.slice(7)) : null;
   if (!verified?.ok) return send(401, { error: "unauthorized" });
-  if (decodeURIComponent(match[1] ?? "") !== verified.claims.sub) return send(403, { error: "forbidden" });
-  let page;
-  try {
-    page = parseTaskPageQuery(question === -1 ? {} : parseQuery(url.slice(question + 1)));
-  } catch (err) {
-    return send(400, err instanceof HttpError ? err.body() : { error: "bad request" });
-  }
-  readTaskPage(pool, verified.claims.sub, page.limit, page.after).then(
-    (body) => send(200, body),
-    () => send(503, { error: "database unavailable" }),
-  );
+  const { claims } = verified;
+  const serve = (verdict: SessionVerdict) => {
+    if (!verdict.ok) return send(401, { error: "unauthorized" });
+    if (decodeURIComponent(match[1] ?? "") !== claims.sub) return send(403, { error: "forbidden" });
+    let page;
+    try {
+      page = parseTaskPageQuery(question === -1 ? {} : parseQuery(url.slice(question + 1)));
+    } catch (err) {
+      return send(400, err instanceof HttpError ? err.body() : { error: "bad request" });
+    }
+    readTaskPage(pool, claims.sub, page.limit, page.after).then(
+      (body) => send(200, body),
+      () => send(503, { error: "database unavailable" }),
+    );
+  };
+  const verdict = sessions.check(claims.sid, claims.sub);
+  if (verdict instanceof Promise) verdict.then(serve, () => send(503, { error: "database unavailable" }));
+  else serve(verdict);
 });
 
 server.listen(Number(required("FLOOR_PORT")), "127.0.0.1");
