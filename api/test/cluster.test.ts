@@ -76,6 +76,8 @@ test("API_WORKERS=2: both workers answer on one port, a killed worker is replace
     BETTER_AUTH_URL: "http://localhost:3000",
     API_URL: "http://localhost:8000",
     DATABASE_URL: `postgresql://authbridge:x@127.0.0.1:${hang.port}/authbridge?sslmode=require`,
+    // The session listeners go elsewhere (refused at once), so only health probes reach the silent database.
+    DIRECT_URL: "postgresql://authbridge:x@127.0.0.1:9/authbridge?sslmode=require",
     API_PORT: String(port),
     API_WORKERS: "2",
     HEALTHZ_TIMEOUT_MS: "1500",
@@ -108,9 +110,10 @@ test("API_WORKERS=2: both workers answer on one port, a killed worker is replace
 
     // SIGTERM to the primary: requests in flight on both workers finish, then everything exits 0.
     const started = Date.now();
+    const probes = hang.connections();
     const inFlight = [getFresh(port, "/healthz"), getFresh(port, "/healthz")];
     // Each worker's health probe is waiting on the silent database: both requests are in flight.
-    await waitFor("both workers to wait on the database", () => hang.connections() >= 2, 5000);
+    await waitFor("both workers to wait on the database", () => hang.connections() >= probes + 2, 5000);
     api.child.kill("SIGTERM");
     expect(await Promise.all(inFlight)).toEqual([503, 503]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
