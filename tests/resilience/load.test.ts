@@ -2,7 +2,7 @@
 // through the built api. Bounded in requests and time. Nothing may leak from one list to the
 // other, nothing may fail, and every task the api acknowledged must be there afterwards.
 import { randomUUID } from "node:crypto";
-import { call } from "./support/http";
+import { allTasks, call } from "./support/http";
 import { record } from "./support/record";
 import { type Stack, sql, startStack } from "./support/stack";
 import { type User, fetchToken, signUp } from "./support/web";
@@ -96,16 +96,7 @@ test("two users hammer their own task lists concurrently: zero cross-user data, 
 
   // Afterwards: each list holds exactly what its owner created (newest first), nothing else.
   for (const [me, other] of [[alice, bob], [bob, alice]] as const) {
-    // Every page, following nextCursor (a page holds at most 200).
-    const tasks: Task[] = [];
-    let cursor: string | null = null;
-    do {
-      const query: string = `?limit=200${cursor ? `&cursor=${cursor}` : ""}`;
-      const page = await expectStatus("final list", 200, `${stack.apiUrl}/api/${me.user.id}/tasks${query}`, { token: me.token });
-      const body = page?.json as { tasks: Task[]; nextCursor: string | null };
-      tasks.push(...body.tasks);
-      cursor = body.nextCursor;
-    } while (cursor);
+    const tasks = await allTasks<Task>(stack.apiUrl, me.user.id, me.token, (url) => expectStatus("final list", 200, url, { token: me.token }));
     expect(new Set(tasks.map((t) => t.id))).toEqual(new Set(me.created.keys()));
     expect(tasks.map((t) => t.createdAt)).toEqual([...tasks.map((t) => t.createdAt)].sort().reverse());
     for (const id of me.seen) expect(other.created.has(id)).toBe(false);
