@@ -9,6 +9,7 @@ import { parse as parseQuery } from "node:querystring";
 import pino from "pino";
 import type { SessionVerdict } from "../../api/src/sessions/registry";
 import { apiDist } from "./apiProcess";
+import { KID } from "./tokens";
 
 const api = <T>(module: string): T => require(path.join(apiDist, module)) as T;
 const { deriveTokenKey } = api<typeof import("../../api/src/auth/tokenKey")>("auth/tokenKey");
@@ -27,7 +28,8 @@ function required(name: string): string {
 }
 
 const verifier = createTokenVerifier({
-  key: deriveTokenKey(required("FLOOR_SECRET")).key,
+  // One BETTER_AUTH_SECRET, version 1, as the bench's api gets it.
+  keys: new Map([[KID, deriveTokenKey(required("FLOOR_SECRET"))]]),
   issuer: required("FLOOR_ISSUER"),
   audience: required("FLOOR_AUDIENCE"),
   clockToleranceSeconds: 5,
