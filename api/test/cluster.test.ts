@@ -17,6 +17,7 @@ interface Line {
   msg?: string;
   pid?: number;
   path?: string;
+  workerPid?: number;
 }
 
 function startCluster(env: Record<string, string>) {
@@ -95,14 +96,19 @@ test("API_WORKERS=2: both workers answer on one port, a killed worker is replace
     // Round-robin over fresh connections: both workers serve.
     for (let i = 0; i < 10; i++) expect(await getFresh(port, "/livez")).toBe(200);
     await waitFor("request log lines", () => api.lines().filter((l) => l.path === "/livez").length === 10);
-    const served = new Set(api.lines().filter((l) => l.path === "/livez").map((l) => l.pid));
+    const served = new Set(
+      api
+        .lines()
+        .filter((l) => l.path === "/livez")
+        .map((l) => l.pid),
+    );
     expect([...served].sort()).toEqual([...workers].sort());
 
     // A crashed worker is replaced, and the port never stops answering.
     const [victim, survivor] = workers as [number, number];
     process.kill(victim, "SIGKILL");
     await waitFor("a replacement worker", () => listening().length === 3);
-    const exited = api.lines().find((l) => l.msg === "api worker exited; starting a replacement") as (Line & { workerPid?: number }) | undefined;
+    const exited = api.lines().find((l) => l.msg === "api worker exited; starting a replacement");
     expect(exited).toMatchObject({ pid: primary, workerPid: victim });
     const replacement = listening()[2]?.pid ?? 0;
     expect([victim, survivor]).not.toContain(replacement);

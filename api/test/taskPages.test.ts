@@ -72,7 +72,7 @@ afterAll(async () => {
 test(`no limit: the newest ${PAGE_SIZE_DEFAULT} and a cursor; the body is exactly { tasks, nextCursor }`, async () => {
   const res = await page("pager");
   expect(res.status).toBe(200);
-  expect(Object.keys(res.body).sort()).toEqual(["nextCursor", "tasks"]);
+  expect(Object.keys(res.body as WirePage).sort()).toEqual(["nextCursor", "tasks"]);
   const body = res.body as WirePage;
   expect(body.tasks).toHaveLength(PAGE_SIZE_DEFAULT);
   expect(body.tasks[0]?.title).toBe("title 1");
@@ -88,8 +88,8 @@ test("following nextCursor visits every task once, newest first, and the last pa
 });
 
 test("a page that ends exactly at the last task has no cursor; an empty list is an empty page", async () => {
-  expect((await page("pager", { limit: "123" })).body.nextCursor).toBeNull();
-  expect((await page("pager", { limit: "122" })).body.nextCursor).not.toBeNull();
+  expect(((await page("pager", { limit: "123" })).body as WirePage).nextCursor).toBeNull();
+  expect(((await page("pager", { limit: "122" })).body as WirePage).nextCursor).not.toBeNull();
   expect((await page("empty")).body).toEqual({ tasks: [], nextCursor: null });
 });
 
@@ -97,8 +97,8 @@ test(`limit ${PAGE_SIZE_MAX} is served; the list never returns more than asked`,
   await seedTasks("huge", PAGE_SIZE_MAX + 5);
   const res = await page("huge", { limit: String(PAGE_SIZE_MAX) });
   expect(res.status).toBe(200);
-  expect(res.body.tasks).toHaveLength(PAGE_SIZE_MAX);
-  expect((await page("huge", { limit: "1" })).body.tasks).toHaveLength(1);
+  expect((res.body as WirePage).tasks).toHaveLength(PAGE_SIZE_MAX);
+  expect(((await page("huge", { limit: "1" })).body as WirePage).tasks).toHaveLength(1);
 });
 
 test("tasks created at the same millisecond are ordered by id and none is lost between pages", async () => {
@@ -125,22 +125,25 @@ test("stable under concurrent inserts: new tasks appear on no later page, and no
 test("the list's timestamps are exactly what Prisma wrote and answered (ISO 8601 UTC, milliseconds)", async () => {
   const created = await request(app).post("/api/empty/tasks").set("Authorization", as("empty")).send({ title: "timed" }).expect(201);
   const listed = (await page("empty")).body as WirePage;
-  expect(listed.tasks).toEqual([created.body.task]);
+  expect(listed.tasks).toEqual([(created.body as { task: WireTask }).task]);
   expect(listed.tasks[0]?.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 });
 
 describe("bad parameters: 400 with the field named, before any database work", () => {
   const limitMessage = `must be an integer from 1 to ${PAGE_SIZE_MAX}`;
-  test.each([["0"], [String(PAGE_SIZE_MAX + 1)], ["-1"], ["1.5"], ["abc"], [""], ["1e2"], [" 5"], ["99999999999999999999"]])("limit=%j", async (limit) => {
-    const res = await page("pager", { limit });
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: { code: "invalid_request", message: "the request is invalid", fields: { limit: limitMessage } } });
-  });
+  test.each([["0"], [String(PAGE_SIZE_MAX + 1)], ["-1"], ["1.5"], ["abc"], [""], ["1e2"], [" 5"], ["99999999999999999999"]])(
+    "limit=%j",
+    async (limit) => {
+      const res = await page("pager", { limit });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: { code: "invalid_request", message: "the request is invalid", fields: { limit: limitMessage } } });
+    },
+  );
 
   test("limit given twice", async () => {
     const res = await request(app).get("/api/pager/tasks?limit=5&limit=6").set("Authorization", as("pager"));
     expect(res.status).toBe(400);
-    expect(res.body.error.fields).toEqual({ limit: limitMessage });
+    expect((res.body as { error: { fields: unknown } }).error.fields).toEqual({ limit: limitMessage });
   });
 
   const b64 = (text: string) => Buffer.from(text).toString("base64url");
@@ -158,7 +161,11 @@ describe("bad parameters: 400 with the field named, before any database work", (
   ])("cursor: %s", async (_what, cursor) => {
     const res = await page("pager", { cursor });
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({ code: "invalid_request", message: "the request is invalid", fields: { cursor: "must be a nextCursor value from a previous page" } });
+    expect((res.body as { error: unknown }).error).toEqual({
+      code: "invalid_request",
+      message: "the request is invalid",
+      fields: { cursor: "must be a nextCursor value from a previous page" },
+    });
   });
 
   test("a well-formed cursor from nowhere is just a position: 200, the tasks older than it", async () => {
@@ -180,7 +187,11 @@ test("both statements are served by task_userId_createdAt_id_idx in order, witho
     await sql(cluster.url, `EXPLAIN (FORMAT JSON) ${FIRST_PAGE.text}`.replace("$1", "'huge'").replace("$2", "51")),
     await sql(
       cluster.url,
-      `EXPLAIN (FORMAT JSON) ${NEXT_PAGE.text}`.replace("$1", "'huge'").replace("$2", "51").replace("$3", "'2026-01-01T00:00:00.000Z'").replace("$4", "'m'"),
+      `EXPLAIN (FORMAT JSON) ${NEXT_PAGE.text}`
+        .replace("$1", "'huge'")
+        .replace("$2", "51")
+        .replace("$3", "'2026-01-01T00:00:00.000Z'")
+        .replace("$4", "'m'"),
     ),
   ].map((rows) => JSON.stringify(rows[0]));
   for (const plan of plans) {

@@ -8,6 +8,12 @@ import { repoRoot } from "../../testing/pg";
 
 export const apiDist = path.join(repoRoot, "api", "dist");
 
+/** A module of the compiled api (api/dist/<module>.js), loaded at run time, after the build. */
+export function fromApiDist(module: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the path exists only once the api is built
+  return require(path.join(apiDist, module));
+}
+
 export interface ApiEnv {
   secret: string;
   webOrigin: string;
@@ -77,8 +83,8 @@ export async function startServer(spec: ChildSpec): Promise<ApiProcess> {
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-8000);
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
   const server = {
     origin: spec.origin,
     output: () => output,

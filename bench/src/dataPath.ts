@@ -1,9 +1,8 @@
 // The data path of the tasks route in this process, without HTTP: one page read with the api's
 // own compiled query (api/dist) on a pool like the api's, then serialised, each timed in CPU.
 // With the api's middleware self times (GET /bench/stats), this splits a tasks request into layers.
-import path from "node:path";
 import pino from "pino";
-import { apiDist } from "./apiProcess";
+import { fromApiDist } from "./apiProcess";
 
 type PoolModule = typeof import("../../api/src/db/pool");
 type TasksModule = typeof import("../../api/src/services/tasks");
@@ -26,8 +25,8 @@ const cpuUs = (since: NodeJS.CpuUsage) => {
 };
 
 export async function measureDataPath(databaseUrl: string, userId: string, poolMax: number): Promise<DataPathCost> {
-  const { createPool } = require(path.join(apiDist, "db", "pool")) as PoolModule;
-  const { readTaskPage } = require(path.join(apiDist, "services", "tasks")) as TasksModule;
+  const { createPool } = fromApiDist("db/pool") as PoolModule;
+  const { readTaskPage } = fromApiDist("services/tasks") as TasksModule;
   const pool = createPool({ url: databaseUrl, connectTimeoutMs: 10_000, queryTimeoutMs: 5000, max: poolMax, logger: pino({ level: "silent" }) });
   try {
     const read = () => readTaskPage(pool, userId, 50, null);

@@ -4,22 +4,20 @@
 // Whatever the api costs above this is what Express, the middleware and the protections cost.
 // Run as its own process by floor.ts; configured by FLOOR_* variables.
 import { createServer } from "node:http";
-import path from "node:path";
 import { parse as parseQuery } from "node:querystring";
 import pino from "pino";
 import type { SessionVerdict } from "../../api/src/sessions/registry";
-import { apiDist } from "./apiProcess";
+import { fromApiDist } from "./apiProcess";
 import { KID } from "./tokens";
 
-const api = <T>(module: string): T => require(path.join(apiDist, module)) as T;
-const { deriveTokenKey } = api<typeof import("../../api/src/auth/tokenKey")>("auth/tokenKey");
-const { createTokenVerifier } = api<typeof import("../../api/src/auth/tokenVerifier")>("auth/tokenVerifier");
-const { TOKEN_CACHE_SIZE, SESSION_CACHE_SIZE } = api<typeof import("../../api/src/runtime")>("runtime");
-const { createPool } = api<typeof import("../../api/src/db/pool")>("db/pool");
-const { parseTaskPageQuery } = api<typeof import("../../api/src/routes/taskPageQuery")>("routes/taskPageQuery");
-const { readTaskPage } = api<typeof import("../../api/src/services/tasks")>("services/tasks");
-const { HttpError } = api<typeof import("../../api/src/http/errors")>("http/errors");
-const { createSessionRegistry } = api<typeof import("../../api/src/sessions/registry")>("sessions/registry");
+const { deriveTokenKey } = fromApiDist("auth/tokenKey") as typeof import("../../api/src/auth/tokenKey");
+const { createTokenVerifier } = fromApiDist("auth/tokenVerifier") as typeof import("../../api/src/auth/tokenVerifier");
+const { TOKEN_CACHE_SIZE, SESSION_CACHE_SIZE } = fromApiDist("runtime") as typeof import("../../api/src/runtime");
+const { createPool } = fromApiDist("db/pool") as typeof import("../../api/src/db/pool");
+const { parseTaskPageQuery } = fromApiDist("routes/taskPageQuery") as typeof import("../../api/src/routes/taskPageQuery");
+const { readTaskPage } = fromApiDist("services/tasks") as typeof import("../../api/src/services/tasks");
+const { HttpError } = fromApiDist("http/errors") as typeof import("../../api/src/http/errors");
+const { createSessionRegistry } = fromApiDist("sessions/registry") as typeof import("../../api/src/sessions/registry");
 
 function required(name: string): string {
   const value = process.env[name];

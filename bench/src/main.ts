@@ -98,7 +98,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   }
   if (!api) throw new Error("no api started");
   const postmaster = postmasterPid(cluster.dir);
-  const served = async (server: ApiProcess) => ({
+  const served = (server: ApiProcess): Served => ({
     target: { origin: server.origin, pid: server.pid, postmaster },
     users: usersFor(key, USER_IDS, server.origin),
   });
@@ -107,11 +107,11 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   if (wanted("floor")) {
     const server = await startFloor({ secret, issuer: WEB_ORIGIN, port: await freePort(), databaseUrl: cluster.url, poolMax: API_POOL_MAX });
     cleanups.push(() => server.stop());
-    floor = await served(server);
+    floor = served(server);
   }
-  const twoWorkers = wanted("tasks-2-workers") ? await served(await startedApi(secret, cluster.url, 2)) : null;
+  const twoWorkers = wanted("tasks-2-workers") ? served(await startedApi(secret, cluster.url, 2)) : null;
   const largeUser = large ? usersFor(key, [LARGE_USER_ID], api.origin)[0] : undefined;
-  const apiServed = await served(api);
+  const apiServed = served(api);
   // Measured with revocation on: every request checks its session (in memory once seen).
   await waitForListener(api.origin);
   if (twoWorkers) await waitForListener(twoWorkers.target.origin);

@@ -83,7 +83,7 @@ test("two users hammer their own task lists concurrently: zero cross-user data, 
       }
       if (i % CROSS_EVERY === 0) {
         const cross = await expectStatus("cross-user", 403, `${stack.apiUrl}/api/${other.user.id}/tasks`, { token: me.token });
-        if (cross && cross.text.includes(other.label)) failures.push(`a 403 carried ${other.label}'s data`);
+        if (cross?.text.includes(other.label)) failures.push(`a 403 carried ${other.label}'s data`);
       }
     }
   };

@@ -33,10 +33,9 @@ export interface TaskService {
 export async function readTaskPage(pool: Pool, userId: string, limit: number, after: TaskPosition | null): Promise<TaskPage> {
   // One row more than asked tells whether another page exists, without a count.
   const rows = await selectTaskPage(pool, userId, limit + 1, after);
-  if (rows.length <= limit) return { tasks: rows, nextCursor: null };
-  const tasks = rows.slice(0, limit);
-  const last = tasks[tasks.length - 1] as TaskRow;
-  return { tasks, nextCursor: encodeCursor(last) };
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  if (!last) return { tasks: rows, nextCursor: null };
+  return { tasks: rows.slice(0, limit), nextCursor: encodeCursor(last) };
 }
 
 /** Prisma writes; the list is read from the same pool with a prepared statement (db/taskPage.ts). */

@@ -101,7 +101,7 @@ export async function allTasks<T>(
   const tasks: T[] = [];
   let cursor: string | null = null;
   do {
-    const query: string = `?limit=200${cursor ? `&cursor=${cursor}` : ""}`;
+    const query = `?limit=200${cursor ? `&cursor=${cursor}` : ""}`;
     const page = await get(`${apiUrl}/api/${userId}/tasks${query}`);
     if (page?.status !== 200) throw new Error(`listing ${userId}'s tasks answered ${page?.status ?? "nothing"}`);
     const body = page.json as { tasks: T[]; nextCursor: string | null };
