@@ -1,12 +1,13 @@
 // Builds the Express app from its parts; listening is server.ts's job (tests use the app directly).
 import cors from "cors";
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { requireAuth } from "./auth/requireAuth";
 import type { TokenVerifier } from "./auth/tokenVerifier";
 import type { HealthReport } from "./db/health";
 import { errorHandler, notFoundHandler } from "./http/errorHandler";
+import { LayerClock } from "./http/layerClock";
 import { requestContext } from "./http/requestContext";
 import { userScope } from "./http/userScope";
 import { benchRouter } from "./routes/bench";
@@ -39,26 +40,31 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   // Per-user JSON that changes on every write: ETags would only cost a hash per response.
   app.set("etag", false);
-  app.use(requestContext(deps.logger));
-  app.use(helmet());
+  const clock = deps.bench ? new LayerClock() : null;
+  const layer = (name: string, handler: RequestHandler) => (clock ? clock.timed(name, handler) : handler);
+  app.use(layer("request id + log", requestContext(deps.logger)));
+  app.use(layer("helmet", helmet()));
   app.use(
-    cors({
-      // An array makes cors answer only a matching Origin (a plain string is sent to everyone).
-      origin: [deps.webOrigin],
-      methods: ["GET", "POST"],
-      allowedHeaders: ["Authorization", "Content-Type"],
-      exposedHeaders: ["X-Request-Id"],
-      maxAge: 600,
-    }),
+    layer(
+      "cors",
+      cors({
+        // An array makes cors answer only a matching Origin (a plain string is sent to everyone).
+        origin: [deps.webOrigin],
+        methods: ["GET", "POST"],
+        allowedHeaders: ["Authorization", "Content-Type"],
+        exposedHeaders: ["X-Request-Id"],
+        maxAge: 600,
+      }),
+    ),
   );
 
   app.use(healthRouter(deps.health, () => ({ ...deps.listener(), ...deps.sessions.stats() })));
   app.use(openApiRouter());
   app.use(docsRouter());
-  if (deps.bench) app.use("/bench", benchRouter(() => deps.verifier.cacheStats()));
+  if (clock) app.use("/bench", benchRouter({ tokenCache: () => deps.verifier.cacheStats(), layers: () => clock.stats() }));
 
   const api = express.Router();
-  api.use(requireAuth(deps.verifier, deps.sessions));
+  api.use(layer("requireAuth", requireAuth(deps.verifier, deps.sessions)));
   api.use(meRouter(deps.users));
   api.use(userScope(tasksRouter(deps.tasks)));
   app.use("/api", api);

@@ -1,5 +1,6 @@
 // The api's whole environment, validated once. The only module that reads process.env.
 import { EnvMissingError, bool, cleanEnv, makeValidator } from "envalid";
+import { availableCpus } from "./cpus";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -28,7 +29,10 @@ export interface Config {
   healthzTimeoutMs: number;
   dbConnectTimeoutMs: number;
   dbQueryTimeoutMs: number;
+  /** Connections in all, shared out evenly among the workers. */
   dbPoolMax: number;
+  /** Api processes behind the one port (1: no cluster primary at all). */
+  workers: number;
   logLevel: LogLevel;
   /** Benchmark-only routes (issue 7); never on in production. */
   bench: boolean;
@@ -129,6 +133,8 @@ function refusal(errors: Partial<Record<string, Error>>, problem: string | null)
   return `api: refusing to start: ${[...(problem ? [problem] : []), ...parts].join("; ")}`;
 }
 
+export const WORKERS_MAX = 64;
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // An empty line in .env (`NAME=`) means "not set": defaults apply, required variables are missing.
   const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
@@ -148,6 +154,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       DB_CONNECT_TIMEOUT_MS: integer(100, 120_000)({ default: 10_000 }),
       DB_QUERY_TIMEOUT_MS: integer(100, 120_000)({ default: 5000 }),
       DB_POOL_MAX: integer(1, 100)({ default: 10 }),
+      // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
+      API_WORKERS: integer(1, WORKERS_MAX)({ default: undefined }),
       LOG_LEVEL: logLevel({ default: "info" }),
       BENCH: bool({ default: false }),
     },
@@ -157,6 +165,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
   );
+  // Each worker needs at least one connection of its own, and all of them fit in DB_POOL_MAX.
+  if (clean.API_WORKERS !== undefined && clean.API_WORKERS > clean.DB_POOL_MAX) {
+    throw new ConfigError("api: refusing to start: API_WORKERS must not exceed DB_POOL_MAX (every worker needs a database connection)");
+  }
+  const workers = clean.API_WORKERS ?? Math.min(availableCpus(), clean.DB_POOL_MAX, WORKERS_MAX);
   const secrets = clean.BETTER_AUTH_SECRETS ?? [{ version: SINGLE_SECRET_VERSION, value: clean.BETTER_AUTH_SECRET ?? "" }];
   return {
     secrets,
@@ -170,6 +183,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dbConnectTimeoutMs: clean.DB_CONNECT_TIMEOUT_MS,
     dbQueryTimeoutMs: clean.DB_QUERY_TIMEOUT_MS,
     dbPoolMax: clean.DB_POOL_MAX,
+    workers,
     logLevel: clean.LOG_LEVEL,
     bench: clean.BENCH,
   };

@@ -36,7 +36,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     url: config.databaseUrl,
     connectTimeoutMs: config.dbConnectTimeoutMs,
     queryTimeoutMs: config.dbQueryTimeoutMs,
-    max: config.dbPoolMax,
+    // This process's share: the workers together stay within DB_POOL_MAX.
+    max: Math.floor(config.dbPoolMax / config.workers),
     logger,
   });
   const db = createDatabase(pool);
@@ -63,7 +64,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       verifier,
       sessions,
       listener: () => listener.state(),
-      tasks: createTaskService(db),
+      tasks: createTaskService(db, pool),
       users: createUserService(db),
       health: createHealthCheck(pool, config.healthzTimeoutMs),
       logger,

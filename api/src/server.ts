@@ -1,11 +1,14 @@
 // The api process: validate the environment, listen, and shut down cleanly on SIGTERM/SIGINT.
+// With API_WORKERS > 1 this process becomes the cluster primary (cluster.ts) and each worker
+// runs serve() below; with 1 it serves by itself.
+import cluster from "node:cluster";
 import type { Server } from "node:http";
 import type { Logger } from "pino";
-import { createApp } from "./app";
+import { runPrimary } from "./cluster";
 import { ConfigError, type Config, loadConfig } from "./config";
 import { databaseHostKind } from "./db/pool";
 import { createLogger } from "./http/logger";
-import { type Runtime, createRuntime } from "./runtime";
+import type { Runtime } from "./runtime";
 
 // Together within the 10 s that Compose and Kubernetes wait before SIGKILL.
 const IN_FLIGHT_GRACE_MS = 9_000;
@@ -57,9 +60,9 @@ function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): vo
   process.on("SIGINT", stop);
 }
 
-function main(): void {
-  const config = readConfig();
-  const logger = createLogger(config.logLevel);
+async function serve(config: Config, logger: Logger): Promise<void> {
+  // Loaded here, not at the top: a cluster primary never serves, so it never loads Express or Prisma.
+  const [{ createApp }, { createRuntime }] = await Promise.all([import("./app"), import("./runtime")]);
   const runtime = createRuntime(config, logger);
   const server = createApp(runtime.deps).listen(config.port);
   server.on("error", (err) => {
@@ -74,11 +77,19 @@ function main(): void {
         keyFingerprints: runtime.keyFingerprints,
         database: databaseHostKind(config.databaseUrl),
         bench: config.bench,
+        workers: config.workers,
       },
       "api listening",
     );
   });
   shutdownOnSignals(server, runtime, logger);
+}
+
+function main(): void {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) runPrimary(config.workers, logger);
+  else void serve(config, logger);
 }
 
 main();

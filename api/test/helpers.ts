@@ -30,6 +30,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DB_QUERY_TIMEOUT_MS: "1000",
     HEALTHZ_TIMEOUT_MS: "1500",
     LOG_LEVEL: "debug",
+    API_WORKERS: "1",
     ...overrides,
   });
 }
@@ -142,7 +143,7 @@ export async function migratedCluster(): Promise<Cluster> {
 }
 
 /** A database that accepts TCP connections and never answers: the worst kind of outage. */
-export async function hangingListener(): Promise<{ port: number; close(): Promise<void> }> {
+export async function hangingListener(): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -154,6 +155,7 @@ export async function hangingListener(): Promise<{ port: number; close(): Promis
   if (typeof address !== "object" || !address) throw new Error("no port");
   return {
     port: address.port,
+    connections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -40,6 +40,7 @@ const GOOD = {
   BETTER_AUTH_URL: "http://localhost:3000",
   API_URL: "http://localhost:8000",
   DATABASE_URL: "postgresql://authbridge:db-password-value@127.0.0.1:9/authbridge?sslmode=require",
+  API_WORKERS: "1",
 };
 
 beforeAll(() => {
@@ -106,6 +107,9 @@ describe("refuses to start, with one line naming the variable and never its valu
       "DIRECT_URL must carry sslmode=",
       "db-password-value",
     ],
+    ["API_WORKERS zero", { API_WORKERS: "0" }, "API_WORKERS must be an integer from 1 to 64", undefined],
+    ["API_WORKERS not a number", { API_WORKERS: "two" }, "API_WORKERS must be an integer from 1 to 64", undefined],
+    ["API_WORKERS above DB_POOL_MAX", { API_WORKERS: "5", DB_POOL_MAX: "4" }, "API_WORKERS must not exceed DB_POOL_MAX", undefined],
   ])("%s", async (_label, change, message, secretPart) => {
     const env = Object.fromEntries(Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const { stdout, stderr, code } = await start(env).exited;

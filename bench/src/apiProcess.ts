@@ -8,11 +8,19 @@ import { repoRoot } from "../../testing/pg";
 
 export const apiDist = path.join(repoRoot, "api", "dist");
 
+/** A module of the compiled api (api/dist/<module>.js), loaded at run time, after the build. */
+export function fromApiDist(module: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the path exists only once the api is built
+  return require(path.join(apiDist, module));
+}
+
 export interface ApiEnv {
   secret: string;
   webOrigin: string;
   port: number;
   databaseUrl: string;
+  /** API_WORKERS: 1 is one process, as the goals are stated per worker. */
+  workers: number;
 }
 
 export interface ApiProcess {
@@ -50,47 +58,68 @@ async function stopChild(child: ChildProcess): Promise<void> {
   }
 }
 
-export async function startApi(env: ApiEnv): Promise<ApiProcess> {
-  const origin = `http://127.0.0.1:${env.port}`;
+export interface ChildSpec {
+  /** What `node` runs: a script and its flags. */
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  origin: string;
+  /** For error messages: "the api", "the floor server". */
+  label: string;
+}
+
+/** Spawns a server and waits for its first 200 on /healthz. */
+export async function startServer(spec: ChildSpec): Promise<ApiProcess> {
   let output = "";
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(apiDist, "server.js")], {
+  const child = spawn(process.execPath, spec.args, {
+    cwd: spec.cwd,
+    // Only what the server needs: nothing from the developer's shell or .env leaks into the run.
+    env: { PATH: process.env.PATH ?? "", ...spec.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${spec.label} could not be spawned`);
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-8000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const server = {
+    origin: spec.origin,
+    output: () => output,
+    stop: () => stopChild(child),
+  };
+  try {
+    while (!(await healthy(spec.origin))) {
+      if (child.exitCode !== null) throw new Error(`${spec.label} exited with code ${child.exitCode}:\n${output}`);
+      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`${spec.label} did not answer /healthz within 20 s:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return { ...server, pid, coldStartMs: performance.now() - started };
+}
+
+export function startApi(env: ApiEnv): Promise<ApiProcess> {
+  const origin = `http://127.0.0.1:${env.port}`;
+  return startServer({
+    label: "the api",
+    args: [path.join(apiDist, "server.js")],
     cwd: path.join(repoRoot, "api"),
-    // Only what the api needs: nothing from the developer's shell or .env leaks into the run.
+    origin,
     env: {
-      PATH: process.env.PATH ?? "",
       NODE_ENV: "production",
       BENCH: "1",
       LOG_LEVEL: "warn",
+      API_WORKERS: String(env.workers),
       BETTER_AUTH_SECRET: env.secret,
       BETTER_AUTH_URL: env.webOrigin,
       API_URL: origin,
       API_PORT: String(env.port),
       DATABASE_URL: env.databaseUrl,
     },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error("the api could not be spawned");
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString("utf8")).slice(-8000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const api = {
-    origin,
-    output: () => output,
-    stop: () => stopChild(child),
-  };
-  try {
-    while (!(await healthy(origin))) {
-      if (child.exitCode !== null) throw new Error(`the api exited with code ${child.exitCode}:\n${output}`);
-      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`the api did not answer /healthz within 20 s:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  } catch (err) {
-    await api.stop();
-    throw err;
-  }
-  return { ...api, pid, coldStartMs: performance.now() - started };
 }

@@ -1,5 +1,5 @@
-// The four HTTP cases of issue 7, each with the check that proves the api really did the work.
-import type { CaseSpec } from "./load";
+// The HTTP cases, each with the check that proves the server really did the work.
+import type { CaseSpec, Target } from "./load";
 import type { HttpCase } from "./options";
 import { TASKS_PER_USER } from "./seed";
 
@@ -8,15 +8,56 @@ export interface BenchUser {
   token: string;
 }
 
+/** A server under test and the tokens minted for its audience. */
+export interface Served {
+  target: Target;
+  users: BenchUser[];
+}
+
+export interface CaseTargets {
+  /** The api, one worker: every case without a target of its own. */
+  api: Served;
+  /** The floor server (floorServer.ts): node:http + pg, the same query and token check. */
+  floor: Served | null;
+  /** The api with API_WORKERS=2. */
+  twoWorkers: Served | null;
+  /** The large-list user on the api, and a cursor deep into their list. */
+  large: { user: BenchUser; deepCursor: string } | null;
+}
+
 function expect(condition: boolean, what: string): void {
   if (!condition) throw new Error(`expected ${what}`);
 }
 
 const isObject = (body: unknown): body is Record<string, unknown> => typeof body === "object" && body !== null;
 const bearer = (user: BenchUser) => ({ authorization: `Bearer ${user.token}` });
+const tasksPath = (user: BenchUser, query = "") => `/api/${encodeURIComponent(user.id)}/tasks${query}`;
+
+function pageCheck(lastPage: boolean) {
+  return (status: number, body: unknown) =>
+    expect(
+      status === 200 &&
+        isObject(body) &&
+        Array.isArray(body.tasks) &&
+        body.tasks.length === TASKS_PER_USER &&
+        (lastPage ? body.nextCursor === null : typeof body.nextCursor === "string"),
+      `200 with ${TASKS_PER_USER} tasks and ${lastPage ? "no" : "a"} nextCursor`,
+    );
+}
 
 /** Requests alternate between the users on every connection, as two signed-in people would. */
-export function caseSpecs(users: readonly BenchUser[]): Record<HttpCase, CaseSpec> {
+function tasksCase(name: HttpCase, served: Served, own: boolean): CaseSpec {
+  return {
+    name,
+    authenticated: true,
+    ...(own ? { target: served.target } : {}),
+    requests: served.users.map((user) => ({ path: tasksPath(user), headers: bearer(user) })),
+    check: pageCheck(true),
+  };
+}
+
+export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSpec>> {
+  const { api, floor, twoWorkers, large } = targets;
   return {
     baseline: {
       name: "baseline",
@@ -27,20 +68,29 @@ export function caseSpecs(users: readonly BenchUser[]): Record<HttpCase, CaseSpe
     "auth-only": {
       name: "auth-only",
       authenticated: true,
-      requests: users.map((user) => ({ path: "/api/whoami", headers: bearer(user) })),
+      requests: api.users.map((user) => ({ path: "/api/whoami", headers: bearer(user) })),
       check: (status, body) =>
-        expect(status === 200 && isObject(body) && users.some((u) => u.id === body.userId), "200 { userId } of a bench user"),
+        expect(status === 200 && isObject(body) && api.users.some((u) => u.id === body.userId), "200 { userId } of a bench user"),
     },
-    tasks: {
-      name: "tasks",
-      authenticated: true,
-      requests: users.map((user) => ({ path: `/api/${encodeURIComponent(user.id)}/tasks`, headers: bearer(user) })),
-      check: (status, body) =>
-        expect(
-          status === 200 && isObject(body) && Array.isArray(body.tasks) && body.tasks.length === TASKS_PER_USER,
-          `200 with ${TASKS_PER_USER} tasks`,
-        ),
-    },
+    tasks: tasksCase("tasks", api, false),
+    ...(floor ? { floor: tasksCase("floor", floor, true) } : {}),
+    ...(twoWorkers ? { "tasks-2-workers": tasksCase("tasks-2-workers", twoWorkers, true) } : {}),
+    ...(large
+      ? {
+          "tasks-large-first": {
+            name: "tasks-large-first",
+            authenticated: true,
+            requests: [{ path: tasksPath(large.user), headers: bearer(large.user) }],
+            check: pageCheck(false),
+          },
+          "tasks-large-deep": {
+            name: "tasks-large-deep",
+            authenticated: true,
+            requests: [{ path: tasksPath(large.user, `?cursor=${large.deepCursor}`), headers: bearer(large.user) }],
+            check: pageCheck(false),
+          },
+        }
+      : {}),
     healthz: {
       name: "healthz",
       authenticated: false,

@@ -11,6 +11,8 @@ export interface CaseSpec {
   requests: { path: string; headers?: Record<string, string> }[];
   /** Goes through requireAuth (so the token cache's counters belong to it). */
   authenticated: boolean;
+  /** Another server than the run's api (the floor, the api with 2 workers). */
+  target?: Target;
   /** Throws when one response does not look like a working api's. */
   check(status: number, body: unknown): void;
 }
@@ -42,24 +44,39 @@ export interface CaseResult extends Failures {
   rssMaxMb: number;
   cpu: CpuShare;
   /**
-   * The api's own CPU time (user + system) per completed request, in µs: what a request costs the
+   * The server's own CPU time (user + system, its worker processes included) per completed request, in µs: what a request costs the
    * api, far less sensitive to the machine's other load than req/s is.
    */
   apiCpuUsPerRequest: number;
   /** Verified-token cache lookups while measured (authenticated cases only). */
   tokenCache: { hits: number; misses: number; hitRate: number } | null;
+  /** µs per request of each timed api middleware (self time), for the run's api cases. */
+  layersUsPerRequest: Record<string, number>;
 }
 
 interface Counters {
   hits: number;
   misses: number;
+  /** The api's timed middleware (BENCH=1): calls and summed self time in ns, since start. */
+  layers: Record<string, { calls: number; ns: number }>;
 }
 
-async function cacheCounters(origin: string): Promise<Counters> {
+const NO_COUNTERS: Counters = { hits: 0, misses: 0, layers: {} };
+
+async function statsCounters(origin: string): Promise<Counters> {
   const res = await fetch(`${origin}/bench/stats`);
-  const body = (await res.json()) as { tokenCache?: Counters };
+  const body = (await res.json()) as { tokenCache?: { hits: number; misses: number }; layers?: Counters["layers"] };
   if (res.status !== 200 || !body.tokenCache) throw new Error(`GET /bench/stats answered ${res.status}`);
-  return body.tokenCache;
+  return { ...body.tokenCache, layers: body.layers ?? {} };
+}
+
+function counterDelta(before: Counters, after: Counters): Counters {
+  const layers: Counters["layers"] = {};
+  for (const [name, total] of Object.entries(after.layers)) {
+    const was = before.layers[name] ?? { calls: 0, ns: 0 };
+    layers[name] = { calls: total.calls - was.calls, ns: total.ns - was.ns };
+  }
+  return { hits: after.hits - before.hits, misses: after.misses - before.misses, layers };
 }
 
 export async function checkCase(origin: string, spec: CaseSpec): Promise<void> {
@@ -135,7 +152,7 @@ class Accumulator {
   latencies: number[] = [];
   cpu: CpuSeconds = NO_CPU;
   rssMaxMb = 0;
-  cache: Counters = { hits: 0, misses: 0 };
+  cache: Counters = NO_COUNTERS;
 
   constructor(readonly spec: CaseSpec) {}
 
@@ -147,7 +164,12 @@ class Accumulator {
     for (const [code, count] of Object.entries(slice.statusCodes)) this.statusCodes[code] = (this.statusCodes[code] ?? 0) + count;
     this.cpu = addCpu(this.cpu, cpu);
     this.rssMaxMb = Math.max(this.rssMaxMb, rssMb);
-    this.cache = { hits: this.cache.hits + cache.hits, misses: this.cache.misses + cache.misses };
+    const layers = { ...this.cache.layers };
+    for (const [name, total] of Object.entries(cache.layers)) {
+      const had = layers[name] ?? { calls: 0, ns: 0 };
+      layers[name] = { calls: had.calls + total.calls, ns: had.ns + total.ns };
+    }
+    this.cache = { hits: this.cache.hits + cache.hits, misses: this.cache.misses + cache.misses, layers };
   }
 
   result(): CaseResult {
@@ -173,6 +195,10 @@ class Accumulator {
       cpu: cpuShare(this.cpu),
       apiCpuUsPerRequest: Math.round((this.cpu.api / this.requests) * 1e6),
       tokenCache: this.spec.authenticated && hits + misses > 0 ? { hits, misses, hitRate: hits / (hits + misses) } : null,
+      // Per request of this case (a layer the case skips shows 0; a layer may run on /bench/stats too).
+      layersUsPerRequest: Object.fromEntries(
+        Object.entries(this.cache.layers).map(([name, total]) => [name, Math.round((total.ns / 1000 / this.requests) * 10) / 10]),
+      ),
     };
   }
 }
@@ -191,22 +217,26 @@ export async function runCases(
   log: (line: string) => void,
 ): Promise<CaseResult[]> {
   const cases = specs.map((spec) => new Accumulator(spec));
+  const targetOf = (spec: CaseSpec) => spec.target ?? target;
+  // Only the run's api has one worker's counters to read.
+  const counters = (spec: CaseSpec) => (spec.target ? Promise.resolve(NO_COUNTERS) : statsCounters(target.origin));
   for (const c of cases) {
-    await checkCase(target.origin, c.spec);
-    if (settings.warmup > 0) c.warmup = await fire(target.origin, c.spec, settings.connections, settings.warmup);
+    await checkCase(targetOf(c.spec).origin, c.spec);
+    if (settings.warmup > 0) c.warmup = await fire(targetOf(c.spec).origin, c.spec, settings.connections, settings.warmup);
   }
   const slice = settings.duration / settings.rounds;
   for (let round = 1; round <= settings.rounds; round++) {
     log(`round ${round}/${settings.rounds}: ${specs.map((s) => s.name).join(", ")}, ${slice.toFixed(1)} s each`);
     for (const c of cases) {
-      const cache0 = await cacheCounters(target.origin);
-      const rss = rssSampler(target.pid);
-      const cpu = cpuWindow(target.pid, target.postmaster);
-      const result = await fire(target.origin, c.spec, settings.connections, slice, c.latencies);
+      const on = targetOf(c.spec);
+      const cache0 = await counters(c.spec);
+      const rss = rssSampler(on.pid);
+      const cpu = cpuWindow(on.pid, on.postmaster);
+      const result = await fire(on.origin, c.spec, settings.connections, slice, c.latencies);
       const cpuSeconds = cpu();
       const rssMb = rss();
-      const cache1 = await cacheCounters(target.origin);
-      c.add(result, cpuSeconds, rssMb, { hits: cache1.hits - cache0.hits, misses: cache1.misses - cache0.misses });
+      const cache1 = await counters(c.spec);
+      c.add(result, cpuSeconds, rssMb, counterDelta(cache0, cache1));
     }
   }
   return cases.map((c) => c.result());

@@ -39,13 +39,16 @@ export function postmasterPid(clusterDir: string): number {
   return pid;
 }
 
-/** CPU seconds of a PostgreSQL server: the postmaster and its children (backends, writers). */
-function clusterCpuSeconds(postmaster: number): number {
-  let total = processCpuSeconds(postmaster);
+/**
+ * CPU seconds of a process and its children: a PostgreSQL postmaster and its backends, an api
+ * cluster primary and its workers.
+ */
+function treeCpuSeconds(parent: number): number {
+  let total = processCpuSeconds(parent);
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
-    if (fields?.[1] === String(postmaster)) total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    if (fields?.[1] === String(parent)) total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   }
   return total;
 }
@@ -91,16 +94,16 @@ export const addCpu = (a: CpuSeconds, b: CpuSeconds): CpuSeconds => ({
 /** Starts a CPU accounting window; call the result to close it. */
 export function cpuWindow(apiPid: number, postmaster: number): () => CpuSeconds {
   const wall0 = process.hrtime.bigint();
-  const api0 = processCpuSeconds(apiPid);
-  const db0 = clusterCpuSeconds(postmaster);
+  const api0 = treeCpuSeconds(apiPid);
+  const db0 = treeCpuSeconds(postmaster);
   const harness0 = process.cpuUsage();
   const busy0 = machineBusySeconds();
   return () => {
     const used = process.cpuUsage(harness0);
     return {
       wall: Number(process.hrtime.bigint() - wall0) / 1e9,
-      api: processCpuSeconds(apiPid) - api0,
-      db: clusterCpuSeconds(postmaster) - db0,
+      api: treeCpuSeconds(apiPid) - api0,
+      db: treeCpuSeconds(postmaster) - db0,
       harness: (used.user + used.system) / 1e6,
       busy: machineBusySeconds() - busy0,
     };

@@ -1,22 +1,32 @@
-// make bench: what authentication costs, against a baseline of the same app in the same run.
+// make bench: what authentication and the data path cost, against a baseline of the same app and
+// a floor server (node:http + pg) in the same run.
 // See docs/BENCHMARKS.md for the method; `scripts/bench.sh --help` for the flags.
+import type { KeyObject } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Cluster, freePort, migrate, repoRoot, startCluster } from "../../testing/pg";
 import { type ApiProcess, startApi } from "./apiProcess";
-import { type BenchUser, caseSpecs } from "./cases";
+import { type BenchUser, type Served, caseSpecs } from "./cases";
+import { measureDataPath } from "./dataPath";
+import { startFloor } from "./floor";
 import { runCases } from "./load";
 import { machineInfo, peakRssMb, postmasterPid } from "./machine";
-import { HTTP_CASES, type Options, USAGE, parseOptions } from "./options";
+import { HTTP_CASES, type HttpCase, type Options, USAGE, parseOptions } from "./options";
 import { type Run, failuresOf, textReport, withResults } from "./report";
 import { listenerHealth, measureRevocation, waitForListener } from "./revocation";
-import { seed, sessionOf } from "./seed";
+import { LARGE_LIST_TASKS, TASKS_PER_USER, seed, sessionOf } from "./seed";
 import { contractKey, mintToken, throwAwaySecret } from "./tokens";
 import { runVerify } from "./verify";
 
 const WEB_ORIGIN = "http://localhost:3000"; // only the token issuer: no web app runs
 const USER_IDS = ["bench-user-a", "bench-user-b"];
+const LARGE_USER_ID = "bench-user-large";
+/** Tasks before the deep page of the large-list user, walked PAGE_WALK at a time. */
+const DEEP_PAGE_OFFSET = 9_000;
+const PAGE_WALK = 200;
+/** The api's default DB_POOL_MAX with one worker: the floor gets as many connections. */
+const API_POOL_MAX = 10;
 // Longer than any run, so no token expires mid-case and turns into 401s.
 const TOKEN_TTL_SECONDS = 6 * 3600;
 
@@ -36,6 +46,34 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/** Tokens for one server's audience. */
+function usersFor(key: KeyObject, ids: readonly string[], audience: string): BenchUser[] {
+  return ids.map((id) => ({
+    id,
+    token: mintToken(key, { sub: id, sid: sessionOf(id), iss: WEB_ORIGIN, aud: audience, ttlSeconds: TOKEN_TTL_SECONDS }).token,
+  }));
+}
+
+/** The cursor that starts the page at DEEP_PAGE_OFFSET, followed through the api itself. */
+async function deepCursor(origin: string, user: BenchUser): Promise<string> {
+  let cursor = "";
+  for (let seen = 0; seen < DEEP_PAGE_OFFSET; seen += PAGE_WALK) {
+    const res = await fetch(`${origin}/api/${user.id}/tasks?limit=${PAGE_WALK}${cursor ? `&cursor=${cursor}` : ""}`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    const body = (await res.json()) as { nextCursor?: unknown };
+    if (res.status !== 200 || typeof body.nextCursor !== "string") throw new Error(`walking to the deep page: ${res.status}`);
+    cursor = body.nextCursor;
+  }
+  return cursor;
+}
+
+async function startedApi(secret: string, databaseUrl: string, workers: number): Promise<ApiProcess> {
+  const api = await startApi({ secret, webOrigin: WEB_ORIGIN, port: await freePort(), databaseUrl, workers });
+  cleanups.push(() => api.stop());
+  return api;
+}
+
 async function httpCases(options: Options, secret: string, run: Run): Promise<void> {
   const key = contractKey(secret);
   const cluster: Cluster = await startCluster();
@@ -44,31 +82,50 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   const migrateStart = performance.now();
   await migrate(cluster.url);
   run.migratorMs = performance.now() - migrateStart;
-  await seed(cluster.url, USER_IDS);
+  const wanted = (name: HttpCase) => options.cases.includes(name);
+  const large = wanted("tasks-large-first") || wanted("tasks-large-deep");
+  await seed(cluster.url, [
+    ...USER_IDS.map((id) => ({ id, tasks: TASKS_PER_USER })),
+    ...(large ? [{ id: LARGE_USER_ID, tasks: LARGE_LIST_TASKS }] : []),
+  ]);
 
   let api: ApiProcess | undefined;
   for (let i = 0; i < options.coldStarts; i++) {
-    const port = await freePort();
-    api = await startApi({ secret, webOrigin: WEB_ORIGIN, port, databaseUrl: cluster.url });
-    const started = api;
-    cleanups.push(() => started.stop());
+    api = await startedApi(secret, cluster.url, 1);
     run.coldStartMs.push(api.coldStartMs);
     log(`api cold start ${i + 1}/${options.coldStarts}: ${Math.round(api.coldStartMs)} ms`);
     if (i < options.coldStarts - 1) await api.stop();
   }
   if (!api) throw new Error("no api started");
-
-  const users: BenchUser[] = USER_IDS.map((id) => ({
-    id,
-    token: mintToken(key, { sub: id, sid: sessionOf(id), iss: WEB_ORIGIN, aud: api.origin, ttlSeconds: TOKEN_TTL_SECONDS }).token,
-  }));
-  const specs = caseSpecs(users);
   const postmaster = postmasterPid(cluster.dir);
-  const selected = HTTP_CASES.filter((c) => options.cases.includes(c)).map((name) => specs[name]);
+  const served = (server: ApiProcess): Served => ({
+    target: { origin: server.origin, pid: server.pid, postmaster },
+    users: usersFor(key, USER_IDS, server.origin),
+  });
+
+  let floor: Served | null = null;
+  if (wanted("floor")) {
+    const server = await startFloor({ secret, issuer: WEB_ORIGIN, port: await freePort(), databaseUrl: cluster.url, poolMax: API_POOL_MAX });
+    cleanups.push(() => server.stop());
+    floor = served(server);
+  }
+  const twoWorkers = wanted("tasks-2-workers") ? served(await startedApi(secret, cluster.url, 2)) : null;
+  const largeUser = large ? usersFor(key, [LARGE_USER_ID], api.origin)[0] : undefined;
+  const apiServed = served(api);
   // Measured with revocation on: every request checks its session (in memory once seen).
   await waitForListener(api.origin);
+  if (twoWorkers) await waitForListener(twoWorkers.target.origin);
   // Each session's first sight is its one read; from here on every check must come from memory.
-  for (const user of users) await fetch(`${api.origin}/api/whoami`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
+  for (const user of [...apiServed.users, ...(largeUser ? [largeUser] : [])]) {
+    await fetch(`${api.origin}/api/whoami`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
+  }
+  const specs = caseSpecs({
+    api: apiServed,
+    floor,
+    twoWorkers,
+    large: largeUser ? { user: largeUser, deepCursor: await deepCursor(api.origin, largeUser) } : null,
+  });
+  const selected = HTTP_CASES.filter(wanted).flatMap((name) => specs[name] ?? []);
   const lookupsBefore = (await listenerHealth(api.origin)).sessionLookups;
   log(`${selected.length} cases: check + ${options.warmup} s warm-up each, then ${options.duration} s each at ${options.connections} connections`);
   try {
@@ -82,6 +139,10 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     throw new Error(`${(err as Error).message}\napi output:\n${api.output()}`);
   }
   run.peakRssMb = peakRssMb(api.pid);
+  if (wanted("tasks")) {
+    log("data path: the tasks query and its serialisation, in-process");
+    run.dataPath = await measureDataPath(cluster.url, USER_IDS[0] ?? "", API_POOL_MAX);
+  }
 }
 
 function verifyCase(options: Options, secret: string, run: Run): void {
@@ -110,6 +171,7 @@ async function main(): Promise<number> {
     migratorMs: null,
     peakRssMb: null,
     revocation: null,
+    dataPath: null,
     wallSeconds: 0,
   };
   // The in-process case first, while nothing else of ours is running.

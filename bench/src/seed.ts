@@ -1,8 +1,10 @@
-// Two users with 50 tasks each and one live session each, written with plain SQL (the api only
-// ever reads them here).
+// The bench users, each with one live session and their tasks, written with plain SQL (the api
+// only ever reads them here).
 import { Client } from "pg";
 
 export const TASKS_PER_USER = 50;
+/** The large-list user: page cost must not grow with this. */
+export const LARGE_LIST_TASKS = 10_000;
 
 /** The one session seed() gives each user: what the bench's tokens carry as `sid`. */
 export const sessionOf = (userId: string) => `${userId}-session`;
@@ -14,11 +16,16 @@ export function verifiedUrl(url: string): string {
   return verified.toString();
 }
 
-export async function seed(url: string, userIds: readonly string[]): Promise<void> {
+export interface SeedUser {
+  id: string;
+  tasks: number;
+}
+
+export async function seed(url: string, users: readonly SeedUser[]): Promise<void> {
   const client = new Client({ connectionString: verifiedUrl(url) });
   await client.connect();
   try {
-    for (const id of userIds) {
+    for (const { id, tasks } of users) {
       await client.query(`INSERT INTO "user" (id, name, email, "emailVerified") VALUES ($1, $1, $1 || '@bench.invalid', true)`, [id]);
       await client.query(
         `INSERT INTO "session" (id, "expiresAt", token, "updatedAt", "userId") VALUES ($1, (now() AT TIME ZONE 'UTC') + interval '1 day', gen_random_uuid()::text, now(), $2)`,
@@ -29,7 +36,7 @@ export async function seed(url: string, userIds: readonly string[]): Promise<voi
         `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt")
          SELECT gen_random_uuid()::text, $1, 'task ' || n, n % 3 = 0, now() - n * interval '1 minute', now()
          FROM generate_series(1, $2::int) AS n`,
-        [id, TASKS_PER_USER],
+        [id, tasks],
       );
     }
     await client.query("ANALYZE");

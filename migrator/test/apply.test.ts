@@ -143,7 +143,7 @@ test("the schema has Prisma's constraint names and the hand-written title check"
       "rate_limit_key_key",
       "session_token_key",
       "session_userId_idx",
-      "task_userId_idx",
+      "task_userId_createdAt_id_idx",
       "user_email_key",
       "verification_identifier_idx",
     ]);

@@ -8,6 +8,7 @@ import { type Browser, type BrowserContext, type Page, chromium } from "playwrig
 import { PASSWORD, newEmail } from "./support/http";
 import { contractKey } from "./support/jws";
 import { type Stack, startStack } from "./support/stack";
+import { PAGE_SIZE_DEFAULT as PAGE_SIZE } from "@authbridge/contract";
 
 const CHROMIUM = "/usr/bin/chromium";
 const shots = path.join(__dirname, "..", "test-results", "e2e");
@@ -156,6 +157,42 @@ describeE2e("browser: sign up, dashboard verified by the API, tasks, sign out", 
     await page.goto(`${stack.web.url}/dashboard`);
     await page.waitForURL("**/sign-in");
     await shot(page, "dashboard-closed");
+    await context.close();
+  });
+
+  test("a long list comes in pages: Load more appends the next one until there is none", async () => {
+    const { context, page } = await person("10.9.0.5");
+    await signUpThroughForm(page, "Carol Example", newEmail("carol"));
+    const carolId = await verifiedId(page);
+    await page.getByTestId("no-tasks").waitFor();
+
+    // More tasks than one page, written through the api with Carol's own token from the web.
+    const token = await page.evaluate(async () => ((await (await fetch("/api/auth/token")).json()) as { token: string }).token);
+    const titles = Array.from({ length: PAGE_SIZE + 7 }, (_, i) => `paged task ${String(i + 1).padStart(2, "0")}`);
+    for (const title of titles) {
+      const res = await fetch(`${stack.api.url}/api/${encodeURIComponent(carolId)}/tasks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ title }),
+      });
+      expect(res.status).toBe(201);
+    }
+
+    // The api's own order (newest first; tasks created within one millisecond are ordered by id).
+    const all = await fetch(`${stack.api.url}/api/${encodeURIComponent(carolId)}/tasks?limit=200`, { headers: { authorization: `Bearer ${token}` } });
+    const expected = ((await all.json()) as { tasks: { title: string }[] }).tasks.map((t) => t.title);
+    expect([...expected].sort()).toEqual(titles);
+
+    await page.reload();
+    const items = page.getByTestId("tasks").locator("li");
+    await items.nth(PAGE_SIZE - 1).waitFor();
+    expect(await items.allTextContents()).toEqual(expected.slice(0, PAGE_SIZE));
+    await shot(page, "carol-first-page");
+    await page.getByRole("button", { name: "Load more" }).click();
+    await items.nth(titles.length - 1).waitFor();
+    expect(await items.allTextContents()).toEqual(expected);
+    await page.getByRole("button", { name: "Load more" }).waitFor({ state: "detached" });
+    await shot(page, "carol-all-pages");
     await context.close();
   });
 

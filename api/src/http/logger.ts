@@ -6,7 +6,8 @@ import type { LogLevel } from "../config";
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
-    base: { service: "api" },
+    // pid tells the workers of one api apart (API_WORKERS); no hostname, it says nothing here.
+    base: { service: "api", pid: process.pid },
     redact: {
       paths: ["authorization", "cookie", "*.authorization", "*.cookie", "*.headers.authorization", "*.headers.cookie", "token", "*.token"],
       censor: "[redacted]",

@@ -6,6 +6,7 @@ import { NewTask, TaskListQuery } from "../contract/schemas";
 import { HttpError } from "../http/errors";
 import { validated } from "../http/validate";
 import type { TaskService } from "../services/tasks";
+import { toTaskPage } from "./taskPageQuery";
 
 export const BODY_LIMIT = "16kb";
 
@@ -20,8 +21,8 @@ export function tasksRouter(tasks: TaskService): Router {
   const router = Router();
   router.get(
     "/tasks",
-    validated({ query: TaskListQuery }, async (_input, req, res) => {
-      res.json({ tasks: await tasks.list(authOf(req).userId), nextCursor: null });
+    validated({ query: TaskListQuery }, async ({ query }, req, res) => {
+      res.json(await tasks.list(authOf(req).userId, toTaskPage(query)));
     }),
   );
   router.post(

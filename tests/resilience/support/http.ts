@@ -87,3 +87,26 @@ function parse(received: string): RawAnswer {
   const body = split === -1 ? "" : Buffer.from(received.slice(split + 4), "latin1").toString("utf8");
   return { status: Number(head.slice(9, 12)), head, body };
 }
+
+/**
+ * Every task of a user's list, newest first, following nextCursor page by page (200 a page, the
+ * most the api serves). `get` answers one page; by default a plain GET with the token.
+ */
+export async function allTasks<T>(
+  apiUrl: string,
+  userId: string,
+  token: string,
+  get: (url: string) => Promise<Answer | null> = (url) => call(url, { token }),
+): Promise<T[]> {
+  const tasks: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = `?limit=200${cursor ? `&cursor=${cursor}` : ""}`;
+    const page = await get(`${apiUrl}/api/${userId}/tasks${query}`);
+    if (page?.status !== 200) throw new Error(`listing ${userId}'s tasks answered ${page?.status ?? "nothing"}`);
+    const body = page.json as { tasks: T[]; nextCursor: string | null };
+    tasks.push(...body.tasks);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return tasks;
+}

@@ -96,6 +96,8 @@ export async function startStack(options: { web?: boolean; apiEnv?: Record<strin
     const apiEnv = {
       ...shared,
       API_PORT: String(apiPort),
+      // One process: the faults and logs these suites check are per process.
+      API_WORKERS: "1",
       JWT_CLOCK_TOLERANCE_SECONDS: String(CLOCK_TOLERANCE_SECONDS),
       // debug: the most a service ever logs, so the log audit sees the most.
       LOG_LEVEL: "debug",

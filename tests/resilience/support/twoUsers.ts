@@ -2,7 +2,7 @@
 // whole list, now and then a try at the other user's list. Shared by the load test and the drills
 // that inject faults under that load. Bounded in count and time.
 import { randomUUID } from "node:crypto";
-import { type Answer, call } from "./http";
+import { type Answer, allTasks, call } from "./http";
 
 export interface Task {
   id: string;
@@ -90,9 +90,7 @@ export async function twoUserLoad(apiUrl: string, players: [Player, Player], opt
   return tally;
 }
 
-/** Each user's list as the api answers it now. */
-export async function listOf(apiUrl: string, me: Player): Promise<Task[]> {
-  const answer = await call(`${apiUrl}/api/${me.userId}/tasks`, { token: me.token });
-  if (answer.status !== 200) throw new Error(`final list of ${me.label}: ${answer.status} ${answer.text.slice(0, 200)}`);
-  return (answer.json as { tasks: Task[] }).tasks;
+/** Each user's whole list as the api answers it now, every page. */
+export function listOf(apiUrl: string, me: Player): Promise<Task[]> {
+  return allTasks<Task>(apiUrl, me.userId, me.token);
 }

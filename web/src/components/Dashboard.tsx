@@ -15,6 +15,8 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
   const api = useMemo(() => createApiClient(apiUrl), [apiUrl]);
   const [me, setMe] = useState<Me | null>(null);
   const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [health, setHealth] = useState("checking…");
   const [error, setError] = useState<string | null>(null);
   const [title, setTitle] = useState("");
@@ -35,6 +37,7 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
       setMe(who);
       const page = dataOf(await api.GET("/api/{userId}/tasks", { params: { path: { userId: who.id } } }));
       setTasks(page.tasks);
+      setNextCursor(page.nextCursor);
     })().catch(fail);
   }, [api, apiUrl, fail]);
 
@@ -53,6 +56,22 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
       fail(failure);
     } finally {
       setAdding(false);
+    }
+  }
+
+  async function loadMore() {
+    if (!me || !nextCursor) return;
+    setLoadingMore(true);
+    setError(null);
+    try {
+      const page = dataOf(await api.GET("/api/{userId}/tasks", { params: { path: { userId: me.id }, query: { cursor: nextCursor } } }));
+      // A task added on this page meanwhile is already at the top: the cursor keeps it off later pages.
+      setTasks((current) => [...(current ?? []), ...page.tasks]);
+      setNextCursor(page.nextCursor);
+    } catch (failure) {
+      fail(failure);
+    } finally {
+      setLoadingMore(false);
     }
   }
 
@@ -91,6 +110,11 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
               <li key={task.id}>{task.title}</li>
             ))}
           </ul>
+        )}
+        {nextCursor && (
+          <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? "Loading…" : "Load more"}
+          </button>
         )}
       </section>
     </>

@@ -126,6 +126,7 @@ export async function startStack(options: { ttlSeconds?: number } = {}): Promise
         // The tests stand in for a reverse proxy on loopback: their X-Forwarded-For names the client.
         "TRUSTED_PROXIES=127.0.0.1",
         "LOG_LEVEL=info",
+        "API_WORKERS=1",
         "",
       ].join("\n"),
       { mode: 0o600 },
