@@ -345,7 +345,10 @@ describe("HTTP plumbing", () => {
     expect((await request(bench).get("/bench/baseline")).body).toEqual({ ok: true });
     expect(((await request(bench).get("/bench/stats")).body as { tokenCache: unknown }).tokenCache).toMatchObject({ max: 1024 });
     // Each timed middleware counts the requests that passed it, with a self time.
-    await request(bench).get("/api/whoami").set("Authorization", `Bearer ${mint("user-a")}`).expect(200);
+    await request(bench)
+      .get("/api/whoami")
+      .set("Authorization", `Bearer ${mint("user-a")}`)
+      .expect(200);
     const { layers } = (await request(bench).get("/bench/stats")).body as { layers: Record<string, { calls: number; ns: number }> };
     expect(Object.keys(layers)).toEqual(["request id + log", "helmet", "cors", "requireAuth"]);
     expect(layers.requireAuth?.calls).toBe(1);

@@ -210,12 +210,7 @@ export interface LoadSettings {
   rounds: number;
 }
 
-export async function runCases(
-  target: Target,
-  specs: CaseSpec[],
-  settings: LoadSettings,
-  log: (line: string) => void,
-): Promise<CaseResult[]> {
+export async function runCases(target: Target, specs: CaseSpec[], settings: LoadSettings, log: (line: string) => void): Promise<CaseResult[]> {
   const cases = specs.map((spec) => new Accumulator(spec));
   const targetOf = (spec: CaseSpec) => spec.target ?? target;
   // Only the run's api has one worker's counters to read.

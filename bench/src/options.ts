@@ -46,7 +46,10 @@ function positive(name: string, value: string, min: number, max: number): number
 }
 
 function caseList(value: string): CaseName[] {
-  const names = value.split(",").map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   const cases = names.map((name) => {
     const found = ALL_CASES.find((c) => c === name);
     if (!found) throw new Error(`--cases: unknown case "${name}" (known: ${ALL_CASES.join(", ")})`);

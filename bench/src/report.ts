@@ -66,10 +66,7 @@ function pageCost(run: Run, name: string): number | null {
 }
 
 export function failuresOf(run: Run): number {
-  return run.cases.reduce(
-    (sum, c) => sum + c.errors + c.timeouts + c.non2xx + c.warmup.errors + c.warmup.timeouts + c.warmup.non2xx,
-    0,
-  );
+  return run.cases.reduce((sum, c) => sum + c.errors + c.timeouts + c.non2xx + c.warmup.errors + c.warmup.timeouts + c.warmup.non2xx, 0);
 }
 
 function target(name: string, goal: string, value: number | null | undefined, met: (v: number) => boolean, show: (v: number) => string): Target {
@@ -85,7 +82,9 @@ export function targets(run: Run): Target[] {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const x = (v: number) => v.toFixed(2);
   const report = (name: string, value: number | null | undefined, show: (v: number) => string): Target =>
-    value === null || value === undefined ? { name, goal: "report", actual: "-", status: "not measured" } : { name, goal: "report", actual: show(value), status: "reported" };
+    value === null || value === undefined
+      ? { name, goal: "report", actual: "-", status: "not measured" }
+      : { name, goal: "report", actual: show(value), status: "reported" };
   return [
     target("auth-only / baseline", ">= 0.90", authOnly ? ratioToBaseline(run, authOnly) : null, (v) => v >= 0.9, x),
     target("tasks / floor, req/s (1 worker each)", ">= 0.80", tasks ? ratioTo(run, tasks, "floor") : null, (v) => v >= 0.8, x),
@@ -96,8 +95,20 @@ export function targets(run: Run): Target[] {
     report("tasks req/s, 2 workers / 1 worker", twoWorkers ? ratioTo(run, twoWorkers, "tasks") : null, x),
     target("tasks p99 at 50 connections (2 workers)", "<= 20 ms", at50 ? twoWorkers?.latencyMs.p99 : null, (v) => v <= 20, ms),
     target("healthz p99", "<= 10 ms", byName(run, "healthz")?.latencyMs.p99, (v) => v <= 10, ms),
-    target("api cold start (median)", "<= 1500 ms", medianColdStartMs(run), (v) => v <= 1500, (v) => `${Math.round(v)} ms`),
-    target("api peak RSS under load (1 worker)", "<= 120 MB", run.peakRssMb, (v) => v <= 120, (v) => `${v.toFixed(0)} MB`),
+    target(
+      "api cold start (median)",
+      "<= 1500 ms",
+      medianColdStartMs(run),
+      (v) => v <= 1500,
+      (v) => `${Math.round(v)} ms`,
+    ),
+    target(
+      "api peak RSS under load (1 worker)",
+      "<= 120 MB",
+      run.peakRssMb,
+      (v) => v <= 120,
+      (v) => `${v.toFixed(0)} MB`,
+    ),
     target("revocation p99 (session delete to first 401)", "<= 1000 ms", run.revocation?.p99Ms, (v) => v <= 1000, ms),
     target("session rows read during the HTTP cases", "0 (no query per request)", run.revocation?.sessionLookupsDuringLoad, (v) => v === 0, String),
     target("errors + non-2xx, all cases", "0", run.cases.length ? failuresOf(run) : null, (v) => v === 0, String),
@@ -123,7 +134,21 @@ function sections(run: Run, markdown: boolean): string[] {
   if (run.cases.length) {
     out.push(
       table(
-        ["case", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "non-2xx", "x baseline", "x floor", "server CPU µs/req", "token cache hits", "cpu % api/db/harness/others/idle"],
+        [
+          "case",
+          "req/s",
+          "p50 ms",
+          "p90 ms",
+          "p99 ms",
+          "max ms",
+          "errors",
+          "non-2xx",
+          "x baseline",
+          "x floor",
+          "server CPU µs/req",
+          "token cache hits",
+          "cpu % api/db/harness/others/idle",
+        ],
         run.cases.map((c) => {
           const ratio = ratioToBaseline(run, c);
           const floorRatio = c.name.startsWith("tasks") ? ratioTo(run, c, "floor") : null;
@@ -161,7 +186,11 @@ function sections(run: Run, markdown: boolean): string[] {
   if (layers.length) out.push(table(["tasks request, by layer", "api µs/req", "floor µs/req"], layers, markdown));
   const cold = medianColdStartMs(run);
   const facts: Row[] = [];
-  if (cold !== null) facts.push(["api cold start, spawn to first 200 on /healthz", `${Math.round(cold)} ms (median of ${run.coldStartMs.map((ms) => Math.round(ms)).join(", ")})`]);
+  if (cold !== null)
+    facts.push([
+      "api cold start, spawn to first 200 on /healthz",
+      `${Math.round(cold)} ms (median of ${run.coldStartMs.map((ms) => Math.round(ms)).join(", ")})`,
+    ]);
   if (run.migratorMs !== null) facts.push(["migrator on an empty database (process start to exit)", `${Math.round(run.migratorMs)} ms`]);
   if (run.peakRssMb !== null) facts.push(["api peak RSS (VmHWM) after all cases", `${run.peakRssMb.toFixed(1)} MB`]);
   const revocation = run.revocation;

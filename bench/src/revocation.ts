@@ -62,7 +62,10 @@ export interface RevocationTarget {
 
 const GIVE_UP_MS = 10_000;
 
-export async function measureRevocation(target: RevocationTarget, log: (line: string) => void): Promise<Omit<RevocationResult, "sessionLookupsDuringLoad">> {
+export async function measureRevocation(
+  target: RevocationTarget,
+  log: (line: string) => void,
+): Promise<Omit<RevocationResult, "sessionLookupsDuringLoad">> {
   const db = new Client({ connectionString: verifiedUrl(target.databaseUrl) });
   await db.connect();
   const samples = new Float64Array(target.count);

@@ -48,7 +48,13 @@ export function runVerify(options: {
   const { createTokenVerifier } = require(path.join(apiDist, "auth", "tokenVerifier")) as VerifierModule;
   const { TOKEN_CACHE_SIZE } = require(path.join(apiDist, "runtime")) as RuntimeModule;
   const verifier = (cacheSize: number) =>
-    createTokenVerifier({ keys: new Map([[KID, { key: options.key, fingerprint: "bench" }]]), issuer: options.issuer, audience: options.audience, clockToleranceSeconds: 5, cacheSize });
+    createTokenVerifier({
+      keys: new Map([[KID, { key: options.key, fingerprint: "bench" }]]),
+      issuer: options.issuer,
+      audience: options.audience,
+      clockToleranceSeconds: 5,
+      cacheSize,
+    });
   const cached = verifier(TOKEN_CACHE_SIZE);
   const uncached = verifier(0);
 
@@ -58,7 +64,10 @@ export function runVerify(options: {
   const raw = [
     { name: "HMAC-SHA256 (floor)", opsPerSec: measure(options.seconds, hmac) },
     { name: "verify, no cache (jsonwebtoken)", opsPerSec: measure(options.seconds, () => uncached.verify(options.token).ok) },
-    { name: `verify, cache hit (api default, ${TOKEN_CACHE_SIZE} entries)`, opsPerSec: measure(options.seconds, () => cached.verify(options.token).ok) },
+    {
+      name: `verify, cache hit (api default, ${TOKEN_CACHE_SIZE} entries)`,
+      opsPerSec: measure(options.seconds, () => cached.verify(options.token).ok),
+    },
   ];
   const floor = raw[0]?.opsPerSec ?? 1;
   return raw.map((r) => ({ ...r, usPerOp: 1e6 / r.opsPerSec, vsHmac: floor / r.opsPerSec }));

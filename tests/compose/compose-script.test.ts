@@ -57,15 +57,25 @@ test.each([
   const run = up(versions);
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
-  const upCall = run.calls.split("\n").find((line) => / up -d --build --wait$/.test(line)) ?? "";
+  const upCall = run.calls.split("\n").find((line) => line.endsWith(" up -d --build --wait")) ?? "";
   expect(upCall).toContain(`-f ${path.join(repoRoot, "docker-compose.yml")}`);
   expect(upCall.includes(`-f ${fastStart}`)).toBe(versions.withStartInterval);
 });
 
 test.each([
-  { engine: "19.03.15", api: "1.40", compose: "2.26.1", message: "compose: Docker Engine 19.03.15 (API 1.40) is too old (Engine 20.10 or newer is needed)." },
+  {
+    engine: "19.03.15",
+    api: "1.40",
+    compose: "2.26.1",
+    message: "compose: Docker Engine 19.03.15 (API 1.40) is too old (Engine 20.10 or newer is needed).",
+  },
   { engine: "25.0.0", api: "1.44", compose: "2.19.1", message: "compose: Docker Compose 2.19.1 is too old (2.20 or newer is needed)." },
-  { engine: "", api: "", compose: "2.26.1", message: "compose: the Docker engine is not reachable (is the daemon running, and may this user use it?)." },
+  {
+    engine: "",
+    api: "",
+    compose: "2.26.1",
+    message: "compose: the Docker engine is not reachable (is the daemon running, and may this user use it?).",
+  },
 ])("$message", (versions) => {
   const run = up(versions);
   expect(run.status).toBe(1);

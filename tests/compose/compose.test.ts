@@ -229,17 +229,24 @@ describe("ports and healthchecks", () => {
 describe("Docker Compose itself, where its v2 plugin is installed", () => {
   const available = spawnSync("docker", ["compose", "version"], { encoding: "utf8" }).status === 0;
   if (!available) console.log("skipped: `docker compose config` (the Docker Compose v2 plugin is not installed here)");
-  (available ? test : test.skip)("`docker compose config` accepts the file with the local db and with Neon, alone and with the start_interval file", () => {
-    for (const files of [["docker-compose.yml"], ["docker-compose.yml", "docker-compose.start-interval.yml"]]) {
-      for (const profiles of ["localdb", ""]) {
-        const result = spawnSync("docker", ["compose", ...files.flatMap((file) => ["-f", file]), "--env-file", path.join(repoRoot, ".env.example"), "config", "--quiet"], {
-          cwd: repoRoot,
-          encoding: "utf8",
-          env: { ...process.env, COMPOSE_PROFILES: profiles, AUTHBRIDGE_ENV_FILE: ".env.example" },
-        });
-        expect(result.stderr).toBe("");
-        expect(result.status).toBe(0);
+  (available ? test : test.skip)(
+    "`docker compose config` accepts the file with the local db and with Neon, alone and with the start_interval file",
+    () => {
+      for (const files of [["docker-compose.yml"], ["docker-compose.yml", "docker-compose.start-interval.yml"]]) {
+        for (const profiles of ["localdb", ""]) {
+          const result = spawnSync(
+            "docker",
+            ["compose", ...files.flatMap((file) => ["-f", file]), "--env-file", path.join(repoRoot, ".env.example"), "config", "--quiet"],
+            {
+              cwd: repoRoot,
+              encoding: "utf8",
+              env: { ...process.env, COMPOSE_PROFILES: profiles, AUTHBRIDGE_ENV_FILE: ".env.example" },
+            },
+          );
+          expect(result.stderr).toBe("");
+          expect(result.status).toBe(0);
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -22,7 +22,13 @@ beforeAll(async () => {
   stack = await startReplicas({ webs: 1, apis: 0 }, [`TRUSTED_PROXIES=${PROXY}`]);
   proxy = await appendingProxy(stack.webs[0]?.url ?? "", "127.0.0.1", PROXY);
   email = `target-${randomBytes(6).toString("hex")}@example.test`;
-  const signUp = await authPost(stack.publicWebUrl, stack.publicWebUrl, "/sign-up/email", { name: "Target", email, password: PASSWORD }, { from: "127.0.0.20" });
+  const signUp = await authPost(
+    stack.publicWebUrl,
+    stack.publicWebUrl,
+    "/sign-up/email",
+    { name: "Target", email, password: PASSWORD },
+    { from: "127.0.0.20" },
+  );
   expect(signUp.status).toBe(200);
 }, 180_000);
 
@@ -37,7 +43,13 @@ async function twelveWrongSignIns(webUrl: string, from: string): Promise<{ statu
   const started = Date.now();
   let firstFourMs = 0;
   for (let i = 0; i < 12; i++) {
-    const answer = await authPost(webUrl, stack.publicWebUrl, "/sign-in/email", { email, password: `wrong-${i}` }, { from, forwardedFor: freshForwardedFor() });
+    const answer = await authPost(
+      webUrl,
+      stack.publicWebUrl,
+      "/sign-in/email",
+      { email, password: `wrong-${i}` },
+      { from, forwardedFor: freshForwardedFor() },
+    );
     statuses.push(answer.status);
     if (i === 3) firstFourMs = Date.now() - started;
   }
@@ -69,14 +81,26 @@ test("behind the trusted appending proxy: the client the proxy saw is limited, w
 });
 
 test("two clients behind the trusted proxy keep separate buckets", async () => {
-  const other = await authPost(proxy.url, stack.publicWebUrl, "/sign-in/email", { email, password: PASSWORD }, { from: CLIENT_Y, forwardedFor: freshForwardedFor() });
+  const other = await authPost(
+    proxy.url,
+    stack.publicWebUrl,
+    "/sign-in/email",
+    { email, password: PASSWORD },
+    { from: CLIENT_Y, forwardedFor: freshForwardedFor() },
+  );
   expect(other.status).toBe(200);
   const limited = await authPost(proxy.url, stack.publicWebUrl, "/sign-in/email", { email, password: PASSWORD }, { from: CLIENT_X });
   expect(limited.status).toBe(429);
 });
 
 test("bypassing the proxy with a forged proxy hop does not escape the limit", async () => {
-  const answer = await authPost(stack.publicWebUrl, stack.publicWebUrl, "/sign-in/email", { email, password: PASSWORD }, { from: CLIENT_X, forwardedFor: `198.51.100.77, ${PROXY}` });
+  const answer = await authPost(
+    stack.publicWebUrl,
+    stack.publicWebUrl,
+    "/sign-in/email",
+    { email, password: PASSWORD },
+    { from: CLIENT_X, forwardedFor: `198.51.100.77, ${PROXY}` },
+  );
   expect(answer.status).toBe(429);
   // Nothing any client wrote became a key: only the loopback addresses the connections came from.
   for (const key of await rateLimitKeys()) expect(key).toMatch(/^127\.0\.0\.\d+\|/);

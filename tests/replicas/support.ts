@@ -29,7 +29,16 @@ export function call(url: string, { method = "GET", headers = {}, body, from = "
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname + target.search, method, headers, localAddress: from, agent: false, timeout: 30_000 },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method,
+        headers,
+        localAddress: from,
+        agent: false,
+        timeout: 30_000,
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -47,7 +56,13 @@ export const sessionCookie = (answer: Answer): string | undefined =>
   (answer.headers["set-cookie"] ?? []).map((c) => c.split(";")[0] ?? "").find((pair) => /(^|\.)session_token=/.test(pair));
 
 /** A Better Auth POST as the browser on `origin` (BETTER_AUTH_URL) sends it, to any web replica. */
-export function authPost(webUrl: string, origin: string, route: string, body: object, options: { from?: string; cookie?: string; forwardedFor?: string } = {}) {
+export function authPost(
+  webUrl: string,
+  origin: string,
+  route: string,
+  body: object,
+  options: { from?: string; cookie?: string; forwardedFor?: string } = {},
+) {
   return call(`${webUrl}/api/auth${route}`, {
     method: "POST",
     from: options.from,
@@ -68,10 +83,13 @@ export async function appendingProxy(upstream: string, listenOn: string, from: s
     const received = req.headers["x-forwarded-for"];
     const peer = req.socket.remoteAddress ?? "";
     const headers = { ...req.headers, "x-forwarded-for": received ? `${String(received)}, ${peer}` : peer };
-    const forward = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers, localAddress: from, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers, localAddress: from, agent: false },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on("error", () => res.writeHead(502).end());
     req.pipe(forward);
   });
@@ -127,7 +145,10 @@ export async function startReplicas(counts: { webs: number; apis: number }, extr
     }));
     const apis = apiPorts.map((port) => ({ ...startProcess(apiServer, { API_PORT: String(port) }, envFile), url: `http://127.0.0.1:${port}` }));
     services.push(...webs, ...apis);
-    await Promise.all([...webs.map((web) => waitFor(`${web.url}/api/health`, web, 60_000)), ...apis.map((api) => waitFor(`${api.url}/livez`, api, 60_000))]);
+    await Promise.all([
+      ...webs.map((web) => waitFor(`${web.url}/api/health`, web, 60_000)),
+      ...apis.map((api) => waitFor(`${api.url}/livez`, api, 60_000)),
+    ]);
     return { databaseUrl: cluster.url, publicWebUrl, webs, apis, stop };
   } catch (error) {
     await stop();

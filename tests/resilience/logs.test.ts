@@ -25,7 +25,7 @@ function spellings(secret: Secret): string[] {
 }
 
 /** Where any spelling of any secret occurs: file, line and kind, never the value itself. */
-function findLeaks(files: Array<{ name: string; text: string }>, secrets: Secret[]): string[] {
+function findLeaks(files: { name: string; text: string }[], secrets: Secret[]): string[] {
   const leaks: string[] = [];
   for (const secret of secrets) {
     for (const form of spellings(secret)) {
@@ -42,7 +42,7 @@ function findLeaks(files: Array<{ name: string; text: string }>, secrets: Secret
 }
 
 // Shapes of credentials the suite did not make itself (one the web made and never handed out).
-const SHAPES: Array<[string, RegExp]> = [
+const SHAPES: [string, RegExp][] = [
   ["JWT", /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/],
   ["bearer credential", /Bearer\s+[A-Za-z0-9._~+/-]{16,}/i],
   ["session cookie", /session_token=[^;\s"]{8,}/],

@@ -72,11 +72,15 @@ async function listenerOf(apiUrl: string): Promise<Record<string, unknown>> {
   const health = await call(`${apiUrl}/healthz`);
   // The listener never fails readiness.
   expect(health.status).toBe(200);
-  const checks = (health.json as { checks: Record<string, Array<Record<string, unknown>>> }).checks;
+  const checks = (health.json as { checks: Record<string, Record<string, unknown>[]> }).checks;
   return checks["sessions:listener"]?.[0] ?? {};
 }
 
-async function waitForListener(apiUrl: string, predicate: (state: Record<string, unknown>) => boolean, limitMs = 15_000): Promise<Record<string, unknown>> {
+async function waitForListener(
+  apiUrl: string,
+  predicate: (state: Record<string, unknown>) => boolean,
+  limitMs = 15_000,
+): Promise<Record<string, unknown>> {
   const started = Date.now();
   for (;;) {
     const state = await listenerOf(apiUrl);

@@ -109,7 +109,9 @@ class Browser {
       await this.send(tasksUrl, { headers: { authorization } }).then((r) => r?.arrayBuffer());
       if (this.iterations % 5 === 0) {
         const body = JSON.stringify({ title: `task ${this.iterations} (${this.run.phase})` });
-        await this.send(tasksUrl, { method: "POST", body, headers: { authorization, "content-type": "application/json" } }).then((r) => r?.arrayBuffer());
+        await this.send(tasksUrl, { method: "POST", body, headers: { authorization, "content-type": "application/json" } }).then((r) =>
+          r?.arrayBuffer(),
+        );
       }
     }
     if (this.iterations % 3 === 0 && !(await this.signedIn())) this.fail("get-session: signed out", 200);
@@ -165,14 +167,28 @@ test("the whole rotation under load from two signed-in users: no request refused
   const shared = { BETTER_AUTH_URL: web.url, API_URL: api.url, DATABASE_URL: cluster.url };
   const startApi = async (secrets: string): Promise<{ child: Child; port: number }> => {
     const port = await freePort();
-    const env = { ...shared, BETTER_AUTH_SECRETS: secrets, API_PORT: String(port), JWT_CLOCK_TOLERANCE_SECONDS: String(CLOCK_TOLERANCE_SECONDS), LOG_LEVEL: "debug" };
+    const env = {
+      ...shared,
+      BETTER_AUTH_SECRETS: secrets,
+      API_PORT: String(port),
+      JWT_CLOCK_TOLERANCE_SECONDS: String(CLOCK_TOLERANCE_SECONDS),
+      LOG_LEVEL: "debug",
+    };
     const child = startProgram("api", programs.api, env);
     await waitForUrl(`http://127.0.0.1:${port}/healthz`, child, 60_000);
     return { child, port };
   };
   const startWeb = async (secrets: string): Promise<{ child: Child; port: number }> => {
     const port = await freePort();
-    const env = { ...shared, BETTER_AUTH_SECRETS: secrets, NODE_ENV: "production", PORT: String(port), HOSTNAME: "127.0.0.1", JWT_TTL_SECONDS: String(TTL_SECONDS), LOG_LEVEL: "debug" };
+    const env = {
+      ...shared,
+      BETTER_AUTH_SECRETS: secrets,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      JWT_TTL_SECONDS: String(TTL_SECONDS),
+      LOG_LEVEL: "debug",
+    };
     const child = startProgram("web", programs.web, env);
     await waitForUrl(`http://127.0.0.1:${port}/api/health`, child, 60_000);
     return { child, port };
@@ -187,7 +203,9 @@ test("the whole rotation under load from two signed-in users: no request refused
   };
 
   const fingerprints = (child: Child) =>
-    child.lines.map((line) => JSON.parse(line.startsWith("{") ? line : "{}") as { keyFingerprints?: Record<string, string> }).find((l) => l.keyFingerprints)?.keyFingerprints;
+    child.lines
+      .map((line) => JSON.parse(line.startsWith("{") ? line : "{}") as { keyFingerprints?: Record<string, string> })
+      .find((l) => l.keyFingerprints)?.keyFingerprints;
 
   let apiProcess = await startApi(`1:${OLD}`);
   let webProcess = await startWeb(`1:${OLD}`);

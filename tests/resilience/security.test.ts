@@ -91,7 +91,10 @@ const headerText = fc.string({ unit: "binary", maxLength: 120 }).map((s) => s.re
 const mutatedToken = (): fc.Arbitrary<string> =>
   fc
     .tuple(
-      fc.oneof({ weight: 1, arbitrary: fc.constantFrom(alice.token, alice.webToken, bob.token) }, { weight: 3, arbitrary: fc.constantFrom(...hostileTokens) }),
+      fc.oneof(
+        { weight: 1, arbitrary: fc.constantFrom(alice.token, alice.webToken, bob.token) },
+        { weight: 3, arbitrary: fc.constantFrom(...hostileTokens) },
+      ),
       fc.nat(),
       fc.constantFrom("A", "_", "-", ".", "=", "é", " ", "0"),
     )
@@ -116,7 +119,8 @@ test(`Authorization header fuzzing (${AUTH_RUNS} runs): never 5xx, never 2xx wit
   let accepted = 0;
   // Weighted so that a fair share of requests carries a well-formed header with a good token:
   // the property must see accepted requests too, or it would prove nothing about them.
-  const likely = <T,>(usual: T[], rest: T[]) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...usual) }, { weight: 1, arbitrary: fc.constantFrom(...rest) });
+  const likely = <T>(usual: T[], rest: T[]) =>
+    fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...usual) }, { weight: 1, arbitrary: fc.constantFrom(...rest) });
   const value = fc.oneof(
     { weight: 1, arbitrary: headerText },
     { weight: 1, arbitrary: headerText.map((s) => `Bearer ${s}`) },
@@ -146,7 +150,12 @@ test(`Authorization header fuzzing (${AUTH_RUNS} runs): never 5xx, never 2xx wit
         // Whoever the api served must be the subject of a token an independent verifier accepts.
         const subjects = await Promise.all(values.flatMap((v) => v.match(JWS) ?? []).map((t) => acceptedSubject(stack, t)));
         expect(values).toHaveLength(1);
-        const served = path === "/api/whoami" ? (JSON.parse(answer.body) as { userId: string }).userId : path === "/api/me" ? (JSON.parse(answer.body) as { id: string }).id : alice.id;
+        const served =
+          path === "/api/whoami"
+            ? (JSON.parse(answer.body) as { userId: string }).userId
+            : path === "/api/me"
+              ? (JSON.parse(answer.body) as { id: string }).id
+              : alice.id;
         expect(subjects).toContain(served);
       } else if (answer.status === 401) {
         expect(answer.head).toMatch(/\r\nWWW-Authenticate: Bearer realm="api"/i);
@@ -169,8 +178,25 @@ test(`path user id fuzzing (${PATH_RUNS} runs, alice's token): never 5xx, 2xx on
   const segment = fc.oneof(
     fc.string({ unit: "binary", maxLength: 60 }),
     fc.string({ maxLength: 60 }),
-    fc.constantFrom(alice.id, bob.id, "", ".", "..", "%", "%00", "%2e%2e", `${alice.id}%00`, `${alice.id}/..`, `${bob.id}%2F..%2F${alice.id}`, alice.id.toUpperCase(), ` ${alice.id}`, `${alice.id} `),
-    fc.tuple(fc.nat(), fc.constantFrom("a", "Z", "%", "-", ".", "é")).map(([at, ch]) => `${alice.id.slice(0, at % alice.id.length)}${ch}${alice.id.slice((at % alice.id.length) + 1)}`),
+    fc.constantFrom(
+      alice.id,
+      bob.id,
+      "",
+      ".",
+      "..",
+      "%",
+      "%00",
+      "%2e%2e",
+      `${alice.id}%00`,
+      `${alice.id}/..`,
+      `${bob.id}%2F..%2F${alice.id}`,
+      alice.id.toUpperCase(),
+      ` ${alice.id}`,
+      `${alice.id} `,
+    ),
+    fc
+      .tuple(fc.nat(), fc.constantFrom("a", "Z", "%", "-", ".", "é"))
+      .map(([at, ch]) => `${alice.id.slice(0, at % alice.id.length)}${ch}${alice.id.slice((at % alice.id.length) + 1)}`),
   );
   const property = fc.asyncProperty(segment, fc.boolean(), fc.constantFrom("GET", "POST"), async (raw, encode, method) => {
     const sendRaw = !encode && /^[\x21-\x7e]*$/.test(raw) && !/[?#]/.test(raw);
@@ -227,7 +253,19 @@ test(`JSON body fuzzing (${BODY_RUNS} runs, alice's token and path): never 5xx, 
   const titles = fc.oneof(
     fc.string({ unit: "binary", maxLength: 220 }),
     fc.string({ unit: "grapheme", minLength: 195, maxLength: 205 }),
-    fc.constantFrom("", " ", "\u00a0x\u3000", "a\u0000b", "\ud800", "ok \udfff", "\u202e\u2066", "🙂".repeat(200), "🙂".repeat(201), "x".repeat(201), `${bob.marker} fake`),
+    fc.constantFrom(
+      "",
+      " ",
+      "\u00a0x\u3000",
+      "a\u0000b",
+      "\ud800",
+      "ok \udfff",
+      "\u202e\u2066",
+      "🙂".repeat(200),
+      "🙂".repeat(201),
+      "x".repeat(201),
+      `${bob.marker} fake`,
+    ),
   );
   const bodies = fc.oneof(
     { weight: 3, arbitrary: titles.map((title) => JSON.stringify({ title })) },
@@ -243,12 +281,18 @@ test(`JSON body fuzzing (${BODY_RUNS} runs, alice's token and path): never 5xx, 
       JSON.stringify({ title: "big", pad: "x".repeat(BODY_LIMIT_BYTES) }),
       "null",
       '"title"',
-      "\ufeff{\"title\":\"bom\"}",
+      '\ufeff{"title":"bom"}',
     ),
   );
   const contentTypes = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom<string | null>("application/json", "application/json; charset=utf-8", "application/json; charset=UTF-8") },
-    { weight: 1, arbitrary: fc.constantFrom<string | null>("application/json; charset=latin1", "text/plain", "application/x-www-form-urlencoded", null) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom<string | null>("application/json", "application/json; charset=utf-8", "application/json; charset=UTF-8"),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<string | null>("application/json; charset=latin1", "text/plain", "application/x-www-form-urlencoded", null),
+    },
   );
   const property = fc.asyncProperty(bodies, contentTypes, async (text, contentType) => {
     const body = Buffer.from(text, "utf8");
@@ -274,7 +318,7 @@ test(`JSON body fuzzing (${BODY_RUNS} runs, alice's token and path): never 5xx, 
   // Everything created landed in alice's list, and bob's list is exactly his three tasks.
   const aliceList = await allTasks<{ id: string }>(stack.apiUrl, alice.id, alice.token);
   expect(aliceList.map((t) => t.id)).toEqual(expect.arrayContaining(created));
-  const bobList = (await call(`${stack.apiUrl}/api/${bob.id}/tasks`, { token: bob.token })).json as { tasks: Array<{ title: string }> };
+  const bobList = (await call(`${stack.apiUrl}/api/${bob.id}/tasks`, { token: bob.token })).json as { tasks: { title: string }[] };
   expect(bobList.tasks.map((t) => t.title).sort()).toEqual([0, 1, 2].map((i) => `${bob.marker} ${i}`));
   record({ requests: runs + 2 }, { statuses, created: created.length });
 });
@@ -304,8 +348,11 @@ test(`CORS (${ORIGIN_RUNS} foreign origins + the web's): only the web's origin g
       headers: [
         ["Origin", origin],
         ...(preflight
-          ? ([["Access-Control-Request-Method", "POST"], ["Access-Control-Request-Headers", "authorization,content-type"]] as Array<[string, string]>)
-          : ([["Authorization", `Bearer ${alice.token}`]] as Array<[string, string]>)),
+          ? ([
+              ["Access-Control-Request-Method", "POST"],
+              ["Access-Control-Request-Headers", "authorization,content-type"],
+            ] as [string, string][])
+          : ([["Authorization", `Bearer ${alice.token}`]] as [string, string][])),
       ],
     });
   };
@@ -363,5 +410,8 @@ test("Better Auth in production mode: repeated wrong-password sign-ins get 429 p
   const fromVictim = await authPost(stack.webUrl, "/sign-in/email", { email: victim.email, password: victim.password }, freshIp());
   expect(fromVictim.status).toBe(200);
   expect(fromVictim.cookie).not.toBeNull();
-  record({ requests: statuses.length + 3, failures: 0 }, { wrongPasswordStatuses: statuses, sameIpRightPassword: fromAttacker.status, otherIp: fromVictim.status });
+  record(
+    { requests: statuses.length + 3, failures: 0 },
+    { wrongPasswordStatuses: statuses, sameIpRightPassword: fromAttacker.status, otherIp: fromVictim.status },
+  );
 });

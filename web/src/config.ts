@@ -106,7 +106,10 @@ const seconds = makeValidator((input) => {
 });
 
 const proxyList = makeValidator((input): readonly string[] => {
-  const entries = input.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const entries = input
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   if (invalidProxyEntries(entries).length > 0) throw new Rejected("must be a comma-separated list of IP addresses or CIDR ranges");
   return entries;
 });

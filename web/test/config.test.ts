@@ -115,7 +115,12 @@ const refusals: [string, string, Env, string][] = [
   ],
   ["without TLS", "DATABASE_URL", { ...GOOD, DATABASE_URL: GOOD.DATABASE_URL.replace("require", "disable") }, "DATABASE_URL must carry sslmode="],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
-  ["not addresses", "TRUSTED_PROXIES", { ...GOOD, TRUSTED_PROXIES: "10.0.0.1,proxy-must-not-leak" }, "TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges"],
+  [
+    "not addresses",
+    "TRUSTED_PROXIES",
+    { ...GOOD, TRUSTED_PROXIES: "10.0.0.1,proxy-must-not-leak" },
+    "TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges",
+  ],
 ];
 
 describe.each(ways)("$way", ({ start, serves }) => {

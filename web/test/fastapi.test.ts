@@ -29,7 +29,10 @@ function findPython(): string | null {
 }
 
 const python = findPython();
-if (!python) console.log("skipped: no python3 on this machine, so the FastAPI verifier cannot run (apt-get install python3-fastapi python3-jwt python3-cryptography python3-uvicorn)");
+if (!python)
+  console.log(
+    "skipped: no python3 on this machine, so the FastAPI verifier cannot run (apt-get install python3-fastapi python3-jwt python3-cryptography python3-uvicorn)",
+  );
 const describeWithPython = python ? describe : describe.skip;
 
 interface Answer {
@@ -60,7 +63,7 @@ function get(baseUrl: string, urlPath: string, authorization?: string | string[]
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 function signWith(alg: "HS512" | "RS256", claims: object, key: Buffer | import("node:crypto").KeyObject): string {
   const input = `${b64({ alg, typ: "JWT" })}.${b64(claims)}`;
-  const signature = alg === "HS512" ? createHmac("sha512", key as Buffer).update(input).digest() : sign("sha256", Buffer.from(input), key);
+  const signature = alg === "HS512" ? createHmac("sha512", key).update(input).digest() : sign("sha256", Buffer.from(input), key);
   return `${input}.${signature.toString("base64url")}`;
 }
 
@@ -74,7 +77,9 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     try {
       execFileSync(python ?? "python3", ["-c", MODULES], { stdio: "pipe" });
     } catch {
-      throw new Error(`${python} lacks fastapi/jwt/cryptography/uvicorn: apt-get install python3-fastapi python3-jwt python3-cryptography python3-uvicorn`);
+      throw new Error(
+        `${python} lacks fastapi/jwt/cryptography/uvicorn: apt-get install python3-fastapi python3-jwt python3-cryptography python3-uvicorn`,
+      );
     }
     stack = await startStack();
     const signed = await signUp(stack.web.url, { name: "Py Check", email: newEmail("fastapi"), password: PASSWORD }, "10.0.0.7");
@@ -85,7 +90,12 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     // The same three settings the api verifies with (the clock tolerance is 5 s on both by default).
     const env = { BETTER_AUTH_SECRET: stack.secret, BETTER_AUTH_URL: stack.web.url, API_URL: stack.api.url, PYTHONDONTWRITEBYTECODE: "1" };
     verifier = {
-      ...startCommand(python ?? "python3", ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"], exampleDir, env),
+      ...startCommand(
+        python ?? "python3",
+        ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"],
+        exampleDir,
+        env,
+      ),
       url: `http://127.0.0.1:${port}`,
     };
     await waitFor(`${verifier.url}/openapi.json`, verifier);
@@ -186,8 +196,14 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ["sub of 256 characters", () => bearer(forge({ sub: "x".repeat(256) }))],
     ["sub with NUL", () => bearer(forge({ sub: "user\u0000a" }))],
     ["sub with a newline", () => bearer(forge({ sub: "user\na" }))],
-    ["a Better Auth email-verification-shaped token (raw secret)", () => bearer(hs256({ email: "a@example.test", userId: user.id, iat: now(), exp: now() + 3600 }, stack.secret))],
-    ["a Better Auth email-verification-shaped token (our key)", () => bearer(hs256({ email: "a@example.test", userId: user.id, iat: now(), exp: now() + 3600 }, key()))],
+    [
+      "a Better Auth email-verification-shaped token (raw secret)",
+      () => bearer(hs256({ email: "a@example.test", userId: user.id, iat: now(), exp: now() + 3600 }, stack.secret)),
+    ],
+    [
+      "a Better Auth email-verification-shaped token (our key)",
+      () => bearer(hs256({ email: "a@example.test", userId: user.id, iat: now(), exp: now() + 3600 }, key())),
+    ],
     ["two Authorization headers, both valid", () => [bearer(user.token), bearer(user.token)]],
     ["an oversized token with a valid signature", () => bearer(forge({ pad: "x".repeat(4000) }))],
   ])("rejects %s", async (_label, authorization) => {

@@ -71,7 +71,11 @@ export function buildOpenApiDocument() {
     request: { params: UserPath, query: TaskListQuery },
     responses: {
       200: json(TaskPage, "A page of tasks"),
-      400: json(ErrorBody, "A bad limit or cursor", error("invalid_request", "the request is invalid", { limit: "must be an integer from 1 to 200" })),
+      400: json(
+        ErrorBody,
+        "A bad limit or cursor",
+        error("invalid_request", "the request is invalid", { limit: "must be an integer from 1 to 200" }),
+      ),
       401: unauthorized,
       403: forbidden,
       503: databaseUnavailable,
@@ -85,11 +89,19 @@ export function buildOpenApiDocument() {
     request: { params: UserPath, body: { required: true, content: { "application/json": { schema: NewTask } } } },
     responses: {
       201: json(TaskCreated, "The new task"),
-      400: json(ErrorBody, "Malformed JSON, or a body that breaks the rules (see `fields`)", error("invalid_request", "the request is invalid", { title: "must not be empty" })),
+      400: json(
+        ErrorBody,
+        "Malformed JSON, or a body that breaks the rules (see `fields`)",
+        error("invalid_request", "the request is invalid", { title: "must not be empty" }),
+      ),
       401: unauthorized,
       403: forbidden,
       413: json(ErrorBody, "The body is larger than 16 KB", error("payload_too_large", "the body is larger than 16 KB")),
-      415: json(ErrorBody, "The body is not application/json (or its charset or encoding is not supported)", error("unsupported_media_type", "the body must be application/json")),
+      415: json(
+        ErrorBody,
+        "The body is not application/json (or its charset or encoding is not supported)",
+        error("unsupported_media_type", "the body must be application/json"),
+      ),
       503: databaseUnavailable,
     },
   });
@@ -100,7 +112,10 @@ export function buildOpenApiDocument() {
     security: [],
     responses: {
       200: { description: "Ready", content: { "application/health+json": { schema: Health } } },
-      503: { description: "Not ready: the database is unreachable, slow, or not encrypted", content: { "application/health+json": { schema: Health } } },
+      503: {
+        description: "Not ready: the database is unreachable, slow, or not encrypted",
+        content: { "application/health+json": { schema: Health } },
+      },
     },
   });
   registry.registerPath({
@@ -126,7 +141,8 @@ export function buildOpenApiDocument() {
     info: {
       title: "authbridge api",
       version: "1",
-      description: "Each user's own tasks, for bearers of the web's short-lived access token. Errors are always `{ error: { code, message, fields? } }`.",
+      description:
+        "Each user's own tasks, for bearers of the web's short-lived access token. Errors are always `{ error: { code, message, fields? } }`.",
     },
   });
 }

@@ -36,7 +36,13 @@ export const Task = z
   })
   .meta({
     id: "Task",
-    example: { id: "cmf0l2x1a0001", title: "Water the plants", done: false, createdAt: "2026-12-01T09:30:00.000Z", updatedAt: "2026-12-01T09:30:00.000Z" },
+    example: {
+      id: "cmf0l2x1a0001",
+      title: "Water the plants",
+      done: false,
+      createdAt: "2026-12-01T09:30:00.000Z",
+      updatedAt: "2026-12-01T09:30:00.000Z",
+    },
   });
 
 export const User = z

@@ -19,7 +19,9 @@ interface TestPrototype {
 const { prototype } = require("supertest/lib/test.js") as { prototype: TestPrototype };
 const assert = prototype.assert;
 prototype.assert = function (this: TestPrototype, resError, res, fn) {
-  const problem = res ? contractProblem({ method: res.req.method, url: res.req.path, status: res.status, headers: res.headers, text: res.text ?? "" }) : null;
+  const problem = res
+    ? contractProblem({ method: res.req.method, url: res.req.path, status: res.status, headers: res.headers, text: res.text ?? "" })
+    : null;
   if (problem && fn) return fn(new Error(`api answer contradicts api/openapi.json: ${problem}`), res);
   assert.call(this, resError, res, fn);
 };

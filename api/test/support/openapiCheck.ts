@@ -26,8 +26,7 @@ export const documentPath = path.join(__dirname, "..", "..", "openapi.json");
 const document = JSON.parse(readFileSync(documentPath, "utf8")) as Document;
 
 // The document refers to "#/components/schemas/X"; each compiled schema carries them as $defs.
-const toDefs = (schema: object): object =>
-  JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"#/$defs/')) as object;
+const toDefs = (schema: object): object => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"#/$defs/')) as object;
 const defs = toDefs(document.components.schemas);
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -67,7 +66,10 @@ export interface Answer {
 
 function checkBody(answer: Answer, where: string, content: Record<string, MediaType> | undefined): string | null {
   if (!content) return answer.text === "" ? null : `${where}: the document lists no body, the api sent one`;
-  const type = String(answer.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+  const type =
+    String(answer.headers["content-type"] ?? "")
+      .split(";")[0]
+      ?.trim() ?? "";
   const media = content[type];
   if (!media) return `${where}: Content-Type ${type || "(none)"} is not one of ${Object.keys(content).join(", ")}`;
   let body: unknown;

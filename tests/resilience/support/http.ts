@@ -47,7 +47,7 @@ export interface RawAnswer {
  */
 export function rawRequest(
   port: number,
-  request: { method: string; path: string; headers: Array<[string, string]>; body?: Buffer },
+  request: { method: string; path: string; headers: [string, string][]; body?: Buffer },
   timeoutMs = 10_000,
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {

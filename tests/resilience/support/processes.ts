@@ -77,7 +77,10 @@ export async function waitForUrl(url: string, child: Child, deadlineMs = 30_000)
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     if (!child.running()) throw new Error(`${child.name} exited before answering ${url}:\n${child.lines.join("\n")}`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }

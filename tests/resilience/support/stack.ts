@@ -29,7 +29,8 @@ export interface Stack extends Audience {
 /** A missing build is a broken setup, not a reason to skip: make test builds before it tests. */
 export function assertBuilt(...files: string[]): void {
   for (const file of files) {
-    if (!existsSync(file)) throw new Error(`${path.relative(repoRoot, file)} is missing: build first (make test does, or npm run build -w <workspace>)`);
+    if (!existsSync(file))
+      throw new Error(`${path.relative(repoRoot, file)} is missing: build first (make test does, or npm run build -w <workspace>)`);
   }
 }
 

@@ -41,7 +41,14 @@ class SummaryReporter {
           details: own.details,
         });
       }
-      if (file.testExecError) cases.push({ file: path.relative(repoRoot, file.testFilePath), name: "(file failed to run)", status: "failed", counts: {}, details: { error: String(file.testExecError.message).slice(0, 500) } });
+      if (file.testExecError)
+        cases.push({
+          file: path.relative(repoRoot, file.testFilePath),
+          name: "(file failed to run)",
+          status: "failed",
+          counts: {},
+          details: { error: String(file.testExecError.message).slice(0, 500) },
+        });
     }
     const summary = {
       finishedAt: new Date().toISOString(),

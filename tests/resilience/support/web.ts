@@ -66,7 +66,10 @@ export async function signUp(webUrl: string, label: string): Promise<User> {
 
 /** The id of the session behind a cookie, from Better Auth's get-session. */
 export async function sessionIdOf(webUrl: string, cookie: string): Promise<string> {
-  const response = await fetch(`${webUrl}/api/auth/get-session`, { headers: { cookie, "x-forwarded-for": freshIp() }, signal: AbortSignal.timeout(15_000) });
+  const response = await fetch(`${webUrl}/api/auth/get-session`, {
+    headers: { cookie, "x-forwarded-for": freshIp() },
+    signal: AbortSignal.timeout(15_000),
+  });
   const body = (await response.json().catch(() => null)) as { session?: { id?: unknown } } | null;
   const id = body?.session?.id;
   if (!response.ok || typeof id !== "string") throw new Error(`get-session answered ${response.status} without a session id`);

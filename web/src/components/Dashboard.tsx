@@ -47,9 +47,7 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
     setAdding(true);
     setError(null);
     try {
-      const { task } = dataOf(
-        await api.POST("/api/{userId}/tasks", { params: { path: { userId: me.id } }, body: { title: title.trim() } }),
-      );
+      const { task } = dataOf(await api.POST("/api/{userId}/tasks", { params: { path: { userId: me.id } }, body: { title: title.trim() } }));
       setTasks((current) => [task, ...(current ?? [])]);
       setTitle("");
     } catch (failure) {

@@ -79,5 +79,3 @@ export function getAuth(): Auth {
   auth ??= createAuth();
   return auth;
 }
-
-
