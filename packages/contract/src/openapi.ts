@@ -4,615 +4,650 @@
  */
 
 export interface paths {
-  "/api/me": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's user */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The token's user */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
+                401: {
+                    headers: {
+                        /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "token expired"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
+                503: {
+                    headers: {
+                        /** @description Seconds */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "the database is unavailable, try again shortly"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The caller's user */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The token's user */
-        200: {
-          headers: Record<string, unknown>;
-          content: {
-            "application/json": components["schemas"]["User"];
-          };
+    "/api/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
-        401: {
-          headers: {
-            /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
-            "WWW-Authenticate": string;
-            [name: string]: unknown;
-          };
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "unauthorized",
-             *         "message": "token expired"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
+        /** The token's subject: authentication alone, no data read */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The token's subject */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WhoAmI"];
+                    };
+                };
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
+                401: {
+                    headers: {
+                        /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "token expired"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
+                503: {
+                    headers: {
+                        /** @description Seconds */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "the database is unavailable, try again shortly"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
         };
-        /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
-        503: {
-          headers: {
-            /** @description Seconds */
-            "Retry-After": string;
-            [name: string]: unknown;
-          };
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "database_unavailable",
-             *         "message": "the database is unavailable, try again shortly"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/whoami": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/{userId}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One page of the caller's tasks, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Tasks per page */
+                    limit?: number;
+                    /** @description Opaque: the `nextCursor` of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Must be the token's subject (`sub`), else 403 */
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of tasks */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskPage"];
+                    };
+                };
+                /** @description A bad limit or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_request",
+                         *         "message": "the request is invalid",
+                         *         "fields": {
+                         *           "limit": "must be an integer from 1 to 200"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
+                401: {
+                    headers: {
+                        /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "token expired"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The path's user is not the token's subject */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "forbidden",
+                         *         "message": "this resource belongs to another user"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
+                503: {
+                    headers: {
+                        /** @description Seconds */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "the database is unavailable, try again shortly"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a task for the caller */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Must be the token's subject (`sub`), else 403 */
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewTask"];
+                };
+            };
+            responses: {
+                /** @description The new task */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskCreated"];
+                    };
+                };
+                /** @description Malformed JSON, or a body that breaks the rules (see `fields`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_request",
+                         *         "message": "the request is invalid",
+                         *         "fields": {
+                         *           "title": "must not be empty"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
+                401: {
+                    headers: {
+                        /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "token expired"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The path's user is not the token's subject */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "forbidden",
+                         *         "message": "this resource belongs to another user"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 16 KB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "payload_too_large",
+                         *         "message": "the body is larger than 16 KB"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (or its charset or encoding is not supported) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unsupported_media_type",
+                         *         "message": "the body must be application/json"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
+                503: {
+                    headers: {
+                        /** @description Seconds */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "the database is unavailable, try again shortly"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The token's subject: authentication alone, no data read */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The token's subject */
-        200: {
-          headers: Record<string, unknown>;
-          content: {
-            "application/json": components["schemas"]["WhoAmI"];
-          };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
-        401: {
-          headers: {
-            /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
-            "WWW-Authenticate": string;
-            [name: string]: unknown;
-          };
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "unauthorized",
-             *         "message": "token expired"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
+        /** Readiness: the database answers over an encrypted connection */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ready */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/health+json": components["schemas"]["Health"];
+                    };
+                };
+                /** @description Not ready: the database is unreachable, slow, or not encrypted */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/health+json": components["schemas"]["Health"];
+                    };
+                };
+            };
         };
-        /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
-        503: {
-          headers: {
-            /** @description Seconds */
-            "Retry-After": string;
-            [name: string]: unknown;
-          };
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "database_unavailable",
-             *         "message": "the database is unavailable, try again shortly"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/{userId}/tasks": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers (no database) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Alive */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "status": "pass"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Liveness"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One page of the caller's tasks, newest first */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Tasks per page */
-          limit?: number;
-          /** @description Opaque: the `nextCursor` of the previous page */
-          cursor?: string;
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        header?: never;
-        path: {
-          /** @description Must be the token's subject (`sub`), else 403 */
-          userId: string;
+        /** This document */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The OpenAPI 3.1 document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+                /** @description Not modified (If-None-Match matched the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description A page of tasks */
-        200: {
-          headers: Record<string, unknown>;
-          content: {
-            "application/json": components["schemas"]["TaskPage"];
-          };
-        };
-        /** @description A bad limit or cursor */
-        400: {
-          headers: Record<string, unknown>;
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "invalid_request",
-             *         "message": "the request is invalid",
-             *         "fields": {
-             *           "limit": "must be an integer from 1 to 200"
-             *         }
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
-        401: {
-          headers: {
-            /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
-            "WWW-Authenticate": string;
-            [name: string]: unknown;
-          };
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "unauthorized",
-             *         "message": "token expired"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description The path's user is not the token's subject */
-        403: {
-          headers: Record<string, unknown>;
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "forbidden",
-             *         "message": "this resource belongs to another user"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
-        503: {
-          headers: {
-            /** @description Seconds */
-            "Retry-After": string;
-            [name: string]: unknown;
-          };
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "database_unavailable",
-             *         "message": "the database is unavailable, try again shortly"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    put?: never;
-    /** Add a task for the caller */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Must be the token's subject (`sub`), else 403 */
-          userId: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["NewTask"];
-        };
-      };
-      responses: {
-        /** @description The new task */
-        201: {
-          headers: Record<string, unknown>;
-          content: {
-            "application/json": components["schemas"]["TaskCreated"];
-          };
-        };
-        /** @description Malformed JSON, or a body that breaks the rules (see `fields`) */
-        400: {
-          headers: Record<string, unknown>;
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "invalid_request",
-             *         "message": "the request is invalid",
-             *         "fields": {
-             *           "title": "must not be empty"
-             *         }
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
-        401: {
-          headers: {
-            /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
-            "WWW-Authenticate": string;
-            [name: string]: unknown;
-          };
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "unauthorized",
-             *         "message": "token expired"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description The path's user is not the token's subject */
-        403: {
-          headers: Record<string, unknown>;
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "forbidden",
-             *         "message": "this resource belongs to another user"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description The body is larger than 16 KB */
-        413: {
-          headers: Record<string, unknown>;
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "payload_too_large",
-             *         "message": "the body is larger than 16 KB"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description The body is not application/json (or its charset or encoding is not supported) */
-        415: {
-          headers: Record<string, unknown>;
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "unsupported_media_type",
-             *         "message": "the body must be application/json"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
-        503: {
-          headers: {
-            /** @description Seconds */
-            "Retry-After": string;
-            [name: string]: unknown;
-          };
-          content: {
-            /**
-             * @example {
-             *       "error": {
-             *         "code": "database_unavailable",
-             *         "message": "the database is unavailable, try again shortly"
-             *       }
-             *     }
-             */
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/healthz": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Readiness: the database answers over an encrypted connection */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Ready */
-        200: {
-          headers: Record<string, unknown>;
-          content: {
-            "application/health+json": components["schemas"]["Health"];
-          };
-        };
-        /** @description Not ready: the database is unreachable, slow, or not encrypted */
-        503: {
-          headers: Record<string, unknown>;
-          content: {
-            "application/health+json": components["schemas"]["Health"];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/livez": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Liveness: the process answers (no database) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Alive */
-        200: {
-          headers: Record<string, unknown>;
-          content: {
-            /**
-             * @example {
-             *       "status": "pass"
-             *     }
-             */
-            "application/json": components["schemas"]["Liveness"];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/openapi.json": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** This document */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description The OpenAPI 3.1 document */
-        200: {
-          headers: Record<string, unknown>;
-          content: {
-            "application/json": Record<string, never>;
-          };
-        };
-        /** @description Not modified (If-None-Match matched the ETag) */
-        304: {
-          headers: Record<string, unknown>;
-          content?: never;
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    /**
-     * @example {
-     *       "id": "Wq2m7GfO1kD8vYzX",
-     *       "email": "ada@example.com",
-     *       "name": "Ada"
-     *     }
-     */
-    User: {
-      id: string;
-      /** Format: email */
-      email: string;
-      name: string;
-    };
-    Error: {
-      error: {
+    schemas: {
         /**
-         * @description Stable, machine-readable reason
-         * @example invalid_request
-         */
-        code: string;
-        /**
-         * @description For people; may change
-         * @example the request is invalid
-         */
-        message: string;
-        /**
-         * @description Per input field (or `body`), what is wrong with it
          * @example {
-         *       "title": "must not be empty"
+         *       "id": "Wq2m7GfO1kD8vYzX",
+         *       "email": "ada@example.com",
+         *       "name": "Ada"
          *     }
          */
-        fields?: Record<string, string>;
-      };
+        User: {
+            id: string;
+            /** Format: email */
+            email: string;
+            name: string;
+        };
+        Error: {
+            error: {
+                /**
+                 * @description Stable, machine-readable reason
+                 * @example invalid_request
+                 */
+                code: string;
+                /**
+                 * @description For people; may change
+                 * @example the request is invalid
+                 */
+                message: string;
+                /**
+                 * @description Per input field (or `body`), what is wrong with it
+                 * @example {
+                 *       "title": "must not be empty"
+                 *     }
+                 */
+                fields?: {
+                    [key: string]: string;
+                };
+            };
+        };
+        /**
+         * @example {
+         *       "userId": "Wq2m7GfO1kD8vYzX"
+         *     }
+         */
+        WhoAmI: {
+            userId: string;
+        };
+        TaskPage: {
+            /** @description Newest first */
+            tasks: components["schemas"]["Task"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "cmf0l2x1a0001",
+         *       "title": "Water the plants",
+         *       "done": false,
+         *       "createdAt": "2026-12-01T09:30:00.000Z",
+         *       "updatedAt": "2026-12-01T09:30:00.000Z"
+         *     }
+         */
+        Task: {
+            id: string;
+            title: string;
+            done: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TaskCreated: {
+            task: components["schemas"]["Task"];
+        };
+        NewTask: {
+            /**
+             * @description Trimmed, then 1 to 200 Unicode code points, no control characters, valid Unicode
+             * @example Water the plants
+             */
+            title: string;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "pass" | "fail" | "warn";
+            output?: string;
+            checks: {
+                [key: string]: ({
+                    componentType?: string;
+                    /** @enum {string} */
+                    status: "pass" | "fail" | "warn";
+                    time?: string;
+                    output?: string;
+                    observedValue?: unknown;
+                    observedUnit?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        Liveness: {
+            /** @enum {string} */
+            status: "pass";
+        };
     };
-    /**
-     * @example {
-     *       "userId": "Wq2m7GfO1kD8vYzX"
-     *     }
-     */
-    WhoAmI: {
-      userId: string;
-    };
-    TaskPage: {
-      /** @description Newest first */
-      tasks: components["schemas"]["Task"][];
-      /** @description Pass as `cursor` for the next page; null on the last page */
-      nextCursor: string | null;
-    };
-    /**
-     * @example {
-     *       "id": "cmf0l2x1a0001",
-     *       "title": "Water the plants",
-     *       "done": false,
-     *       "createdAt": "2026-12-01T09:30:00.000Z",
-     *       "updatedAt": "2026-12-01T09:30:00.000Z"
-     *     }
-     */
-    Task: {
-      id: string;
-      title: string;
-      done: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    TaskCreated: {
-      task: components["schemas"]["Task"];
-    };
-    NewTask: {
-      /**
-       * @description Trimmed, then 1 to 200 Unicode code points, no control characters, valid Unicode
-       * @example Water the plants
-       */
-      title: string;
-    };
-    Health: {
-      /** @enum {string} */
-      status: "pass" | "fail" | "warn";
-      output?: string;
-      checks: Record<
-        string,
-        ({
-          componentType?: string;
-          /** @enum {string} */
-          status: "pass" | "fail" | "warn";
-          time?: string;
-          output?: string;
-          observedValue?: unknown;
-          observedUnit?: string;
-        } & Record<string, unknown>)[]
-      >;
-    } & Record<string, unknown>;
-    Liveness: {
-      /** @enum {string} */
-      status: "pass";
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
