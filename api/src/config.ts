@@ -34,7 +34,7 @@ export interface Config {
   /** Api processes behind the one port (1: no cluster primary at all). */
   workers: number;
   logLevel: LogLevel;
-  /** Benchmark-only routes (issue 7); never on in production. */
+  /** Benchmark-only routes (make bench sets BENCH=1); never on in production. */
   bench: boolean;
 }
 

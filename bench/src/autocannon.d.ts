@@ -1,5 +1,4 @@
-// The part of autocannon's programmatic API the harness uses (autocannon ships no types; see its
-// README, "Programmatically").
+// The part of autocannon's programmatic API the harness uses: autocannon ships no types of its own.
 declare module "autocannon" {
   interface Request {
     method?: string;

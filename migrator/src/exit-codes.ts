@@ -1,4 +1,4 @@
-/** The migrator's exit statuses (README, section Migrator). */
+/** The migrator's exit statuses (docs/DATABASE.md lists them). */
 export const ExitCode = {
   ok: 0,
   /** A migration failed, history is inconsistent, or anything unexpected. */

@@ -1,5 +1,5 @@
 /**
- * Resilience and security suite (issue 8): faults, load and hostile input against the BUILT
+ * Resilience and security suite: faults, load and hostile input against the BUILT
  * services (api/dist, web/.next/standalone, migrator/dist) and throw-away TLS PostgreSQL clusters.
  * Run alone: `cd tests/resilience && ../../node_modules/.bin/jest` (after building the workspaces).
  * One file at a time (each starts its own services); the log audit runs last (sequencer.js).
