@@ -2,7 +2,7 @@
 // tight loop, beside one HMAC-SHA256 over the same bytes: the floor any HS256 verifier pays.
 import { type KeyObject, createHmac } from "node:crypto";
 import path from "node:path";
-import { apiDist } from "./apiProcess";
+import { fromApiDist } from "./apiProcess";
 import { KID } from "./tokens";
 
 type VerifierModule = typeof import("../../api/src/auth/tokenVerifier");
@@ -45,8 +45,8 @@ export function runVerify(options: {
   seconds: number;
 }): OpsResult[] {
   // The compiled api, as it runs in production: a benchmark may reach into it.
-  const { createTokenVerifier } = require(path.join(apiDist, "auth", "tokenVerifier")) as VerifierModule;
-  const { TOKEN_CACHE_SIZE } = require(path.join(apiDist, "runtime")) as RuntimeModule;
+  const { createTokenVerifier } = fromApiDist(path.join("auth", "tokenVerifier")) as VerifierModule;
+  const { TOKEN_CACHE_SIZE } = fromApiDist("runtime") as RuntimeModule;
   const verifier = (cacheSize: number) =>
     createTokenVerifier({
       keys: new Map([[KID, { key: options.key, fingerprint: "bench" }]]),

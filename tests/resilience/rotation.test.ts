@@ -28,7 +28,7 @@ interface Failure {
   phase: string;
 }
 
-const decode = (part: string | undefined): Record<string, unknown> => JSON.parse(Buffer.from(part ?? "", "base64url").toString("utf8"));
+const decode = (part: string | undefined) => JSON.parse(Buffer.from(part ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
 
 /** A signed-in browser: its cookie jar, its API token, and what it did. */
 class Browser {
@@ -57,7 +57,7 @@ class Browser {
     return decodeURIComponent(entry?.[1] ?? "");
   }
 
-  private async send(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response | null> {
+  private async send(url: string, init: Omit<RequestInit, "headers"> & { headers?: Record<string, string> } = {}): Promise<Response | null> {
     this.run.requests++;
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
     try {

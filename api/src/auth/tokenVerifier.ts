@@ -39,6 +39,7 @@ export const MAX_TOKEN_LENGTH = 4096;
 // Compact JWS: three base64url parts, the signature never empty (that would be alg "none").
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const fail = (reason: string, description: string): Verification => ({ ok: false, reason, description });

@@ -5,11 +5,13 @@ import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TITLE_MAX } from "@authbridge/contrac
 import { z } from "zod";
 
 // Control characters (NUL among them, which PostgreSQL text cannot hold) have no place in a title.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const CONTROL = /[\u0000-\u001f\u007f]/;
 // JSON may escape half a surrogate pair ("\udfff"); UTF-8 cannot carry it, so the driver would
 // silently store U+FFFD instead and answer 201 with a title the client never sent.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 // Counted in code points, as PostgreSQL's varchar(200) and JSON Schema's maxLength count them.
+// eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points, not graphemes, are what is counted
 const codePoints = (text: string) => [...text].length;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

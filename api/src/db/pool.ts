@@ -30,7 +30,7 @@ export function socketOf(client: ClientBase): unknown {
 
 export function tlsOf(client: ClientBase): { protocol: string; verified: boolean } | null {
   const socket = socketOf(client);
-  if (!(socket instanceof TLSSocket) || !socket.encrypted) return null;
+  if (!(socket instanceof TLSSocket)) return null;
   return { protocol: socket.getProtocol() ?? "unknown", verified: socket.authorized };
 }
 

@@ -2,7 +2,7 @@
 // does a rolling restart: switch() sends new requests to the new process at once, and drained()
 // resolves when the old one has answered every request it was given. Each request gets its own
 // upstream connection, so stopping the old process can never cut a reused keep-alive connection.
-import { type Server, createServer, request } from "node:http";
+import { type IncomingHttpHeaders, type Server, createServer, request } from "node:http";
 
 export interface Front {
   port: number;
@@ -14,7 +14,8 @@ export interface Front {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"];
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
+const endToEnd = (headers: IncomingHttpHeaders) => Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 
 export async function startFront(initialPort: number): Promise<Front> {
   let target = initialPort;
@@ -36,12 +37,9 @@ export async function startFront(initialPort: number): Promise<Front> {
         settle(port);
       }
     };
-    const headers = { ...req.headers };
-    for (const name of HOP_BY_HOP) delete headers[name];
+    const headers = endToEnd(req.headers);
     const upstream = request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers, agent: false }, (answer) => {
-      const answerHeaders = { ...answer.headers };
-      for (const name of HOP_BY_HOP) delete answerHeaders[name];
-      res.writeHead(answer.statusCode ?? 502, answerHeaders);
+      res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
       answer.pipe(res);
       answer.on("end", done);
       answer.on("error", done);

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import { type Cluster, freePort, startCluster } from "../../../testing/pg";
-import { type Child, programs, startProgram, stopAllPrograms, stopProgram, waitForUrl } from "./processes";
+import { type Child, programs, startProgram, stopAllPrograms, waitForUrl } from "./processes";
 import { repoRoot } from "./paths";
 import { rememberSecret } from "./record";
 import { type Audience, type Holder, tokenKey } from "./tokens";

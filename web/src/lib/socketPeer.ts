@@ -25,6 +25,6 @@ export function recordSocketPeers(): void {
     const { request, socket } = message as { request: IncomingMessage; socket: Socket };
     const chain = appendPeer(request.headers[FORWARDED_FOR], socket.remoteAddress);
     if (chain) request.headers[FORWARDED_FOR] = chain;
-    else delete request.headers[FORWARDED_FOR];
+    else Reflect.deleteProperty(request.headers, FORWARDED_FOR);
   });
 }
