@@ -8,7 +8,8 @@ import { getConfig, type LogLevel } from "../config";
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
-    base: { service: "web" },
+    // pid tells the replicas of one host apart, as in the api; no hostname, it says nothing here.
+    base: { service: "web", pid: process.pid },
     redact: {
       paths: ["authorization", "cookie", "*.authorization", "*.cookie", "*.headers.authorization", "*.headers.cookie", "token", "*.token"],
       censor: "[redacted]",
