@@ -27,7 +27,7 @@ test("one JSON line per call, with the api's fields and (fields, msg) argument o
   createLogger("info", web.stream).info({ userCount: 2 }, "hello");
   createApiLogger("info", api.stream).info({ userCount: 2 }, "hello");
   const [webLine, apiLine] = [web.lines()[0], api.lines()[0]];
-  expect(webLine).toEqual({ level: 30, time: expect.any(Number), service: "web", userCount: 2, msg: "hello" });
+  expect(webLine).toEqual({ level: 30, time: expect.any(Number), service: "web", pid: process.pid, userCount: 2, msg: "hello" });
   expect(Object.keys(webLine ?? {})).toEqual(Object.keys(apiLine ?? {}));
   expect(apiLine?.service).toBe("api");
 });
