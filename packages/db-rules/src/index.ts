@@ -1,0 +1,5 @@
+// The database connection rules of every service (api, web, migrator), in one place.
+export { codeOf } from "./errorCode";
+export { type ConnectionSettings, type IntegerRange, POOL_LIMITS, connectionConfig, poolConfig } from "./settings";
+export { type ConnectionTls, UnencryptedConnectionError, assertEncrypted, tlsOf } from "./tls";
+export { TLS_SSL_MODES, databaseHostKind, isTransactionPooler, pinnedTlsUrl, tlsUrlProblem } from "./url";
