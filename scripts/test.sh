@@ -25,7 +25,7 @@ npm run build --workspaces --if-present || exit 1
 
 results="$root/test-results"
 rm -rf "$results"; mkdir -p "$results"
-for project in migrator api web tests/*; do
+for project in packages/* migrator api web tests/*; do
   [ -f "$project/jest.config.js" ] || continue
   step "jest: $project"
   if ! (cd "$project" && "$root/node_modules/.bin/jest" --ci --json --outputFile="$results/$(basename "$project").json" "$@"); then

@@ -1,4 +1,5 @@
 // The api's whole environment, validated once. The only module that reads process.env.
+import { type IntegerRange, POOL_LIMITS, tlsUrlProblem } from "@authbridge/db-rules";
 import { EnvMissingError, bool, cleanEnv, makeValidator } from "envalid";
 import { availableCpus } from "./cpus";
 
@@ -101,12 +102,9 @@ function parseUrl(input: string, protocols: string[], message: string): URL {
 
 const origin = makeValidator((input) => parseUrl(input, ["http:", "https:"], "must be an absolute http(s) URL").origin);
 
-const TLS_MODES = ["require", "verify-ca", "verify-full"];
 const tlsDatabaseUrl = makeValidator((input) => {
-  const url = parseUrl(input, ["postgresql:", "postgres:"], "must be a postgresql:// URL");
-  if (!TLS_MODES.includes(url.searchParams.get("sslmode") ?? "")) {
-    throw new InvalidValue(`must carry sslmode=${TLS_MODES.join("|")} (the api talks to PostgreSQL over TLS only)`);
-  }
+  const problem = tlsUrlProblem(input);
+  if (problem) throw new InvalidValue(problem);
   return input;
 });
 
@@ -116,6 +114,8 @@ const integer = (min: number, max: number) =>
     if (!/^\d+$/.test(input.trim()) || n < min || n > max) throw new InvalidValue(`must be an integer from ${min} to ${max}`);
     return n;
   });
+
+const limit = (range: IntegerRange) => integer(range.min, range.max)({ default: range.default });
 
 const LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 const logLevel = makeValidator((input): LogLevel => {
@@ -151,9 +151,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
       JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
       HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
-      DB_CONNECT_TIMEOUT_MS: integer(100, 120_000)({ default: 10_000 }),
-      DB_QUERY_TIMEOUT_MS: integer(100, 120_000)({ default: 5000 }),
-      DB_POOL_MAX: integer(1, 100)({ default: 10 }),
+      DB_CONNECT_TIMEOUT_MS: limit(POOL_LIMITS.DB_CONNECT_TIMEOUT_MS),
+      DB_QUERY_TIMEOUT_MS: limit(POOL_LIMITS.DB_QUERY_TIMEOUT_MS),
+      DB_POOL_MAX: limit(POOL_LIMITS.DB_POOL_MAX),
       // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
       API_WORKERS: integer(1, WORKERS_MAX)({ default: undefined }),
       LOG_LEVEL: logLevel({ default: "info" }),

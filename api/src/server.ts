@@ -3,10 +3,10 @@
 // runs serve() below; with 1 it serves by itself.
 import cluster from "node:cluster";
 import type { Server } from "node:http";
+import { databaseHostKind } from "@authbridge/db-rules";
 import type { Logger } from "pino";
 import { runPrimary } from "./cluster";
 import { ConfigError, type Config, loadConfig } from "./config";
-import { databaseHostKind } from "./db/pool";
 import { createLogger } from "./http/logger";
 import type { Runtime } from "./runtime";
 

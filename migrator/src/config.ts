@@ -2,6 +2,7 @@
 // Prisma's native engine knows only disable|prefer|require and treats verify-full as prefer,
 // which may fall back to plaintext.
 import path from "node:path";
+import { isPostgresUrl } from "@authbridge/db-rules";
 import { cleanEnv, num, str } from "envalid";
 import { ExitCode, MigratorError } from "./exit-codes";
 
@@ -74,7 +75,7 @@ function migrationUrl(variable: string, raw: string): URL {
   } catch {
     return fail("is not a valid URL");
   }
-  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") return fail("must be a postgresql:// URL");
+  if (!isPostgresUrl(url)) return fail("must be a postgresql:// URL");
   const modes = url.searchParams.getAll("sslmode");
   if (modes.length === 0) return fail("has no sslmode: migrations need sslmode=require exactly");
   if (modes.length > 1) return fail("gives sslmode more than once: migrations need sslmode=require exactly");

@@ -1,5 +1,5 @@
 /** The three Dockerfiles, read as Docker reads them (no engine here to build them). */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { dockerfileStages, repoRoot, type DockerInstruction } from "./support";
 
@@ -17,7 +17,16 @@ const images: Expectation[] = [
 
 const line = (i: DockerInstruction) => `${i.keyword} ${i.args}`;
 const packageJson = (workspace: string) =>
-  JSON.parse(readFileSync(path.join(repoRoot, workspace, "package.json"), "utf8")) as { scripts?: Record<string, string> };
+  JSON.parse(readFileSync(path.join(repoRoot, workspace, "package.json"), "utf8")) as {
+    name?: string;
+    scripts?: Record<string, string>;
+    dependencies?: Record<string, string>;
+  };
+/** The repository's own packages (packages/*), folder by package name. */
+const ownPackages = new Map(
+  readdirSync(path.join(repoRoot, "packages")).map((dir) => [packageJson(`packages/${dir}`).name, `packages/${dir}`]),
+);
+const ownDependencies = (workspace: string) => Object.keys(packageJson(workspace).dependencies ?? {}).flatMap((name) => ownPackages.get(name) ?? []);
 const dockerignore = readFileSync(path.join(repoRoot, ".dockerignore"), "utf8")
   .split("\n")
   .map((l) => l.trim());
@@ -69,6 +78,31 @@ describe.each(images)("$workspace/Dockerfile", ({ workspace, expose, start }) =>
       for (const source of sources) {
         expect(`${source}: ${existsSync(path.join(repoRoot, source))}`).toBe(`${source}: true`);
         expect(dockerignore).not.toContain(source.replace(/\/$/, ""));
+      }
+    }
+  });
+
+  test("the repository's own packages it depends on: in npm ci, compiled before the service, shipped beside node_modules' link", () => {
+    const dirs = ownDependencies(workspace);
+    expect(dirs).toContain("packages/db-rules");
+    const lines = all.map(line);
+    const firstCi = lines.findIndex((l) => /\bnpm ci\b/.test(l));
+    const serviceBuild = lines.findIndex((l) => l.includes(`npm run build -w ${workspace}`));
+    const runtimeLines = runtime.map(line);
+    const shipsNodeModules = runtimeLines.some((l) => / node_modules$/.test(l) && l.startsWith("COPY --from="));
+    for (const dir of dirs) {
+      const manifest = lines.indexOf(`COPY ${dir}/package.json ${dir}/`);
+      expect({ dir, manifestBeforeNpmCi: manifest > -1 && manifest < firstCi }).toEqual({ dir, manifestBeforeNpmCi: true });
+      const copied = lines.indexOf(`COPY ${dir}/ ${dir}/`);
+      const built = serviceBuild === -1 ? -1 : lines.slice(0, serviceBuild + 1).findIndex((l) => l.includes(`npm run build -w ${dir} `));
+      expect({ dir, copied: copied > -1, builtAfterCopy: built > copied }).toEqual({ dir, copied: true, builtAfterCopy: true });
+      if (shipsNodeModules) {
+        // node_modules/<name> is a link to the package's folder: its package.json and build output must be there.
+        expect(runtimeLines).toEqual(
+          expect.arrayContaining([`COPY ${dir}/package.json ${dir}/`, `COPY --from=build /app/${dir}/dist ${dir}/dist`]),
+        );
+        const workspaces = lines.find((l) => l.includes("npm pkg set workspaces=")) ?? "";
+        expect(workspaces).toContain(`"${dir}"`);
       }
     }
   });

@@ -24,3 +24,7 @@ mkdir "$out/check-env/node_modules"
 for package in envalid tslib server-only; do
   cp -R "$root/node_modules/$package" "$out/check-env/node_modules/$package"
 done
+# config.ts's database URL rules: node_modules holds only a link to this workspace package.
+rules="$out/check-env/node_modules/@authbridge/db-rules"
+mkdir -p "$rules"
+cp -R "$root/packages/db-rules/package.json" "$root/packages/db-rules/dist" "$rules/"

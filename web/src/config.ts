@@ -1,6 +1,7 @@
 // The web's whole environment, validated once. The only module that reads process.env.
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 import "server-only";
+import { type IntegerRange, POOL_LIMITS, tlsUrlProblem } from "@authbridge/db-rules";
 import { EnvMissingError, cleanEnv, makeValidator } from "envalid";
 import { levels, type LevelWithSilent } from "pino";
 import { invalidProxyEntries } from "./lib/clientAddress";
@@ -27,6 +28,9 @@ export interface Config {
   /** API_URL without a trailing slash: handed to the browser at request time. */
   apiUrl: string;
   databaseUrl: string;
+  dbConnectTimeoutMs: number;
+  dbQueryTimeoutMs: number;
+  dbPoolMax: number;
   tokenTtlSeconds: number;
   /** TRUSTED_PROXIES: the reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For entries count. */
   trustedProxies: readonly string[];
@@ -90,20 +94,19 @@ const httpUrl = makeValidator((input) => {
   return url.href.replace(/\/+$/, "");
 });
 
-const TLS_MODES = ["require", "verify-ca", "verify-full"];
 const tlsDatabaseUrl = makeValidator((input) => {
-  const url = URL.canParse(input) ? new URL(input) : undefined;
-  if (!url || (url.protocol !== "postgresql:" && url.protocol !== "postgres:")) throw new Rejected("must be a postgresql:// URL");
-  if (!TLS_MODES.includes(url.searchParams.get("sslmode") ?? "")) {
-    throw new Rejected(`must carry sslmode=${TLS_MODES.join("|")} (the web talks to PostgreSQL over TLS only)`);
-  }
+  const problem = tlsUrlProblem(input);
+  if (problem) throw new Rejected(problem);
   return input;
 });
 
-const seconds = makeValidator((input) => {
-  if (!/^\d+$/.test(input) || Number(input) < 10 || Number(input) > 86_400) throw new Rejected("must be an integer from 10 to 86400");
-  return Number(input);
-});
+const integer = (min: number, max: number) =>
+  makeValidator((input) => {
+    if (!/^\d+$/.test(input) || Number(input) < min || Number(input) > max) throw new Rejected(`must be an integer from ${min} to ${max}`);
+    return Number(input);
+  });
+
+const limit = (range: IntegerRange) => integer(range.min, range.max)({ default: range.default });
 
 const proxyList = makeValidator((input): readonly string[] => {
   const entries = input
@@ -141,7 +144,10 @@ function load(): Config {
       BETTER_AUTH_URL: httpUrl(),
       API_URL: httpUrl(),
       DATABASE_URL: tlsDatabaseUrl(),
-      JWT_TTL_SECONDS: seconds({ default: 900 }),
+      DB_CONNECT_TIMEOUT_MS: limit(POOL_LIMITS.DB_CONNECT_TIMEOUT_MS),
+      DB_QUERY_TIMEOUT_MS: limit(POOL_LIMITS.DB_QUERY_TIMEOUT_MS),
+      DB_POOL_MAX: limit(POOL_LIMITS.DB_POOL_MAX),
+      JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
       TRUSTED_PROXIES: proxyList({ default: [] }),
       LOG_LEVEL: logLevel({ default: "info" }),
     },
@@ -158,6 +164,9 @@ function load(): Config {
     audience: new URL(clean.API_URL).origin,
     apiUrl: clean.API_URL,
     databaseUrl: clean.DATABASE_URL,
+    dbConnectTimeoutMs: clean.DB_CONNECT_TIMEOUT_MS,
+    dbQueryTimeoutMs: clean.DB_QUERY_TIMEOUT_MS,
+    dbPoolMax: clean.DB_POOL_MAX,
     tokenTtlSeconds: clean.JWT_TTL_SECONDS,
     trustedProxies: clean.TRUSTED_PROXIES,
     logLevel: clean.LOG_LEVEL,

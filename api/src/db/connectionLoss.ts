@@ -22,15 +22,12 @@
 // connection; only its owner can start it again), several statements in one text (some may have
 // committed), query timeouts (a hung database would only hang again), refused connections and
 // connect timeouts (the database is unreachable: waiting twice would only delay the 503).
+import { codeOf } from "@authbridge/db-rules";
+
 export type ConnectionLoss = "unsent" | "aborted" | "ambiguous";
 
 const SERVER_ENDED = new Set(["57P01", "57P02", "57P03"]);
 const SOCKET_ENDED = new Set(["ECONNRESET", "EPIPE"]);
-
-export function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
 
 export function connectionLossOf(err: unknown): ConnectionLoss | null {
   const code = codeOf(err);

@@ -1,8 +1,8 @@
 // What the routes see when the database fails them: one error type, answered with 503.
+import { codeOf } from "@authbridge/db-rules";
 import { Prisma } from "../generated/prisma/client";
 import { HttpError } from "../http/errors";
 import { UserGoneError } from "../services/errors";
-import { codeOf } from "./connectionLoss";
 
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";

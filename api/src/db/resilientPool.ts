@@ -9,9 +9,10 @@
 //    usually ends them all at once, and the pool may not have read their notices yet. Each is
 //    closed instead of handed out at its next checkout, so the retry, and the requests after it,
 //    get new connections rather than the next corpse.
+import { codeOf } from "@authbridge/db-rules";
 import { type PoolClient, type PoolConfig, type QueryConfig, type QueryResult, Pool } from "pg";
 import type { Logger } from "pino";
-import { type ConnectionLoss, codeOf, connectionLossOf, mayReplay } from "./connectionLoss";
+import { type ConnectionLoss, connectionLossOf, mayReplay } from "./connectionLoss";
 
 type Statement = string | QueryConfig;
 type ConnectCallback = (err: Error | undefined, client: PoolClient | undefined, done: (release?: unknown) => void) => void;

@@ -2,10 +2,9 @@
 // notifications (sent by the trigger of migration 20261201120000_session_revocation). Not from
 // the pool: LISTEN belongs to one session-level connection for as long as it lives. While it is
 // not listening the registry is told to distrust its memory; it reconnects with backoff.
+import { assertEncrypted, codeOf, connectionConfig, isTransactionPooler } from "@authbridge/db-rules";
 import { Client, type Notification } from "pg";
 import type { Logger } from "pino";
-import { codeOf } from "../db/connectionLoss";
-import { UnencryptedConnectionError, isTransactionPooler, pgConnectionString, tlsOf } from "../db/pool";
 
 /** The NOTIFY channel; the migration's trigger function names the same one. */
 export const SESSION_ENDED_CHANNEL = "authbridge_session_ended";
@@ -91,13 +90,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     let next: Client;
     try {
       // Reads sslrootcert and friends from disk: a missing file throws here, not in connect().
-      next = new Client({
-        connectionString: pgConnectionString(options.url),
-        connectionTimeoutMillis: options.connectTimeoutMs,
-        query_timeout: options.queryTimeoutMs,
-        keepAlive: true,
-        application_name: "authbridge-api-listener",
-      });
+      next = new Client(connectionConfig({ ...options, applicationName: "authbridge-api-listener" }));
     } catch (err) {
       cannotListen(err);
       retryLater();
@@ -112,7 +105,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     void (async () => {
       try {
         await next.connect();
-        if (!tlsOf(next)) throw new UnencryptedConnectionError();
+        assertEncrypted(next);
         await next.query(`LISTEN ${SESSION_ENDED_CHANNEL}`);
       } catch (err) {
         if (client === next) cannotListen(err);

@@ -2,7 +2,7 @@
 // seconds and a local container may still be starting, so transient failures are retried with
 // backoff until the budget is spent; answers that will never change (no TLS, bad certificate,
 // wrong password, missing database) fail at once.
-import { TLSSocket } from "node:tls";
+import { codeOf, tlsOf } from "@authbridge/db-rules";
 import { Client, type ClientConfig } from "pg";
 import { ExitCode, MigratorError } from "../exit-codes";
 import type { Logger } from "../log";
@@ -21,7 +21,7 @@ export async function connectWithTls(config: ClientConfig, server: string, budge
     const client = new Client({ ...config, connectionTimeoutMillis: Math.max(1_000, Math.min(maxAttemptMs, remaining)) });
     try {
       await client.connect();
-      if (!isEncrypted(client))
+      if (!tlsOf(client))
         throw new MigratorError(`the database at ${server} accepted a connection without TLS; refusing to migrate over it`, ExitCode.noTls);
       return client;
     } catch (error) {
@@ -42,16 +42,10 @@ export async function connectWithTls(config: ClientConfig, server: string, budge
   }
 }
 
-// pg keeps its socket on an undocumented property; it is a TLSSocket once TLS is negotiated.
-function isEncrypted(client: Client): boolean {
-  const stream = (client as unknown as { connection?: { stream?: unknown } }).connection?.stream;
-  return stream instanceof TLSSocket && stream.encrypted;
-}
-
 function permanentFailure(error: unknown, server: string): MigratorError | undefined {
   if (error instanceof MigratorError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const code = errorCode(error);
+  const code = codeOf(error) ?? "";
   if (/does not support SSL/i.test(message)) {
     return new MigratorError(`the database at ${server} does not accept TLS connections; refusing to migrate over plaintext`, ExitCode.noTls);
   }
@@ -64,13 +58,8 @@ function permanentFailure(error: unknown, server: string): MigratorError | undef
   return undefined;
 }
 
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : "";
-}
-
 function describe(error: unknown): string {
-  const code = errorCode(error);
+  const code = codeOf(error) ?? "";
   const message = error instanceof Error ? error.message : String(error);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

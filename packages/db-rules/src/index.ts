@@ -2,4 +2,4 @@
 export { codeOf } from "./errorCode";
 export { type ConnectionSettings, type IntegerRange, POOL_LIMITS, connectionConfig, poolConfig } from "./settings";
 export { type ConnectionTls, UnencryptedConnectionError, assertEncrypted, tlsOf } from "./tls";
-export { TLS_SSL_MODES, databaseHostKind, isTransactionPooler, pinnedTlsUrl, tlsUrlProblem } from "./url";
+export { TLS_SSL_MODES, databaseHostKind, isPostgresUrl, isTransactionPooler, pinnedTlsUrl, tlsUrlProblem } from "./url";

@@ -3,13 +3,17 @@
 /** The sslmodes that encrypt. With no sslmode at all node-postgres does not even try TLS. */
 export const TLS_SSL_MODES: readonly string[] = ["require", "verify-ca", "verify-full"];
 
+export function isPostgresUrl(url: URL): boolean {
+  return url.protocol === "postgresql:" || url.protocol === "postgres:";
+}
+
 /**
  * Why a database URL from the environment is refused, in words that never repeat the value (they
  * reach the refusal line); null when it is a postgresql:// URL that asks for TLS.
  */
 export function tlsUrlProblem(input: string): string | null {
   const url = URL.canParse(input) ? new URL(input) : undefined;
-  if (!url || (url.protocol !== "postgresql:" && url.protocol !== "postgres:")) return "must be a postgresql:// URL";
+  if (!url || !isPostgresUrl(url)) return "must be a postgresql:// URL";
   if (!TLS_SSL_MODES.includes(url.searchParams.get("sslmode") ?? "")) {
     return `must carry sslmode=${TLS_SSL_MODES.join("|")} (PostgreSQL is reached over TLS only)`;
   }
