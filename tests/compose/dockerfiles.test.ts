@@ -23,9 +23,7 @@ const packageJson = (workspace: string) =>
     dependencies?: Record<string, string>;
   };
 /** The repository's own packages (packages/*), folder by package name. */
-const ownPackages = new Map(
-  readdirSync(path.join(repoRoot, "packages")).map((dir) => [packageJson(`packages/${dir}`).name, `packages/${dir}`]),
-);
+const ownPackages = new Map(readdirSync(path.join(repoRoot, "packages")).map((dir) => [packageJson(`packages/${dir}`).name, `packages/${dir}`]));
 const ownDependencies = (workspace: string) => Object.keys(packageJson(workspace).dependencies ?? {}).flatMap((name) => ownPackages.get(name) ?? []);
 const dockerignore = readFileSync(path.join(repoRoot, ".dockerignore"), "utf8")
   .split("\n")
@@ -89,7 +87,7 @@ describe.each(images)("$workspace/Dockerfile", ({ workspace, expose, start }) =>
     const firstCi = lines.findIndex((l) => /\bnpm ci\b/.test(l));
     const serviceBuild = lines.findIndex((l) => l.includes(`npm run build -w ${workspace}`));
     const runtimeLines = runtime.map(line);
-    const shipsNodeModules = runtimeLines.some((l) => / node_modules$/.test(l) && l.startsWith("COPY --from="));
+    const shipsNodeModules = runtimeLines.some((l) => l.startsWith("COPY --from=") && l.endsWith(" node_modules"));
     for (const dir of dirs) {
       const manifest = lines.indexOf(`COPY ${dir}/package.json ${dir}/`);
       expect({ dir, manifestBeforeNpmCi: manifest > -1 && manifest < firstCi }).toEqual({ dir, manifestBeforeNpmCi: true });
@@ -98,9 +96,7 @@ describe.each(images)("$workspace/Dockerfile", ({ workspace, expose, start }) =>
       expect({ dir, copied: copied > -1, builtAfterCopy: built > copied }).toEqual({ dir, copied: true, builtAfterCopy: true });
       if (shipsNodeModules) {
         // node_modules/<name> is a link to the package's folder: its package.json and build output must be there.
-        expect(runtimeLines).toEqual(
-          expect.arrayContaining([`COPY ${dir}/package.json ${dir}/`, `COPY --from=build /app/${dir}/dist ${dir}/dist`]),
-        );
+        expect(runtimeLines).toEqual(expect.arrayContaining([`COPY ${dir}/package.json ${dir}/`, `COPY --from=build /app/${dir}/dist ${dir}/dist`]));
         const workspaces = lines.find((l) => l.includes("npm pkg set workspaces=")) ?? "";
         expect(workspaces).toContain(`"${dir}"`);
       }

@@ -18,9 +18,10 @@ export interface ConnectionTls {
 
 /** The TLS of a connected client, or null when its socket is not encrypted. */
 export function tlsOf(client: ClientBase): ConnectionTls | null {
-  // Undocumented but stable: node-postgres swaps its socket for a TLSSocket once TLS is negotiated.
+  // Undocumented but stable: node-postgres swaps its socket for a TLSSocket (always encrypted)
+  // once TLS is negotiated.
   const socket = (client as unknown as { connection?: { stream?: unknown } }).connection?.stream;
-  if (!(socket instanceof TLSSocket) || !socket.encrypted) return null;
+  if (!(socket instanceof TLSSocket)) return null;
   return { protocol: socket.getProtocol() ?? "unknown", verified: socket.authorized };
 }
 

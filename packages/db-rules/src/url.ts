@@ -39,7 +39,7 @@ export function pinnedTlsUrl(url: string): string {
  * notification ever reaches the client. No other pooler can be told from its URL.
  */
 export function isTransactionPooler(url: string): boolean {
-  return /-pooler\./.test(new URL(url).hostname);
+  return new URL(url).hostname.includes("-pooler.");
 }
 
 /** Host kind for a start-up line: enough to spot a wrong .env, without printing the host. */

@@ -65,9 +65,7 @@ test("codeOf reads a server's SQLSTATE and a socket's code, and nothing else", a
   const serverError = await client.query("SELECT * FROM no_such_table").catch((err: unknown) => err);
   await client.end();
   expect(codeOf(serverError)).toBe("42P01");
-  const refused = await new Client(connectionConfig(settings(`postgresql://x@127.0.0.1:1/x?sslmode=require`)))
-    .connect()
-    .catch((err: unknown) => err);
+  const refused = await new Client(connectionConfig(settings(`postgresql://x@127.0.0.1:1/x?sslmode=require`))).connect().catch((err: unknown) => err);
   expect(codeOf(refused)).toBe("ECONNREFUSED");
   expect(codeOf(new Error("no code"))).toBeUndefined();
   expect(codeOf({ code: 42 })).toBeUndefined();
