@@ -18,7 +18,7 @@ import {
   insertUsers,
   migratedCluster,
   mint,
-  mintWithJose,
+  mintWithVectorKey,
   testConfig,
 } from "./helpers";
 
@@ -39,7 +39,7 @@ const sentTokens: string[] = [];
 
 beforeAll(async () => {
   cluster = await migratedCluster();
-  await insertUsers(cluster.url, ["user-a", "user-jose"]);
+  await insertUsers(cluster.url, ["user-a", "user-contract"]);
   runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url }), logs.logger);
   app = createApp(runtime.deps);
 });
@@ -70,11 +70,11 @@ describe("requireAuth accepts", () => {
     expect(res.body).toEqual({ userId: "user-a" });
   });
 
-  test("a token minted independently with jose from the contract", async () => {
-    const token = await mintWithJose("user-jose");
+  test("a token minted independently from the contract (its known-answer key)", async () => {
+    const token = mintWithVectorKey("user-contract");
     const res = await whoami(`Bearer ${token}`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ userId: "user-jose" });
+    expect(res.body).toEqual({ userId: "user-contract" });
   });
 
   test("the scheme in any case", async () => {

@@ -2,20 +2,16 @@
 // sessions, captured logs, and ways to break the database connection.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { TEST_VECTOR, contractKey, signToken } from "@authbridge/testing/contract";
 import { type Socket, connect, createServer } from "node:net";
 import { Writable } from "node:stream";
-import { SignJWT } from "jose";
-import jwt from "jsonwebtoken";
 import { Client } from "pg";
 import type { Logger } from "pino";
 import { type Cluster, migrate, startCluster } from "../../testing/pg";
-import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { type Config, loadConfig } from "../src/config";
 import { createLogger } from "../src/http/logger";
 
-export const VECTOR_SECRET = "authbridge-test-vector-secret-0123456789-abcdefgh";
-export const VECTOR_KEY_HEX = "37da3c59377453e874b4c7b56b674e0d06642d533fcded5f6e703751d3d9a6d5";
-export const VECTOR_FINGERPRINT = "46d07b43";
+export const { secret: VECTOR_SECRET, keyHex: VECTOR_KEY_HEX, fingerprint: VECTOR_FINGERPRINT } = TEST_VECTOR;
 export const WEB_ORIGIN = "http://localhost:3000";
 export const API_ORIGIN = "http://localhost:8000";
 
@@ -57,20 +53,17 @@ export function claimsFor(sub: string, extra: Record<string, unknown> = {}): Rec
   return { sub, sid: sessionOf(sub), iat, exp: iat + 900, iss: WEB_ORIGIN, aud: API_ORIGIN, ...extra };
 }
 
-/** A token as the web signs it: HS256 with the HKDF-derived key, `kid` naming the secret's version (null: none). */
-export function mint(sub: string, extra: Record<string, unknown> = {}, secret = VECTOR_SECRET, kid: string | null = "1"): string {
-  return jwt.sign(claimsFor(sub, extra), deriveTokenKeyBytes(secret), { algorithm: "HS256", ...(kid === null ? {} : { keyid: kid }) });
+/**
+ * A token as the web signs it, by the test kit's minter (not the api's code): HS256 with the
+ * HKDF-derived key, `kid` naming the secret's version (null: none).
+ */
+export function mint(sub: string, extra: Record<string, unknown> = {}, secret: string = VECTOR_SECRET, kid: string | null = "1"): string {
+  return signToken(claimsFor(sub, extra), contractKey(secret), { kid }).token;
 }
 
-/** A token minted with jose from the README's contract alone (the known-answer key), not our code. */
-export function mintWithJose(sub: string): Promise<string> {
-  return new SignJWT({ sub, sid: sessionOf(sub) })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "1" })
-    .setIssuedAt()
-    .setExpirationTime("15m")
-    .setIssuer(WEB_ORIGIN)
-    .setAudience(API_ORIGIN)
-    .sign(Buffer.from(VECTOR_KEY_HEX, "hex"));
+/** A token signed with the contract's known-answer key itself, derived by no code at all. */
+export function mintWithVectorKey(sub: string): string {
+  return signToken(claimsFor(sub), Buffer.from(VECTOR_KEY_HEX, "hex")).token;
 }
 
 /**

@@ -16,7 +16,7 @@ import { HTTP_CASES, type HttpCase, type Options, USAGE, parseOptions } from "./
 import { type Run, failuresOf, textReport, withResults } from "./report";
 import { listenerHealth, measureRevocation, waitForListener } from "./revocation";
 import { LARGE_LIST_TASKS, TASKS_PER_USER, seed, sessionOf } from "./seed";
-import { contractKey, mintToken, throwAwaySecret } from "./tokens";
+import { contractKeyObject, mintToken, throwAwaySecret } from "./tokens";
 import { runVerify } from "./verify";
 
 const WEB_ORIGIN = "http://localhost:3000"; // only the token issuer: no web app runs
@@ -50,7 +50,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 function usersFor(key: KeyObject, ids: readonly string[], audience: string): BenchUser[] {
   return ids.map((id) => ({
     id,
-    token: mintToken(key, { sub: id, sid: sessionOf(id), iss: WEB_ORIGIN, aud: audience, ttlSeconds: TOKEN_TTL_SECONDS }).token,
+    token: mintToken(key, { issuer: WEB_ORIGIN, audience }, { id, sessionId: sessionOf(id) }, TOKEN_TTL_SECONDS).token,
   }));
 }
 
@@ -75,7 +75,7 @@ async function startedApi(secret: string, databaseUrl: string, workers: number):
 }
 
 async function httpCases(options: Options, secret: string, run: Run): Promise<void> {
-  const key = contractKey(secret);
+  const key = contractKeyObject(secret);
   const cluster: Cluster = await startCluster();
   cleanups.push(() => cluster.destroy());
   log(`TLS PostgreSQL on port ${cluster.port}; migrating`);
@@ -149,8 +149,9 @@ function verifyCase(options: Options, secret: string, run: Run): void {
   log(`verify: ${options.verifySeconds} s per function, in-process`);
   const audience = "http://127.0.0.1:8000";
   const user = USER_IDS[0] ?? "";
-  const minted = mintToken(contractKey(secret), { sub: user, sid: sessionOf(user), iss: WEB_ORIGIN, aud: audience, ttlSeconds: TOKEN_TTL_SECONDS });
-  run.verify = runVerify({ key: contractKey(secret), ...minted, issuer: WEB_ORIGIN, audience, seconds: options.verifySeconds });
+  const key = contractKeyObject(secret);
+  const minted = mintToken(key, { issuer: WEB_ORIGIN, audience }, { id: user, sessionId: sessionOf(user) }, TOKEN_TTL_SECONDS);
+  run.verify = runVerify({ key, ...minted, issuer: WEB_ORIGIN, audience, seconds: options.verifySeconds });
 }
 
 async function main(): Promise<number> {

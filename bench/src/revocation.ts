@@ -76,7 +76,7 @@ export async function measureRevocation(
         `INSERT INTO "session" (id, "expiresAt", token, "updatedAt", "userId") VALUES ($1, (now() AT TIME ZONE 'UTC') + interval '1 day', $2, now(), $3)`,
         [sid, randomUUID(), target.userId],
       );
-      const { token } = mintToken(target.key, { sub: target.userId, sid, iss: target.issuer, aud: target.origin, ttlSeconds: 900 });
+      const { token } = mintToken(target.key, { issuer: target.issuer, audience: target.origin }, { id: target.userId, sessionId: sid }, 900);
       const first = await whoamiStatus(target.origin, token);
       if (first !== 200) throw new Error(`a fresh session's token answered ${first}, expected 200`);
       await db.query(`DELETE FROM "session" WHERE id = $1`, [sid]);

@@ -100,7 +100,7 @@ function errorLines(child: Child): string[] {
 beforeAll(async () => {
   stack = await startStack({ apiEnv: { HEALTHZ_TIMEOUT_MS: String(HEALTHZ_TIMEOUT_MS) } });
   const holder = await insertUser(stack.databaseUrl, "fault tester");
-  user = { id: holder.id, token: await mint(stack, holder) };
+  user = { id: holder.id, token: mint(stack, holder) };
 });
 
 afterAll(async () => {

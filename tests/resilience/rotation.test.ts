@@ -13,7 +13,8 @@ import { type Front, startFront } from "./support/front";
 import { type Child, programs, startProgram, stopProgram, waitForUrl } from "./support/processes";
 import { record, rememberSecret } from "./support/record";
 import { assertBuilt, rememberDatabaseUrl, runMigrator } from "./support/stack";
-import { mint, tokenKey } from "./support/tokens";
+import { contractKey } from "@authbridge/testing/contract";
+import { mint } from "./support/tokens";
 import { freshIp, signUp } from "./support/web";
 
 const TTL_SECONDS = 10;
@@ -153,7 +154,7 @@ test("the whole rotation under load from two signed-in users: no request refused
   assertBuilt(programs.api, programs.web, programs.migrator);
   for (const secret of [OLD, NEW]) {
     rememberSecret("auth-secret", secret);
-    rememberSecret("token-key", Buffer.from(tokenKey(secret)).toString("base64url"));
+    rememberSecret("token-key", contractKey(secret).toString("base64url"));
   }
   cluster = await startCluster();
   rememberDatabaseUrl(cluster.url);
@@ -259,13 +260,13 @@ test("the whole rotation under load from two signed-in users: no request refused
       run.requests++;
       return (await fetch(`${api.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status;
     };
-    const oldKey = tokenKey(OLD);
+    const oldKey = contractKey(OLD);
     const overlap = {
-      newKid2: await me(await mint(audience, alice, { header: { kid: "2" } })),
-      oldKid1: await me(await mint(audience, alice, { header: { kid: "1" }, key: oldKey })),
-      noKid: await me(await mint(audience, alice, { header: { kid: undefined } })),
-      oldKeyNamedKid2: await me(await mint(audience, alice, { header: { kid: "2" }, key: oldKey })),
-      newKeyNamedKid1: await me(await mint(audience, alice, { header: { kid: "1" } })),
+      newKid2: await me(mint(audience, alice, { header: { kid: "2" } })),
+      oldKid1: await me(mint(audience, alice, { header: { kid: "1" }, key: oldKey })),
+      noKid: await me(mint(audience, alice, { header: { kid: undefined } })),
+      oldKeyNamedKid2: await me(mint(audience, alice, { header: { kid: "2" }, key: oldKey })),
+      newKeyNamedKid1: await me(mint(audience, alice, { header: { kid: "1" } })),
     };
     expect(overlap).toEqual({ newKid2: 200, oldKid1: 200, noKid: 401, oldKeyNamedKid2: 401, newKeyNamedKid1: 401 });
 
@@ -283,10 +284,10 @@ test("the whole rotation under load from two signed-in users: no request refused
     const stillSignedIn = await Promise.all(browsers.map((b) => b.signedIn()));
 
     const after = {
-      retiredKid1: await me(await mint(audience, alice, { header: { kid: "1" }, key: oldKey })),
-      unknownKid: await me(await mint(audience, alice, { header: { kid: "3" } })),
-      unknownKidOldKey: await me(await mint(audience, alice, { header: { kid: "3" }, key: oldKey })),
-      currentKid2: await me(await mint(audience, alice, { header: { kid: "2" } })),
+      retiredKid1: await me(mint(audience, alice, { header: { kid: "1" }, key: oldKey })),
+      unknownKid: await me(mint(audience, alice, { header: { kid: "3" } })),
+      unknownKidOldKey: await me(mint(audience, alice, { header: { kid: "3" }, key: oldKey })),
+      currentKid2: await me(mint(audience, alice, { header: { kid: "2" } })),
     };
     // A session whose cookie no request brought back while both versions were configured.
     const idleCookie = await fetch(`${web.url}/api/auth/get-session`, { headers: { cookie: idle.cookie } });

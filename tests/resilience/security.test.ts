@@ -29,7 +29,7 @@ const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base
 beforeAll(async () => {
   stack = await startStack({ web: true });
   const a = await signUp(stack.webUrl, "alice");
-  alice = { ...a, token: await mint(stack, a), webToken: await fetchToken(stack.webUrl, a) };
+  alice = { ...a, token: mint(stack, a), webToken: await fetchToken(stack.webUrl, a) };
   const b = await signUp(stack.webUrl, "bob");
   bob = { ...b, token: await fetchToken(stack.webUrl, b), marker: `bob-only-${randomUUID()}` };
   for (let i = 0; i < 3; i++) {
@@ -44,27 +44,27 @@ beforeAll(async () => {
     alice.token,
     alice.webToken,
     bob.token,
-    await mint(stack, alice, { claims: { exp: now - 3600, iat: now - 4000 } }),
-    await mint(stack, alice, { claims: { aud: "http://127.0.0.1:1" } }),
-    await mint(stack, alice, { claims: { aud: [stack.audience, "http://127.0.0.1:1"] } }),
-    await mint(stack, alice, { claims: { iss: "http://evil.test" } }),
-    await mint(stack, alice, { claims: { nbf: now + 3600 } }),
-    await mint(stack, alice, { claims: { iat: now + 3600 } }),
-    await mint(stack, alice, { claims: { exp: undefined } }),
-    await mint(stack, alice, { claims: { sub: undefined } }),
-    await mint(stack, alice, { claims: { sub: "" } }),
-    await mint(stack, alice, { claims: { sub: "x".repeat(300) } }),
-    await mint(stack, alice, { claims: { sid: undefined } }),
+    mint(stack, alice, { claims: { exp: now - 3600, iat: now - 4000 } }),
+    mint(stack, alice, { claims: { aud: "http://127.0.0.1:1" } }),
+    mint(stack, alice, { claims: { aud: [stack.audience, "http://127.0.0.1:1"] } }),
+    mint(stack, alice, { claims: { iss: "http://evil.test" } }),
+    mint(stack, alice, { claims: { nbf: now + 3600 } }),
+    mint(stack, alice, { claims: { iat: now + 3600 } }),
+    mint(stack, alice, { claims: { exp: undefined } }),
+    mint(stack, alice, { claims: { sub: undefined } }),
+    mint(stack, alice, { claims: { sub: "" } }),
+    mint(stack, alice, { claims: { sub: "x".repeat(300) } }),
+    mint(stack, alice, { claims: { sid: undefined } }),
     // Bob's session under alice's subject, and alice's under bob's.
-    await mint(stack, { id: alice.id, sessionId: bob.sessionId }),
-    await mint(stack, { id: bob.id, sessionId: alice.sessionId }),
-    await mint(stack, alice, { claims: { sub: 12345 as unknown as string } }),
-    await mint(stack, alice, { alg: "HS512" }),
-    await mint(stack, alice, { alg: "HS384" }),
+    mint(stack, { id: alice.id, sessionId: bob.sessionId }),
+    mint(stack, { id: bob.id, sessionId: alice.sessionId }),
+    mint(stack, alice, { claims: { sub: 12345 as unknown as string } }),
+    mint(stack, alice, { alg: "HS512" }),
+    mint(stack, alice, { alg: "HS384" }),
     // Signed with the raw BETTER_AUTH_SECRET (what Better Auth's own tokens use), or another key.
-    await mint(stack, alice, { key: rawSecretKey }),
-    await mint(stack, alice, { key: otherKey }),
-    await mint(stack, bob, { key: otherKey }),
+    mint(stack, alice, { key: rawSecretKey }),
+    mint(stack, alice, { key: otherKey }),
+    mint(stack, bob, { key: otherKey }),
     // alg none, and alice's signature under bob's subject.
     `${b64({ alg: "none", typ: "JWT" })}.${payload}.`,
     `${b64({ alg: "none", typ: "JWT" })}.${payload}.${signature}`,

@@ -1,7 +1,7 @@
 // Web and api, really started from one .env against a real TLS PostgreSQL: the token Better Auth
 // hands out is the token the API accepts, and nothing else is.
+import { contractKey, fingerprintOf, signToken, signatureValid } from "@authbridge/testing/contract";
 import { PASSWORD, decodePart, fetchToken, newEmail, post, signIn, signUp } from "./support/http";
-import { contractKey, fingerprintOf, hs256, signatureValid } from "./support/jws";
 import { type Stack, startStack } from "./support/stack";
 
 describe("web signs, api verifies (one .env, real services)", () => {
@@ -76,8 +76,8 @@ describe("web signs, api verifies (one .env, real services)", () => {
   test("the API refuses the same claims signed with the raw secret, or with a flipped signature", async () => {
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: user.id, sid: user.sessionId, iat: now, exp: now + 600, iss: stack.web.url, aud: stack.api.url };
-    expect((await me(hs256(claims, contractKey(stack.secret)))).status).toBe(200);
-    expect((await me(hs256(claims, stack.secret))).status).toBe(401);
+    expect((await me(signToken(claims, contractKey(stack.secret)).token)).status).toBe(200);
+    expect((await me(signToken(claims, stack.secret).token)).status).toBe(401);
     const good = await fetchToken(stack.web.url, user.cookie);
     const flipped = good.slice(0, -2) + (good.endsWith("AA") ? "BB" : "AA");
     expect((await me(flipped)).status).toBe(401);

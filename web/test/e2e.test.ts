@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
 import { PASSWORD, newEmail } from "./support/http";
-import { contractKey } from "./support/jws";
+import { contractKey } from "@authbridge/testing/contract";
 import { type Stack, startStack } from "./support/stack";
 import { PAGE_SIZE_DEFAULT as PAGE_SIZE } from "@authbridge/contract";
 

@@ -1,7 +1,7 @@
+import { signToken } from "@authbridge/testing/contract";
 import { refreshAfterMs } from "../src/lib/tokenRefresh";
-import { hs256 } from "./support/jws";
 
-const token = (claims: object) => hs256(claims, Buffer.alloc(32, 1));
+const token = (claims: object) => signToken(claims, Buffer.alloc(32, 1)).token;
 
 test("a 15-minute token is replaced a minute before it ends; a short one at half its life", () => {
   expect(refreshAfterMs(token({ sub: "u1", iat: 1000, exp: 1900 }))).toBe(840_000);

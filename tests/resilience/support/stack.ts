@@ -8,7 +8,8 @@ import { type Cluster, freePort, startCluster } from "../../../testing/pg";
 import { type Child, programs, startProgram, stopAllPrograms, waitForUrl } from "./processes";
 import { repoRoot } from "./paths";
 import { rememberSecret } from "./record";
-import { type Audience, type Holder, tokenKey } from "./tokens";
+import { type Holder, contractKey } from "@authbridge/testing/contract";
+import type { Audience } from "./tokens";
 
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
@@ -90,7 +91,7 @@ export async function startStack(options: { web?: boolean; apiEnv?: Record<strin
     const webUrl = `http://127.0.0.1:${webPort}`;
     const secret = randomBytes(48).toString("base64");
     rememberSecret("auth-secret", secret);
-    const key = Buffer.from(tokenKey(secret));
+    const key = contractKey(secret);
     for (const encoding of ["hex", "base64", "base64url"] as const) rememberSecret("token-key", key.toString(encoding));
 
     const shared = { BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: webUrl, API_URL: apiUrl, DATABASE_URL: cluster.url };

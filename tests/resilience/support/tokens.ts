@@ -1,41 +1,23 @@
-// API access tokens made the way the contract says (docs/TOKENS.md), with jose and
-// node:crypto only: independent of both services' code, so a shared mistake cannot hide.
-import { hkdfSync } from "node:crypto";
-import { type JWTPayload, SignJWT, jwtVerify } from "jose";
+// API access tokens for the resilience suites, signed by the test kit's independent minter, and
+// an independent verifier (jose) as the oracle for hostile input: a shared mistake cannot hide.
+import { type Holder, type Parties, type SigningKey, contractClaims, contractKey, signToken } from "@authbridge/testing/contract";
+import { jwtVerify } from "jose";
 import { rememberSecret } from "./record";
 
-export function tokenKey(secret: string): Uint8Array {
-  return new Uint8Array(hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), "authbridge api access token v1", 32));
-}
-
-export interface Audience {
+export interface Audience extends Parties {
   secret: string;
-  /** Origin of BETTER_AUTH_URL. */
-  issuer: string;
-  /** Origin of API_URL. */
-  audience: string;
   /** The api's JWT_CLOCK_TOLERANCE_SECONDS. */
   clockToleranceSeconds: number;
 }
 
-/** Whom a token speaks for: the user (`sub`) and the id of the session it is minted from (`sid`). */
-export interface Holder {
-  id: string;
-  sessionId: string;
-}
-
 /** A token exactly as the web issues it (or with `claims` / `header` overridden, for hostile tests). */
-export async function mint(
+export function mint(
   to: Audience,
   holder: Holder,
-  options: { claims?: JWTPayload; header?: Record<string, unknown>; key?: Uint8Array; alg?: string; ttlSeconds?: number } = {},
-): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const claims = { sub: holder.id, sid: holder.sessionId, iat: now, exp: now + (options.ttlSeconds ?? 900), iss: to.issuer, aud: to.audience };
-  const token = await new SignJWT({ ...claims, ...options.claims })
-    // kid "1": the stack's lone BETTER_AUTH_SECRET is version 1.
-    .setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT", kid: "1", ...options.header })
-    .sign(options.key ?? tokenKey(to.secret));
+  options: { claims?: Record<string, unknown>; header?: Record<string, unknown>; key?: SigningKey; alg?: string; ttlSeconds?: number } = {},
+): string {
+  const claims = { ...contractClaims(to, holder, options.ttlSeconds), ...options.claims };
+  const { token } = signToken(claims, options.key ?? contractKey(to.secret), { alg: options.alg ?? "HS256", ...options.header });
   rememberSecret("token", token);
   return token;
 }
@@ -43,7 +25,7 @@ export async function mint(
 /** The oracle for hostile tests: would an independent verifier accept this token, and for whom? */
 export async function acceptedSubject(to: Audience, token: string): Promise<string | null> {
   try {
-    const { payload } = await jwtVerify(token, tokenKey(to.secret), {
+    const { payload } = await jwtVerify(token, contractKey(to.secret), {
       algorithms: ["HS256"],
       issuer: to.issuer,
       audience: to.audience,
