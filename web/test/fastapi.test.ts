@@ -3,13 +3,13 @@
 // rejection matrix (api/test/auth.test.ts), built from a token the real web handed out, gets the
 // same answer from both: status, WWW-Authenticate and body. Revocation aside: the api also knows
 // whether the token's session still exists, the verifier cannot (the last test shows the difference).
+import { type SigningKey, contractKey, signToken } from "@authbridge/testing/contract";
 import { execFileSync } from "node:child_process";
-import { createHmac, generateKeyPairSync, sign } from "node:crypto";
+import { generateKeyPairSync, sign } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { freePort, repoRoot } from "../../testing/pg";
 import { PASSWORD, decodePart, fetchToken, newEmail, post, signUp } from "./support/http";
-import { contractKey, hs256 } from "./support/jws";
 import { type Service, type Stack, startCommand, startStack, stopProcess, waitFor } from "./support/stack";
 
 const exampleDir = path.join(repoRoot, "examples", "fastapi");
@@ -61,10 +61,12 @@ function get(baseUrl: string, urlPath: string, authorization?: string | string[]
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+/** The kit's signer; `kid` names the secret's version (null: none). */
+const hs256 = (claims: object, key: SigningKey, kid: string | null = "1") => signToken(claims, key, { kid }).token;
 function signWith(alg: "HS512" | "RS256", claims: object, key: Buffer | import("node:crypto").KeyObject): string {
+  if (alg === "HS512") return signToken(claims, key, { alg, kid: null }).token;
   const input = `${b64({ alg, typ: "JWT" })}.${b64(claims)}`;
-  const signature = alg === "HS512" ? createHmac("sha512", key).update(input).digest() : sign("sha256", Buffer.from(input), key);
-  return `${input}.${signature.toString("base64url")}`;
+  return `${input}.${sign("sha256", Buffer.from(input), key).toString("base64url")}`;
 }
 
 describeWithPython("the FastAPI verifier agrees with the api (tokens from the real built web)", () => {
