@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { freePort } from "../../testing/pg";
 import { call } from "./support/http";
-import { type Child, stopAllPrograms } from "./support/processes";
+import { type Program, stopAllPrograms } from "@authbridge/testing/processes";
 import { type HangingProxy, startProxy } from "./support/proxy";
 import { record } from "./support/record";
 import { type Stack, insertUser, sql, startStack } from "./support/stack";
@@ -85,7 +85,7 @@ async function recovery(apiUrl: string, tally: Tally, limitMs = RECOVERY_LIMIT_M
   return Infinity;
 }
 
-function errorLines(child: Child): string[] {
+function errorLines(child: Program): string[] {
   // pino levels: 50 error, 60 fatal. Anything unstructured on stderr (a crash trace) counts too.
   return child.lines.filter((line) => {
     if (!line.trim()) return false;
@@ -162,7 +162,7 @@ test("database stopped while serving: 503 JSON (never 500) on every authenticate
 
 describe("database that accepts connections and never answers", () => {
   let proxy: HangingProxy;
-  let api: Child;
+  let api: Program;
   let apiUrl: string;
   const limits = { DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS), DB_QUERY_TIMEOUT_MS: String(DB_QUERY_TIMEOUT_MS) };
 

@@ -6,10 +6,11 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Cluster, startCluster } from "../../testing/pg";
-import { programs, startProgram, stopAllPrograms } from "./support/processes";
+import { type Program, assertBuilt, programs, stopAllPrograms, waitFor } from "@authbridge/testing/processes";
+import { startLogged } from "./support/processes";
 import { repoRoot } from "./support/paths";
 import { record } from "./support/record";
-import { assertBuilt, rememberDatabaseUrl, runMigrator, sql } from "./support/stack";
+import { rememberDatabaseUrl, runMigrator, sql } from "./support/stack";
 
 const PRISMA_LOCK_KEY = 72707369;
 const PROBE_ROWS = 1000;
@@ -25,8 +26,6 @@ let cluster: Cluster;
 let dir: string;
 let migrationsDir: string;
 let env: Record<string, string>;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function resetDatabase(): Promise<void> {
   // The database owner owns the public schema (PostgreSQL 15), so this needs no superuser.
@@ -89,12 +88,8 @@ afterAll(async () => {
 });
 
 /** Polls a condition of the running migration (every 20 ms, 20 s at most) while the migrator runs. */
-async function waitFor(condition: () => Promise<boolean>, child: ReturnType<typeof startProgram>): Promise<boolean> {
-  for (const until = Date.now() + 20_000; Date.now() < until && child.running(); await sleep(20)) {
-    if (await condition().catch(() => false)) return true;
-  }
-  return false;
-}
+const reachedWhileRunning = (condition: () => Promise<boolean>, child: Program) =>
+  waitFor(() => condition().catch(() => false), { timeoutMs: 20_000, intervalMs: 20, what: "the migration to reach that point", program: child });
 
 const slowMigrationSleeping = async () =>
   (await sql(cluster.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.8)%' AND state = 'active' AND pid <> pg_backend_pid()`))
@@ -102,8 +97,8 @@ const slowMigrationSleeping = async () =>
 
 test("SIGKILL while the slow migration runs (lock held, the committed migrations done), then a re-run: fully migrated and consistent", async () => {
   await resetDatabase();
-  const child = startProgram("migrator", programs.migrator, { ...env, LOG_LEVEL: "info" });
-  expect(await waitFor(slowMigrationSleeping, child)).toBe(true);
+  const child = startLogged("migrator", programs.migrator, { ...env, LOG_LEVEL: "info" });
+  expect(await reachedWhileRunning(slowMigrationSleeping, child)).toBe(true);
   expect(await lockHeld()).toBe(true);
   const committed = await sql<{ migration_name: string }>(cluster.url, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL");
   // Every migration before the slow one (the last by name) has committed; the slow one has not.
@@ -142,8 +137,8 @@ test("SIGKILL at spread-out moments of a run, each followed by a re-run: always 
   let failures = 0;
   for (const [at, reached] of KILL_POINTS) {
     await resetDatabase();
-    const child = startProgram("migrator", programs.migrator, { ...env, LOG_LEVEL: "info" });
-    expect(await waitFor(reached, child)).toBe(true);
+    const child = startLogged("migrator", programs.migrator, { ...env, LOG_LEVEL: "info" });
+    expect(await reachedWhileRunning(reached, child)).toBe(true);
     child.process.kill("SIGKILL");
     expect((await child.exited).signal).toBe("SIGKILL");
     const committed = await sql(cluster.url, "SELECT 1 FROM _prisma_migrations WHERE finished_at IS NOT NULL").catch(() => []);

@@ -10,9 +10,10 @@ import { createHmac, randomBytes } from "node:crypto";
 import { type Cluster, freePort, startCluster } from "../../testing/pg";
 import { refreshAfterMs } from "../../web/src/lib/tokenRefresh";
 import { type Front, startFront } from "./support/front";
-import { type Child, programs, startProgram, stopProgram, waitForUrl } from "./support/processes";
+import { type Program, assertBuilt, programs, stopProgram, waitForUrl } from "@authbridge/testing/processes";
+import { startLogged } from "./support/processes";
 import { record, rememberSecret } from "./support/record";
-import { assertBuilt, rememberDatabaseUrl, runMigrator } from "./support/stack";
+import { rememberDatabaseUrl, runMigrator } from "./support/stack";
 import { contractKey } from "@authbridge/testing/contract";
 import { mint } from "./support/tokens";
 import { freshIp, signUp } from "./support/web";
@@ -166,7 +167,7 @@ test("the whole rotation under load from two signed-in users: no request refused
   const web = await startFront(0);
   fronts.push(api, web);
   const shared = { BETTER_AUTH_URL: web.url, API_URL: api.url, DATABASE_URL: cluster.url };
-  const startApi = async (secrets: string): Promise<{ child: Child; port: number }> => {
+  const startApi = async (secrets: string): Promise<{ child: Program; port: number }> => {
     const port = await freePort();
     const env = {
       ...shared,
@@ -175,11 +176,11 @@ test("the whole rotation under load from two signed-in users: no request refused
       JWT_CLOCK_TOLERANCE_SECONDS: String(CLOCK_TOLERANCE_SECONDS),
       LOG_LEVEL: "debug",
     };
-    const child = startProgram("api", programs.api, env);
-    await waitForUrl(`http://127.0.0.1:${port}/healthz`, child, 60_000);
+    const child = startLogged("api", programs.api, env);
+    await waitForUrl(child, `http://127.0.0.1:${port}/healthz`, 60_000);
     return { child, port };
   };
-  const startWeb = async (secrets: string): Promise<{ child: Child; port: number }> => {
+  const startWeb = async (secrets: string): Promise<{ child: Program; port: number }> => {
     const port = await freePort();
     const env = {
       ...shared,
@@ -190,12 +191,12 @@ test("the whole rotation under load from two signed-in users: no request refused
       JWT_TTL_SECONDS: String(TTL_SECONDS),
       LOG_LEVEL: "debug",
     };
-    const child = startProgram("web", programs.web, env);
-    await waitForUrl(`http://127.0.0.1:${port}/api/health`, child, 60_000);
+    const child = startLogged("web", programs.web, env);
+    await waitForUrl(child, `http://127.0.0.1:${port}/api/health`, 60_000);
     return { child, port };
   };
   /** Rolling restart: the new process answers, the front moves to it, the old one drains and stops. */
-  const replace = async (front: Front, old: { child: Child; port: number }, next: Promise<{ child: Child; port: number }>) => {
+  const replace = async (front: Front, old: { child: Program; port: number }, next: Promise<{ child: Program; port: number }>) => {
     const started = await next;
     front.switch(started.port);
     await front.drained(old.port);
@@ -203,7 +204,7 @@ test("the whole rotation under load from two signed-in users: no request refused
     return started;
   };
 
-  const fingerprints = (child: Child) =>
+  const fingerprints = (child: Program) =>
     child.lines
       .map((line) => JSON.parse(line.startsWith("{") ? line : "{}") as { keyFingerprints?: Record<string, string> })
       .find((l) => l.keyFingerprints)?.keyFingerprints;

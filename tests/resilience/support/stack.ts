@@ -1,12 +1,10 @@
 // A throw-away TLS PostgreSQL migrated by the real migrator, then the built api and (optionally)
 // the built web, on free loopback ports, from one set of variables, the way `make dev` runs them.
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { Client } from "pg";
 import { type Cluster, freePort, startCluster } from "../../../testing/pg";
-import { type Child, programs, startProgram, stopAllPrograms, waitForUrl } from "./processes";
-import { repoRoot } from "./paths";
+import { type Program, assertBuilt, programs, stopAllPrograms, waitForUrl } from "@authbridge/testing/processes";
+import { startLogged } from "./processes";
 import { rememberSecret } from "./record";
 import { type Holder, contractKey } from "@authbridge/testing/contract";
 import type { Audience } from "./tokens";
@@ -19,20 +17,12 @@ export interface Stack extends Audience {
   apiUrl: string;
   apiPort: number;
   webUrl: string;
-  api: Child;
-  web?: Child;
+  api: Program;
+  web?: Program;
   /** The api's environment, for restarting it or starting a second one with changes. */
   apiEnv: Record<string, string>;
-  startApi(overrides?: Record<string, string>): Promise<Child>;
+  startApi(overrides?: Record<string, string>): Promise<Program>;
   stop(): Promise<void>;
-}
-
-/** A missing build is a broken setup, not a reason to skip: make test builds before it tests. */
-export function assertBuilt(...files: string[]): void {
-  for (const file of files) {
-    if (!existsSync(file))
-      throw new Error(`${path.relative(repoRoot, file)} is missing: build first (make test does, or npm run build -w <workspace>)`);
-  }
 }
 
 /** node-postgres reads sslmode=require as verify-full and warns each time; say it, for direct test connections. */
@@ -66,8 +56,8 @@ export async function insertUser(url: string, label = "tester"): Promise<Holder>
 }
 
 /** Runs the built migrator to completion; resolves with its exit code. */
-export async function runMigrator(env: Record<string, string>): Promise<{ code: number | null; child: Child }> {
-  const child = startProgram("migrator", programs.migrator, { LOG_LEVEL: "info", MIGRATE_WAIT_SECONDS: "10", ...env });
+export async function runMigrator(env: Record<string, string>): Promise<{ code: number | null; child: Program }> {
+  const child = startLogged("migrator", programs.migrator, { LOG_LEVEL: "info", MIGRATE_WAIT_SECONDS: "10", ...env });
   const { code } = await child.exited;
   return { code, child };
 }
@@ -105,14 +95,14 @@ export async function startStack(options: { web?: boolean; apiEnv?: Record<strin
       LOG_LEVEL: "debug",
       ...options.apiEnv,
     };
-    const startApi = async (overrides: Record<string, string> = {}): Promise<Child> => {
+    const startApi = async (overrides: Record<string, string> = {}): Promise<Program> => {
       const env = { ...apiEnv, ...overrides };
-      const child = startProgram("api", programs.api, env);
-      await waitForUrl(`http://127.0.0.1:${env.API_PORT}/livez`, child);
+      const child = startLogged("api", programs.api, env);
+      await waitForUrl(child, `http://127.0.0.1:${env.API_PORT}/livez`);
       return child;
     };
     const webChild = options.web
-      ? startProgram("web", programs.web, {
+      ? startLogged("web", programs.web, {
           ...shared,
           NODE_ENV: "production",
           PORT: String(webPort),
@@ -123,7 +113,7 @@ export async function startStack(options: { web?: boolean; apiEnv?: Record<strin
           TRUSTED_PROXIES: "127.0.0.1",
         })
       : undefined;
-    const [api] = await Promise.all([startApi(), webChild ? waitForUrl(`${webUrl}/api/health`, webChild) : undefined]);
+    const [api] = await Promise.all([startApi(), webChild ? waitForUrl(webChild, `${webUrl}/api/health`) : undefined]);
     const stack: Stack = {
       cluster,
       databaseUrl: cluster.url,
