@@ -33,6 +33,9 @@ export interface Program {
   lines: string[];
   /** Every line written so far, as one text. */
   output(): string;
+  /** What it wrote to stdout, and to stderr, as text (one line per line). */
+  stdout(): string;
+  stderr(): string;
   exited: Promise<Exit>;
   running(): boolean;
 }
@@ -47,7 +50,8 @@ export interface ProgramOptions {
 
 const started = new Set<Program>();
 
-function keepLines(stream: NodeJS.ReadableStream, lines: string[], file: WriteStream | undefined): void {
+/** Splits the stream into lines, into both arrays; resolves when the stream ends. */
+function keepLines(stream: NodeJS.ReadableStream, lines: string[], own: string[], file: WriteStream | undefined): Promise<void> {
   let partial = "";
   stream.setEncoding("utf8");
   stream.on("data", (chunk: string) => {
@@ -55,12 +59,23 @@ function keepLines(stream: NodeJS.ReadableStream, lines: string[], file: WriteSt
     const parts = (partial + chunk).split("\n");
     partial = parts.pop() ?? "";
     lines.push(...parts);
+    own.push(...parts);
   });
-  stream.on("end", () => {
-    if (partial) lines.push(partial);
-    partial = "";
-  });
+  return new Promise((resolve) =>
+    stream.on("end", () => {
+      if (partial) {
+        lines.push(partial);
+        own.push(partial);
+      }
+      partial = "";
+      resolve();
+    }),
+  );
 }
+
+// A program's own children may hold its pipes open after it exits: its exit waits this long at
+// most for the last of its output.
+const DRAIN_MS = 1000;
 
 /** Runs a command; `startProgram` runs a built Node program. */
 export function startCommand(name: string, command: string, args: string[], options: ProgramOptions = {}): Program {
@@ -73,22 +88,32 @@ export function startCommand(name: string, command: string, args: string[], opti
     file = createWriteStream(path.join(options.logDir, `${name}-${child.pid ?? Date.now()}.log`));
   }
   const lines: string[] = [];
-  keepLines(child.stdout, lines, file);
-  keepLines(child.stderr, lines, file);
-  const exited = new Promise<Exit>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const drained = Promise.all([keepLines(child.stdout, lines, stdout, file), keepLines(child.stderr, lines, stderr, file)]);
+  const exited = new Promise<Exit>((resolve) =>
+    child.on("exit", (code, signal) => {
+      const timer = setTimeout(() => resolve({ code, signal }), DRAIN_MS);
+      void drained.then(() => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      });
+    }),
+  );
   const program: Program = {
     name,
     process: child,
     lines,
     output: () => lines.join("\n"),
+    stdout: () => stdout.join("\n"),
+    stderr: () => stderr.join("\n"),
     exited,
     running: () => child.exitCode === null && child.signalCode === null,
   };
   started.add(program);
   void exited.then(() => {
     started.delete(program);
-    // Let the pipes drain before the file closes.
-    setTimeout(() => file?.end(), 50);
+    file?.end();
   });
   return program;
 }

@@ -1,37 +1,10 @@
 // The built server as a process (node dist/server.js): refusal to start on a bad environment,
 // the start-up line, and a clean SIGTERM. Needs `npm run build` first (make test builds).
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
+import { assertBuilt, programs, startProgram, waitForLine } from "@authbridge/testing/processes";
 import { type Cluster, freePort, startCluster } from "../../testing/pg";
 import { VECTOR_FINGERPRINT, VECTOR_SECRET, hangingListener, withPort } from "./helpers";
 
-const server = path.join(__dirname, "..", "dist", "server.js");
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => string } {
-  const child = spawn(process.execPath, [server], { env: { PATH: process.env.PATH ?? "", ...env } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Exit>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, exited, output: () => stdout };
-}
-
-async function waitFor(predicate: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const start = (env: Record<string, string>) => startProgram("api", programs.api, { env });
 
 const ROTATED = "authbridge-test-rotated-secret-9876543210-zyxwvu";
 
@@ -43,9 +16,7 @@ const GOOD = {
   API_WORKERS: "1",
 };
 
-beforeAll(() => {
-  if (!existsSync(server)) throw new Error(`${server} is missing: run \`npm run build -w api\` first`);
-});
+beforeAll(() => assertBuilt(programs.api));
 
 describe("refuses to start, with one line naming the variable and never its value", () => {
   test.each([
@@ -112,7 +83,9 @@ describe("refuses to start, with one line naming the variable and never its valu
     ["API_WORKERS above DB_POOL_MAX", { API_WORKERS: "5", DB_POOL_MAX: "4" }, "API_WORKERS must not exceed DB_POOL_MAX", undefined],
   ])("%s", async (_label, change, message, secretPart) => {
     const env = Object.fromEntries(Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    const { stdout, stderr, code } = await start(env).exited;
+    const proc = start(env);
+    const { code } = await proc.exited;
+    const [stdout, stderr] = [proc.stdout(), proc.stderr()];
     expect(code).toBe(1);
     expect(stdout).toBe("");
     const lines = stderr.trim().split("\n");
@@ -137,13 +110,13 @@ describe("runs", () => {
     const port = await freePort();
     const proc = start({ ...GOOD, DATABASE_URL: cluster.url, API_PORT: String(port) });
     try {
-      await waitFor(() => proc.output().includes("api listening"), 10_000);
+      await waitForLine(proc, /api listening/, 10_000);
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(res.status).toBe(200);
-      proc.child.kill("SIGTERM");
+      proc.process.kill("SIGTERM");
       const exit = await proc.exited;
       expect(exit.code).toBe(0);
-      const startup = exit.stdout.split("\n").find((l) => l.includes("api listening")) ?? "";
+      const startup = proc.lines.find((l) => l.includes("api listening")) ?? "";
       expect(JSON.parse(startup)).toMatchObject({
         port,
         keyFingerprint: VECTOR_FINGERPRINT,
@@ -151,11 +124,11 @@ describe("runs", () => {
         database: "local",
       });
       const password = new URL(cluster.url).password;
-      expect(exit.stdout + exit.stderr).not.toContain(VECTOR_SECRET);
-      expect(exit.stdout + exit.stderr).not.toContain(password);
-      expect(exit.stderr).toBe("");
+      expect(proc.output()).not.toContain(VECTOR_SECRET);
+      expect(proc.output()).not.toContain(password);
+      expect(proc.stderr()).toBe("");
     } finally {
-      proc.child.kill("SIGKILL");
+      proc.process.kill("SIGKILL");
     }
   });
 
@@ -164,11 +137,11 @@ describe("runs", () => {
     const port = await freePort();
     const proc = start({ ...GOOD, DATABASE_URL: withPort(cluster.url, hang.port), API_PORT: String(port), HEALTHZ_TIMEOUT_MS: "1500" });
     try {
-      await waitFor(() => proc.output().includes("api listening"), 10_000);
+      await waitForLine(proc, /api listening/, 10_000);
       const started = Date.now();
       const inFlight = fetch(`http://127.0.0.1:${port}/healthz`);
       await new Promise((r) => setTimeout(r, 200));
-      proc.child.kill("SIGTERM");
+      proc.process.kill("SIGTERM");
       const res = await inFlight;
       expect(res.status).toBe(503);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
@@ -178,7 +151,7 @@ describe("runs", () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       await expect(fetch(`http://127.0.0.1:${port}/livez`)).rejects.toThrow();
     } finally {
-      proc.child.kill("SIGKILL");
+      proc.process.kill("SIGKILL");
       await hang.close();
     }
   });

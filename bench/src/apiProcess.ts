@@ -1,12 +1,11 @@
 // The built api as a child process, started the way production starts it (node dist/server.js,
 // NODE_ENV=production), timed from spawn to its first 200 on /healthz, and stopped with SIGTERM.
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import { programs, startCommand, stopProgram, waitFor } from "@authbridge/testing/processes";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { repoRoot } from "../../testing/pg";
 
-export const apiDist = path.join(repoRoot, "api", "dist");
+export const apiDist = path.dirname(programs.api);
 
 /** A module of the compiled api (api/dist/<module>.js), loaded at run time, after the build. */
 export function fromApiDist(module: string): unknown {
@@ -46,18 +45,6 @@ async function healthy(origin: string): Promise<boolean> {
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export interface ChildSpec {
   /** What `node` runs: a script and its flags. */
   args: string[];
@@ -70,32 +57,21 @@ export interface ChildSpec {
 
 /** Spawns a server and waits for its first 200 on /healthz. */
 export async function startServer(spec: ChildSpec): Promise<ApiProcess> {
-  let output = "";
   const started = performance.now();
-  const child = spawn(process.execPath, spec.args, {
-    cwd: spec.cwd,
-    // Only what the server needs: nothing from the developer's shell or .env leaks into the run.
-    env: { PATH: process.env.PATH ?? "", ...spec.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const pid = child.pid;
+  // Only what the server needs: nothing from the developer's shell or .env leaks into the run.
+  const program = startCommand(spec.label, process.execPath, spec.args, { cwd: spec.cwd, env: spec.env });
+  const pid = program.process.pid;
   if (pid === undefined) throw new Error(`${spec.label} could not be spawned`);
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString("utf8")).slice(-8000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
   const server = {
     origin: spec.origin,
-    output: () => output,
-    stop: () => stopChild(child),
+    output: () => program.output().slice(-8000),
+    stop: async () => {
+      await stopProgram(program, STOP_TIMEOUT_MS);
+    },
   };
   try {
-    while (!(await healthy(spec.origin))) {
-      if (child.exitCode !== null) throw new Error(`${spec.label} exited with code ${child.exitCode}:\n${output}`);
-      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`${spec.label} did not answer /healthz within 20 s:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    // A short interval: the cold start is measured to the first answer.
+    await waitFor(() => healthy(spec.origin), { timeoutMs: START_TIMEOUT_MS, intervalMs: 5, what: `${spec.label} to answer /healthz`, program });
   } catch (err) {
     await server.stop();
     throw err;
@@ -107,7 +83,7 @@ export function startApi(env: ApiEnv): Promise<ApiProcess> {
   const origin = `http://127.0.0.1:${env.port}`;
   return startServer({
     label: "the api",
-    args: [path.join(apiDist, "server.js")],
+    args: [programs.api],
     cwd: path.join(repoRoot, "api"),
     origin,
     env: {

@@ -9,7 +9,8 @@ import { Client, type QueryResultRow } from "pg";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Cluster, freePort, migrate, startCluster } from "../../testing/pg";
-import { type Service, apiServer, assertBuilt, startProcess, stopProcess, waitFor, webServer } from "../../web/test/support/stack";
+import { assertBuilt, programs, stopProgram, waitForUrl } from "@authbridge/testing/processes";
+import { type Service, startServer } from "../../web/test/support/stack";
 
 export interface Answer {
   status: number;
@@ -109,12 +110,12 @@ export interface Replicas {
 
 /** `webs` web and `apis` api processes (NODE_ENV=production) on one migrated database, all from one .env. */
 export async function startReplicas(counts: { webs: number; apis: number }, extraEnv: string[] = []): Promise<Replicas> {
-  assertBuilt(webServer, apiServer, path.join(__dirname, "..", "..", "migrator", "dist", "main.js"));
+  assertBuilt(programs.web, programs.api, programs.migrator);
   const dir = mkdtempSync(path.join(tmpdir(), "authbridge-replicas-"));
   const services: Service[] = [];
   let cluster: Cluster | undefined;
   const stop = async () => {
-    await Promise.all(services.map((service) => stopProcess(service)));
+    await Promise.all(services.map((service) => stopProgram(service)));
     await cluster?.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -139,15 +140,14 @@ export async function startReplicas(counts: { webs: number; apis: number }, extr
       ].join("\n"),
       { mode: 0o600 },
     );
-    const webs = webPorts.map((port) => ({
-      ...startProcess(webServer, { PORT: String(port), HOSTNAME: "127.0.0.1" }, envFile),
-      url: `http://127.0.0.1:${port}`,
-    }));
-    const apis = apiPorts.map((port) => ({ ...startProcess(apiServer, { API_PORT: String(port) }, envFile), url: `http://127.0.0.1:${port}` }));
+    const webs = webPorts.map((port) =>
+      startServer("web", programs.web, `http://127.0.0.1:${port}`, { PORT: String(port), HOSTNAME: "127.0.0.1" }, envFile),
+    );
+    const apis = apiPorts.map((port) => startServer("api", programs.api, `http://127.0.0.1:${port}`, { API_PORT: String(port) }, envFile));
     services.push(...webs, ...apis);
     await Promise.all([
-      ...webs.map((web) => waitFor(`${web.url}/api/health`, web, 60_000)),
-      ...apis.map((api) => waitFor(`${api.url}/livez`, api, 60_000)),
+      ...webs.map((web) => waitForUrl(web, `${web.url}/api/health`, 60_000)),
+      ...apis.map((api) => waitForUrl(api, `${api.url}/livez`, 60_000)),
     ]);
     return { databaseUrl: cluster.url, publicWebUrl, webs, apis, stop };
   } catch (error) {

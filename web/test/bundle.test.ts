@@ -3,7 +3,7 @@
 // looks at the real output (the server bundle has those strings, the client bundle has the UI).
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { assertBuilt } from "./support/stack";
+import { assertBuilt } from "@authbridge/testing/processes";
 
 const web = path.join(__dirname, "..");
 const staticDir = path.join(web, ".next", "static");

@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, repoRoot } from "../../testing/pg";
-import { type Service, assertBuilt, startCommand, stopProcess, waitFor, webServer } from "./support/stack";
+import { type Program, assertBuilt, programs, startCommand, stopProgram, waitForUrl } from "@authbridge/testing/processes";
 
 const DB_PASSWORD = "db-password-that-must-not-leak";
 const GOOD = {
@@ -18,16 +18,15 @@ const GOOD = {
 };
 const ROTATED = "a-rotated-secret-long-enough-9876543210zyxw";
 type Env = Record<string, string>;
-type Started = Service & { exited: Promise<number | null> };
 
 const web = path.join(repoRoot, "web");
 let dir: string;
 
 beforeAll(() => {
-  assertBuilt(webServer);
+  assertBuilt(programs.web);
   dir = mkdtempSync(path.join(tmpdir(), "authbridge-web-config-"));
   // The image holds only the standalone folder, away from the repository's node_modules.
-  cpSync(path.dirname(path.dirname(webServer)), path.join(dir, "app"), { recursive: true });
+  cpSync(path.dirname(path.dirname(programs.web)), path.join(dir, "app"), { recursive: true });
   // serve.sh reads the .env of the repository it sits in: a stand-in repository whose .env the test writes.
   mkdirSync(path.join(dir, "repo", "scripts"), { recursive: true });
   mkdirSync(path.join(dir, "repo", "web"));
@@ -42,22 +41,25 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The image's CMD, read from web/Dockerfile, run in a copy of what the image holds. */
-function image(env: Env, port: number): Started {
+function image(env: Env, port: number): Program {
   const cmd =
     readFileSync(path.join(web, "Dockerfile"), "utf8")
       .split("\n")
       .filter((l) => l.startsWith("CMD "))
       .at(-1) ?? "";
   const [command = "", ...args] = JSON.parse(cmd.slice(4)) as string[];
-  return startCommand(command, args, path.join(dir, "app", "web"), { ...env, WEB_PORT: String(port), HOSTNAME: "127.0.0.1" });
+  return startCommand("web", command, args, {
+    cwd: path.join(dir, "app", "web"),
+    env: { NODE_ENV: "production", ...env, WEB_PORT: String(port), HOSTNAME: "127.0.0.1" },
+  });
 }
 
 /** web/scripts/serve.sh (npm run start|dev -w web), fed by a .env file as in the repository. */
 function serve(mode: "start" | "dev") {
-  return (env: Env, port: number): Started => {
+  return (env: Env, port: number): Program => {
     const lines = Object.entries({ ...env, WEB_PORT: String(port) }).map(([name, value]) => `${name}="${value}"`);
     writeFileSync(path.join(dir, "repo", ".env"), `${lines.join("\n")}\n`, { mode: 0o600 });
-    return startCommand("bash", [path.join(dir, "repo", "web", "scripts", "serve.sh"), mode], dir, {});
+    return startCommand("web", "bash", [path.join(dir, "repo", "web", "scripts", "serve.sh"), mode], { cwd: dir, env: { NODE_ENV: "production" } });
   };
 }
 
@@ -129,12 +131,12 @@ describe.each(ways)("$way", ({ start, serves }) => {
     const stopWatching = watchPort(port);
     const server = start(env, port);
     const killer = setTimeout(() => server.process.kill("SIGKILL"), 60_000);
-    const code = await server.exited;
+    const { code } = await server.exited;
     clearTimeout(killer);
     expect(await stopWatching()).toBe(false);
-    const all = server.output.join("\n");
+    const all = server.output();
     expect(code).not.toBe(0);
-    const lines = server.output.filter((line) => line.includes("refusing to start"));
+    const lines = server.lines.filter((line) => line.includes("refusing to start"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(message);
     expect(all).not.toContain("keyFingerprint");
@@ -147,11 +149,11 @@ describe.each(ways)("$way", ({ start, serves }) => {
       const port = await freePort();
       const server = start(GOOD, port);
       try {
-        await waitFor(`http://127.0.0.1:${port}/sign-in`, server);
-        expect(server.output.filter((line) => line.includes('"keyFingerprint"'))).toHaveLength(1);
-        expect(server.output.join("\n")).not.toContain("refusing to start");
+        await waitForUrl(server, `http://127.0.0.1:${port}/sign-in`);
+        expect(server.lines.filter((line) => line.includes('"keyFingerprint"'))).toHaveLength(1);
+        expect(server.output()).not.toContain("refusing to start");
       } finally {
-        await stopProcess(server);
+        await stopProgram(server);
       }
     });
   }

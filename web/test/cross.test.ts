@@ -28,7 +28,7 @@ describe("web signs, api verifies (one .env, real services)", () => {
 
   test("both processes log the same key fingerprint, equal to an independent derivation", () => {
     const fingerprints = [stack.web, stack.api].map((service) => {
-      const lines = service.output.filter((line) => line.includes('"keyFingerprint"'));
+      const lines = service.lines.filter((line) => line.includes('"keyFingerprint"'));
       expect(lines).toHaveLength(1);
       return (JSON.parse(lines[0] ?? "{}") as { keyFingerprint?: string }).keyFingerprint;
     });
@@ -38,7 +38,7 @@ describe("web signs, api verifies (one .env, real services)", () => {
   });
 
   test("neither process writes the secret or the derived key to its output", () => {
-    const output = [...stack.web.output, ...stack.api.output].join("\n");
+    const output = [...stack.web.lines, ...stack.api.lines].join("\n");
     expect(output).not.toContain(stack.secret);
     expect(output).not.toContain(contractKey(stack.secret).toString("hex"));
   });

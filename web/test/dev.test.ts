@@ -6,7 +6,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { freePort, repoRoot } from "../../testing/pg";
-import { type Service, startCommand, stopProcess, waitFor } from "./support/stack";
+import { startCommand, stopProgram, waitForUrl } from "@authbridge/testing/processes";
+import type { Service } from "./support/stack";
 
 const CHROMIUM = "/usr/bin/chromium";
 const shots = path.join(__dirname, "..", "test-results", "dev");
@@ -27,26 +28,29 @@ describeDev("next dev: the page and the dev tools run under the development CSP"
     mkdirSync(shots, { recursive: true });
     const port = await freePort();
     // No database: the sign-in page does not query it.
-    web = startCommand(
+    const program = startCommand(
+      "web",
       path.join(repoRoot, "node_modules", ".bin", "next"),
       ["dev", "--port", String(port), "--hostname", "127.0.0.1"],
-      path.join(repoRoot, "web"),
       {
-        NODE_ENV: "development",
-        BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
-        BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
-        API_URL: "http://127.0.0.1:9",
-        DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
+        cwd: path.join(repoRoot, "web"),
+        env: {
+          NODE_ENV: "development",
+          BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
+          BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+          API_URL: "http://127.0.0.1:9",
+          DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
+        },
       },
     );
-    web.url = `http://127.0.0.1:${port}`;
+    web = { ...program, url: `http://127.0.0.1:${port}` };
     const started = Date.now();
-    await waitFor(`${web.url}/sign-in`, web, FIRST_COMPILE_MS);
+    await waitForUrl(web, `${web.url}/sign-in`, FIRST_COMPILE_MS);
     console.log(`next dev: /sign-in compiled and answered after ${Date.now() - started} ms`);
   }, FIRST_COMPILE_MS + 30_000);
 
   afterAll(async () => {
-    await stopProcess(web);
+    await stopProgram(web);
   });
 
   test("the development policy carries what the dev tools need, and only in development", async () => {

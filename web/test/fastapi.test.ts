@@ -10,7 +10,8 @@ import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { freePort, repoRoot } from "../../testing/pg";
 import { PASSWORD, decodePart, fetchToken, newEmail, post, signUp } from "./support/http";
-import { type Service, type Stack, startCommand, startStack, stopProcess, waitFor } from "./support/stack";
+import { startCommand, stopProgram, waitForUrl } from "@authbridge/testing/processes";
+import { type Service, type Stack, startStack } from "./support/stack";
 
 const exampleDir = path.join(repoRoot, "examples", "fastapi");
 const MODULES = "import fastapi, jwt, cryptography, uvicorn";
@@ -93,18 +94,21 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     const env = { BETTER_AUTH_SECRET: stack.secret, BETTER_AUTH_URL: stack.web.url, API_URL: stack.api.url, PYTHONDONTWRITEBYTECODE: "1" };
     verifier = {
       ...startCommand(
+        "verifier",
         python ?? "python3",
         ["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"],
-        exampleDir,
-        env,
+        {
+          cwd: exampleDir,
+          env: { NODE_ENV: "production", ...env },
+        },
       ),
       url: `http://127.0.0.1:${port}`,
     };
-    await waitFor(`${verifier.url}/openapi.json`, verifier);
+    await waitForUrl(verifier, `${verifier.url}/openapi.json`);
   }, 180_000);
 
   afterAll(async () => {
-    await stopProcess(verifier);
+    await stopProgram(verifier);
     await stack?.stop();
   });
 

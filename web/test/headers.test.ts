@@ -3,7 +3,8 @@
 // naming the API origin given at start-up (the build never saw it); HSTS only when
 // BETTER_AUTH_URL is https.
 import { freePort } from "../../testing/pg";
-import { type Service, type Stack, assertBuilt, startProcess, startStack, stopProcess, waitFor, webServer } from "./support/stack";
+import { assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "@authbridge/testing/processes";
+import { type Service, type Stack, startStack } from "./support/stack";
 
 const BASELINE = {
   "x-content-type-options": "nosniff",
@@ -109,22 +110,25 @@ describe("over https (BETTER_AUTH_URL), with an API_URL that has a path", () => 
   let web: Service;
   const apiUrl = "https://api.example.test:8443/v1/";
   beforeAll(async () => {
-    assertBuilt(webServer);
+    assertBuilt(programs.web);
     const port = await freePort();
     // No database: the pages checked here never query it.
-    web = startProcess(webServer, {
-      PORT: String(port),
-      HOSTNAME: "127.0.0.1",
-      BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
-      BETTER_AUTH_URL: "https://app.example.test",
-      API_URL: apiUrl,
-      DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
+    const program = startProgram("web", programs.web, {
+      env: {
+        NODE_ENV: "production",
+        PORT: String(port),
+        HOSTNAME: "127.0.0.1",
+        BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
+        BETTER_AUTH_URL: "https://app.example.test",
+        API_URL: apiUrl,
+        DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
+      },
     });
-    web.url = `http://127.0.0.1:${port}`;
-    await waitFor(`${web.url}/sign-in`, web);
+    web = { ...program, url: `http://127.0.0.1:${port}` };
+    await waitForUrl(web, `${web.url}/sign-in`);
   });
   afterAll(async () => {
-    await stopProcess(web);
+    await stopProgram(web);
   });
 
   test("HSTS is sent, and connect-src names the API's origin only", async () => {
