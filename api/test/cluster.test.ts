@@ -1,8 +1,8 @@
 // API_WORKERS: the built api as a cluster of 2 workers behind one port: both answer, a killed
 // worker is replaced, SIGTERM stops every worker after its in-flight request. Also the pool share
 // and the CPU count the default comes from. Needs `npm run build` first (make test builds).
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { assertBuilt, programs, startProgram, waitFor } from "@authbridge/testing/processes";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,8 +11,6 @@ import { availableCpus, cgroupCpuLimit } from "../src/cpus";
 import { createRuntime } from "../src/runtime";
 import { VECTOR_SECRET, captureLogger, hangingListener, testConfig } from "./helpers";
 
-const server = path.join(__dirname, "..", "dist", "server.js");
-
 interface Line {
   msg?: string;
   pid?: number;
@@ -20,27 +18,16 @@ interface Line {
   workerPid?: number;
 }
 
-function startCluster(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, [server], { env: { PATH: process.env.PATH ?? "", ...env } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+/** The built api with API_WORKERS > 1: a primary and its workers, their JSON lines parsed. */
+function startApiCluster(env: Record<string, string>) {
+  const program = startProgram("api", programs.api, { env });
   const lines = (): Line[] =>
-    stdout
+    program
+      .stdout()
       .split("\n")
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as Line);
-  return { child, exited, lines, output: () => stdout + stderr };
-}
-
-async function waitFor(what: string, predicate: () => boolean, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return { program, lines };
 }
 
 /** One GET on a fresh connection (so node:cluster hands it to the next worker). */
@@ -65,14 +52,14 @@ function alive(pid: number): boolean {
 }
 
 beforeAll(() => {
-  if (!existsSync(server)) throw new Error(`${server} is missing: run \`npm run build -w api\` first`);
+  assertBuilt(programs.api);
 });
 
 test("API_WORKERS=2: both workers answer on one port, a killed worker is replaced, SIGTERM drains and stops all", async () => {
   // /livez needs no database; /healthz against a database that never answers is a slow request.
   const hang = await hangingListener();
   const port = await freePort();
-  const api = startCluster({
+  const api = startApiCluster({
     BETTER_AUTH_SECRET: VECTOR_SECRET,
     BETTER_AUTH_URL: "http://localhost:3000",
     API_URL: "http://localhost:8000",
@@ -86,16 +73,16 @@ test("API_WORKERS=2: both workers answer on one port, a killed worker is replace
   });
   const listening = () => api.lines().filter((l) => l.msg === "api listening");
   try {
-    await waitFor("two workers listening", () => listening().length === 2);
+    await waitFor(() => listening().length === 2, { what: "two workers listening", intervalMs: 25 });
     const primary = api.lines().find((l) => l.msg === "api primary starting workers")?.pid;
-    expect(primary).toBe(api.child.pid);
+    expect(primary).toBe(api.program.process.pid);
     const workers = listening().map((l) => l.pid ?? 0);
     expect(new Set(workers).size).toBe(2);
     expect(workers).not.toContain(primary);
 
     // Round-robin over fresh connections: both workers serve.
     for (let i = 0; i < 10; i++) expect(await getFresh(port, "/livez")).toBe(200);
-    await waitFor("request log lines", () => api.lines().filter((l) => l.path === "/livez").length === 10);
+    await waitFor(() => api.lines().filter((l) => l.path === "/livez").length === 10, { what: "request log lines", intervalMs: 25 });
     const served = new Set(
       api
         .lines()
@@ -107,7 +94,7 @@ test("API_WORKERS=2: both workers answer on one port, a killed worker is replace
     // A crashed worker is replaced, and the port never stops answering.
     const [victim, survivor] = workers as [number, number];
     process.kill(victim, "SIGKILL");
-    await waitFor("a replacement worker", () => listening().length === 3);
+    await waitFor(() => listening().length === 3, { what: "a replacement worker", intervalMs: 25 });
     const exited = api.lines().find((l) => l.msg === "api worker exited; starting a replacement");
     expect(exited).toMatchObject({ pid: primary, workerPid: victim });
     const replacement = listening()[2]?.pid ?? 0;
@@ -119,18 +106,18 @@ test("API_WORKERS=2: both workers answer on one port, a killed worker is replace
     const probes = hang.connections();
     const inFlight = [getFresh(port, "/healthz"), getFresh(port, "/healthz")];
     // Each worker's health probe is waiting on the silent database: both requests are in flight.
-    await waitFor("both workers to wait on the database", () => hang.connections() >= probes + 2, 5000);
-    api.child.kill("SIGTERM");
+    await waitFor(() => hang.connections() >= probes + 2, { what: "both workers to wait on the database", intervalMs: 25, timeoutMs: 5000 });
+    api.program.process.kill("SIGTERM");
     expect(await Promise.all(inFlight)).toEqual([503, 503]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-    expect(await api.exited).toBe(0);
+    expect((await api.program.exited).code).toBe(0);
     for (const pid of [survivor, replacement]) expect(alive(pid)).toBe(false);
     expect(api.lines().filter((l) => l.msg === "stopped").length).toBe(3);
     await expect(getFresh(port, "/livez")).rejects.toThrow();
   } catch (err) {
-    throw new Error(`${(err as Error).message}\napi output:\n${api.output().slice(-4000)}`);
+    throw new Error(`${(err as Error).message}\napi output:\n${api.program.output().slice(-4000)}`);
   } finally {
-    api.child.kill("SIGKILL");
+    api.program.process.kill("SIGKILL");
     await hang.close();
   }
 }, 60_000);
@@ -140,7 +127,7 @@ test("workers that cannot serve (port taken) are not restarted forever: the prim
   await new Promise<void>((resolve) => taken.listen(0, "0.0.0.0", resolve));
   const address = taken.address();
   if (typeof address !== "object" || !address) throw new Error("no port");
-  const api = startCluster({
+  const api = startApiCluster({
     BETTER_AUTH_SECRET: VECTOR_SECRET,
     BETTER_AUTH_URL: "http://localhost:3000",
     API_URL: "http://localhost:8000",
@@ -149,10 +136,10 @@ test("workers that cannot serve (port taken) are not restarted forever: the prim
     API_WORKERS: "2",
   });
   try {
-    expect(await api.exited).toBe(1);
+    expect((await api.program.exited).code).toBe(1);
     expect(api.lines().some((l) => l.msg === "api workers keep exiting; giving up")).toBe(true);
   } finally {
-    api.child.kill("SIGKILL");
+    api.program.process.kill("SIGKILL");
     taken.close();
   }
 }, 60_000);
