@@ -33,7 +33,7 @@ export interface Program {
   lines: string[];
   /** Every line written so far, as one text. */
   output(): string;
-  /** What it wrote to stdout, and to stderr, as text (one line per line). */
+  /** What it wrote to stdout, and to stderr, exactly (the last newline included). */
   stdout(): string;
   stderr(): string;
   exited: Promise<Exit>;
@@ -50,23 +50,20 @@ export interface ProgramOptions {
 
 const started = new Set<Program>();
 
-/** Splits the stream into lines, into both arrays; resolves when the stream ends. */
-function keepLines(stream: NodeJS.ReadableStream, lines: string[], own: string[], file: WriteStream | undefined): Promise<void> {
+/** Splits the stream into `lines`, keeps its exact text in `text`; resolves when the stream ends. */
+function keepLines(stream: NodeJS.ReadableStream, lines: string[], text: { value: string }, file: WriteStream | undefined): Promise<void> {
   let partial = "";
   stream.setEncoding("utf8");
   stream.on("data", (chunk: string) => {
     file?.write(chunk);
+    text.value += chunk;
     const parts = (partial + chunk).split("\n");
     partial = parts.pop() ?? "";
     lines.push(...parts);
-    own.push(...parts);
   });
   return new Promise((resolve) =>
     stream.on("end", () => {
-      if (partial) {
-        lines.push(partial);
-        own.push(partial);
-      }
+      if (partial) lines.push(partial);
       partial = "";
       resolve();
     }),
@@ -88,8 +85,7 @@ export function startCommand(name: string, command: string, args: string[], opti
     file = createWriteStream(path.join(options.logDir, `${name}-${child.pid ?? Date.now()}.log`));
   }
   const lines: string[] = [];
-  const stdout: string[] = [];
-  const stderr: string[] = [];
+  const [stdout, stderr] = [{ value: "" }, { value: "" }];
   const drained = Promise.all([keepLines(child.stdout, lines, stdout, file), keepLines(child.stderr, lines, stderr, file)]);
   const exited = new Promise<Exit>((resolve) =>
     child.on("exit", (code, signal) => {
@@ -105,8 +101,8 @@ export function startCommand(name: string, command: string, args: string[], opti
     process: child,
     lines,
     output: () => lines.join("\n"),
-    stdout: () => stdout.join("\n"),
-    stderr: () => stderr.join("\n"),
+    stdout: () => stdout.value,
+    stderr: () => stderr.value,
     exited,
     running: () => child.exitCode === null && child.signalCode === null,
   };

@@ -1,13 +1,12 @@
 // Runs the real, built migrator (dist/main.js) as a child process and gives tests fresh databases.
-import { execFile } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { assertBuilt, programs, startProgram, stopProgram } from "@authbridge/testing/processes";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import type { Cluster } from "../../testing/pg";
 import { clientConfig } from "../src/db/connection";
 
 export const migratorRoot = path.resolve(__dirname, "..");
-export const mainJs = path.join(migratorRoot, "dist", "main.js");
 export const migrationsDir = path.join(migratorRoot, "prisma", "migrations");
 /** The committed migrations' names, in the order they apply. */
 export const committedMigrations = readdirSync(migrationsDir, { withFileTypes: true })
@@ -15,7 +14,7 @@ export const committedMigrations = readdirSync(migrationsDir, { withFileTypes: t
   .map((entry) => entry.name)
   .sort();
 
-if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npm run build -w migrator\` first`);
+assertBuilt(programs.migrator);
 
 export interface Run {
   code: number;
@@ -27,14 +26,14 @@ export interface Run {
 }
 
 /** The migrator with exactly these variables (plus PATH), as a container would start it. */
-export function runMigrator(env: Record<string, string>): Promise<Run> {
+export async function runMigrator(env: Record<string, string>): Promise<Run> {
   const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, [mainJs], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 110_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr, output: stdout + stderr, ms: performance.now() - started });
-    });
-  });
+  const program = startProgram("migrator", programs.migrator, { env, cwd: migratorRoot });
+  const timer = setTimeout(() => void stopProgram(program), 110_000);
+  const { code } = await program.exited;
+  clearTimeout(timer);
+  const [stdout, stderr] = [program.stdout(), program.stderr()];
+  return { code: code ?? -1, stdout, stderr, output: stdout + stderr, ms: performance.now() - started };
 }
 
 /** The cluster URL with another sslmode (or none, for null). */
