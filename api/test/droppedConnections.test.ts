@@ -7,7 +7,8 @@ import { createApp } from "../src/app";
 import { createPool } from "../src/db/pool";
 import type { ResilientPool } from "../src/db/resilientPool";
 import { createRuntime } from "../src/runtime";
-import { captureLogger, cuttingRelay, insertUsers, migratedCluster, mint, sql, terminateBackendsUnnoticed, testConfig, withPort } from "./helpers";
+import { captureLogger, cuttingRelay, insertUsers, migratedCluster, mint, terminateBackendsUnnoticed, testConfig, withPort } from "./helpers";
+import { sql } from "@authbridge/testing/sql";
 
 const APP = "authbridge-api";
 let cluster: Cluster;

@@ -113,16 +113,6 @@ export interface HealthBody {
   checks: Record<string, Record<string, unknown>[]>;
 }
 
-export async function sql(url: string, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<Record<string, unknown>>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /** A throw-away TLS cluster with the committed migrations applied by the real migrator. */
 export async function migratedCluster(): Promise<Cluster> {
   const cluster = await startCluster();

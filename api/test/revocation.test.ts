@@ -8,7 +8,8 @@ import type { Cluster } from "../../testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { SESSION_ENDED_CHANNEL } from "../src/sessions/listener";
-import { type HealthBody, captureLogger, insertSession, insertUsers, migratedCluster, mint, sessionOf, sql, testConfig, withPort } from "./helpers";
+import { type HealthBody, captureLogger, insertSession, insertUsers, migratedCluster, mint, sessionOf, testConfig, withPort } from "./helpers";
+import { sql } from "@authbridge/testing/sql";
 
 /** Loose enough for a loaded 2-core machine; the measured time is printed exactly. */
 const REVOCATION_BOUND_MS = 1000;

@@ -8,7 +8,8 @@ import { FIRST_PAGE, NEXT_PAGE } from "../src/db/taskPage";
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "@authbridge/contract";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { encodeCursor } from "../src/services/taskCursor";
-import { captureLogger, insertUsers, migratedCluster, mint, sql, testConfig } from "./helpers";
+import { captureLogger, insertUsers, migratedCluster, mint, testConfig } from "./helpers";
+import { sql } from "@authbridge/testing/sql";
 
 interface WireTask {
   id: string;

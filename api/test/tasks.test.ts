@@ -4,7 +4,8 @@ import request from "supertest";
 import type { Cluster } from "../../testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { type TaskJson, captureLogger, insertUsers, migratedCluster, mint, sql, testConfig } from "./helpers";
+import { type TaskJson, captureLogger, insertUsers, migratedCluster, mint, testConfig } from "./helpers";
+import { sql } from "@authbridge/testing/sql";
 
 let cluster: Cluster;
 let runtime: Runtime;

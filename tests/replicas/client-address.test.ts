@@ -2,7 +2,8 @@
 // address no client can choose: the socket peer when the web is reached directly, the rightmost
 // X-Forwarded-For entry not added by a trusted proxy (TRUSTED_PROXIES) behind one.
 import { randomBytes } from "node:crypto";
-import { type Replicas, appendingProxy, authPost, query, startReplicas } from "./support";
+import { sql } from "@authbridge/testing/sql";
+import { type Replicas, appendingProxy, authPost, startReplicas } from "./support";
 
 // Loopback addresses of their own: 127.0.0.0/8 all reaches this machine.
 const PROXY = "127.0.0.30";
@@ -67,7 +68,7 @@ function expectLimited({ statuses, firstFourMs }: { statuses: number[]; firstFou
 
 /** Better Auth's rate-limit rows: "<address>|<path>". */
 async function rateLimitKeys(): Promise<string[]> {
-  return (await query<{ key: string }>(stack.databaseUrl, "SELECT key FROM rate_limit ORDER BY key")).map((row) => row.key);
+  return (await sql<{ key: string }>(stack.databaseUrl, "SELECT key FROM rate_limit ORDER BY key")).map((row) => row.key);
 }
 
 test("directly: a fresh X-Forwarded-For on every attempt changes nothing, the socket peer is limited", async () => {

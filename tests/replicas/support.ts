@@ -5,7 +5,6 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type IncomingHttpHeaders, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Client, type QueryResultRow } from "pg";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Cluster, freePort, migrate, startCluster } from "../../testing/pg";
@@ -153,18 +152,5 @@ export async function startReplicas(counts: { webs: number; apis: number }, extr
   } catch (error) {
     await stop();
     throw error;
-  }
-}
-
-/** One query on the test cluster (its URL names the CA; verify-full says what node-postgres does anyway). */
-export async function query<T extends QueryResultRow>(databaseUrl: string, text: string): Promise<T[]> {
-  const url = new URL(databaseUrl);
-  url.searchParams.set("sslmode", "verify-full");
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
   }
 }

@@ -6,7 +6,8 @@ import { call } from "./support/http";
 import { type Program, stopAllPrograms } from "@authbridge/testing/processes";
 import { type HangingProxy, startProxy } from "./support/proxy";
 import { record } from "./support/record";
-import { type Stack, insertUser, sql, startStack } from "./support/stack";
+import { type Stack, insertUser, startStack } from "./support/stack";
+import { sql, verifiedUrl } from "@authbridge/testing/sql";
 import { mint } from "./support/tokens";
 
 const HEALTHZ_TIMEOUT_MS = 1000;
@@ -317,7 +318,6 @@ test("SIGTERM under load: requests in flight complete, new ones are refused, exi
   const tasksUrl = `${apiUrl}/api/${user.id}/tasks`;
   // Hold the task table so the in-flight requests are provably inside the api, waiting on the database.
   const { Client } = await import("pg");
-  const { verifiedUrl } = await import("./support/stack");
   const locker = new Client({ connectionString: verifiedUrl(stack.databaseUrl) });
   await locker.connect();
   let signalledAt = 0;

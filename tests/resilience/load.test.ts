@@ -2,7 +2,8 @@
 // through the built api. Bounded in requests and time. Nothing may leak from one list to the
 // other, nothing may fail, and every task the api acknowledged must be there afterwards.
 import { record } from "./support/record";
-import { type Stack, sql, startStack } from "./support/stack";
+import { type Stack, startStack } from "./support/stack";
+import { sql } from "@authbridge/testing/sql";
 import { type Player, listOf, player, twoUserLoad } from "./support/twoUsers";
 import { fetchToken, signUp } from "./support/web";
 

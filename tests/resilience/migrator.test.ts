@@ -10,7 +10,8 @@ import { type Program, assertBuilt, programs, stopAllPrograms, waitFor } from "@
 import { startLogged } from "./support/processes";
 import { repoRoot } from "./support/paths";
 import { record } from "./support/record";
-import { rememberDatabaseUrl, runMigrator, sql } from "./support/stack";
+import { rememberDatabaseUrl, runMigrator } from "./support/stack";
+import { sql } from "@authbridge/testing/sql";
 
 const PRISMA_LOCK_KEY = 72707369;
 const PROBE_ROWS = 1000;

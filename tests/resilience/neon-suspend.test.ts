@@ -3,7 +3,8 @@
 // terminated server-side every 2 s for 20 s. No read may answer 5xx and no acknowledged write may
 // be lost; the terminations and the api's retries are counted and printed.
 import { record } from "./support/record";
-import { type Stack, insertUser, sql, startStack } from "./support/stack";
+import { type Stack, insertUser, startStack } from "./support/stack";
+import { sql } from "@authbridge/testing/sql";
 import { mint } from "./support/tokens";
 import { type Player, player, twoUserLoad } from "./support/twoUsers";
 
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 async function newPlayer(label: string): Promise<Player> {
   const holder = await insertUser(stack.databaseUrl, label);
-  return player(label, holder.id, await mint(stack, holder));
+  return player(label, holder.id, mint(stack, holder));
 }
 
 /** Lines the api logged whose message contains `text`. */

@@ -6,7 +6,8 @@ import { freePort } from "../../testing/pg";
 import { type Answer, call } from "./support/http";
 import { type HangingProxy, startProxy } from "./support/proxy";
 import { record } from "./support/record";
-import { type Stack, sql, startStack } from "./support/stack";
+import { type Stack, startStack } from "./support/stack";
+import { sql } from "@authbridge/testing/sql";
 import { mint } from "./support/tokens";
 import { type User, authPost, fetchToken, freshIp, sessionIdOf, signUp } from "./support/web";
 

@@ -1,8 +1,8 @@
 // A throw-away TLS PostgreSQL migrated by the real migrator, then the built api and (optionally)
 // the built web, on free loopback ports, from one set of variables, the way `make dev` runs them.
 import { randomBytes, randomUUID } from "node:crypto";
-import { Client } from "pg";
 import { type Cluster, freePort, startCluster } from "../../../testing/pg";
+import { sql } from "@authbridge/testing/sql";
 import { type Program, assertBuilt, programs, stopAllPrograms, waitForUrl } from "@authbridge/testing/processes";
 import { startLogged } from "./processes";
 import { rememberSecret } from "./record";
@@ -23,23 +23,6 @@ export interface Stack extends Audience {
   apiEnv: Record<string, string>;
   startApi(overrides?: Record<string, string>): Promise<Program>;
   stop(): Promise<void>;
-}
-
-/** node-postgres reads sslmode=require as verify-full and warns each time; say it, for direct test connections. */
-export function verifiedUrl(url: string): string {
-  const u = new URL(url);
-  if (u.searchParams.get("sslmode") === "require") u.searchParams.set("sslmode", "verify-full");
-  return u.toString();
-}
-
-export async function sql<T extends Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: verifiedUrl(url), connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** A user row and one live session row, as Better Auth writes them; whom tokens can be minted for. */
