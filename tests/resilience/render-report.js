@@ -10,7 +10,7 @@ const target = path.join(repoRoot, "docs", "RESILIENCE.md");
 
 const SECTIONS = [
   {
-    file: "faults.test.ts",
+    file: "stackFaults.test.ts",
     title: "Faults",
     how:
       "One TLS cluster, the built api (`api/dist/server.js`) with `HEALTHZ_TIMEOUT_MS=1000`. The database is stopped with " +
