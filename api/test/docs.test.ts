@@ -1,16 +1,14 @@
 // GET /docs in a real Chromium: Swagger UI renders the api's own document, every request the page
 // makes stays on the api's origin, and its Content-Security-Policy refuses nothing it needs.
-import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, haveChromium, launchChromium } from "@authbridge/testing/browser";
 import request from "supertest";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { captureLogger, testConfig } from "./helpers";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`/docs browser check skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
 let runtime: Runtime;
@@ -50,18 +48,7 @@ test("the page, its script and style come from the api itself, under a CSP of it
   async () => {
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await launchChromium();
       const page = await browser.newPage();
       const refused: string[] = [];
       const elsewhere: string[] = [];

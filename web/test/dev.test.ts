@@ -2,16 +2,14 @@
 // no Content-Security-Policy refusal, and Next's dev indicator is styled (its `<style>` elements
 // live in a shadow root without the nonce). The production policy is asserted unchanged on the
 // built server in headers.test.ts. The screenshot goes to web/test-results/dev/.
-import { existsSync, mkdirSync } from "node:fs";
+import { CHROMIUM, haveChromium, launchChromium } from "@authbridge/testing/browser";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
 import { freePort, repoRoot } from "../../testing/pg";
 import { startCommand, stopProgram, waitForUrl } from "@authbridge/testing/processes";
 import type { Service } from "./support/stack";
 
-const CHROMIUM = "/usr/bin/chromium";
 const shots = path.join(__dirname, "..", "test-results", "dev");
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`next dev browser check skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 const describeDev = haveChromium ? describe : describe.skip;
 
@@ -63,18 +61,7 @@ describeDev("next dev: the page and the dev tools run under the development CSP"
   test(
     "Chromium: no CSP refusal in the console, and the dev indicator is styled",
     async () => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
         const refusals: string[] = [];

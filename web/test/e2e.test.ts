@@ -2,17 +2,16 @@
 // dashboard verified by the API, tasks, sign out, a second person who sees none of the first
 // one's tasks, every form error, and the dashboard closed after sign-out. Screenshots of each step
 // go to web/test-results/e2e/.
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CHROMIUM, haveChromium, launchChromium } from "@authbridge/testing/browser";
 import { PASSWORD, newEmail } from "./support/http";
 import { contractKey } from "@authbridge/testing/contract";
 import { type Stack, startStack } from "./support/stack";
 import { PAGE_SIZE_DEFAULT as PAGE_SIZE } from "@authbridge/contract";
 
-const CHROMIUM = "/usr/bin/chromium";
 const shots = path.join(__dirname, "..", "test-results", "e2e");
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`browser end-to-end skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 const describeE2e = haveChromium ? describe : describe.skip;
 
@@ -31,19 +30,7 @@ describeE2e("browser: sign up, dashboard verified by the API, tasks, sign out", 
     rmSync(shots, { recursive: true, force: true });
     mkdirSync(shots, { recursive: true });
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
