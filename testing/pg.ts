@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { announceSecret } from "./secrets";
 
 const run = promisify(execFile);
 export const repoRoot = path.resolve(__dirname, "..");
@@ -42,8 +43,11 @@ export async function startCluster(options: { ssl?: boolean } = {}): Promise<Clu
   const port = await freePort();
   const args = [script, "start", dir, String(port), ...(options.ssl === false ? ["--no-ssl"] : [])];
   const { stdout } = await run("bash", args);
+  const url = stdout.trim();
+  const password = decodeURIComponent(new URL(url).password);
+  if (password) announceSecret("db-password", password);
   return {
-    url: stdout.trim(),
+    url,
     port,
     dir,
     pause: async () => {
@@ -60,13 +64,4 @@ export async function startCluster(options: { ssl?: boolean } = {}): Promise<Clu
       }
     },
   };
-}
-
-/** Applies the committed migrations with the real migrator program (built: migrator/dist). */
-export async function migrate(url: string): Promise<string> {
-  const main = path.join(repoRoot, "migrator", "dist", "main.js");
-  const { stdout } = await run(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? "", DATABASE_URL: url, LOG_LEVEL: "warn" },
-  });
-  return stdout;
 }

@@ -8,19 +8,9 @@ import request from "supertest";
 import { createApp } from "../src/app";
 import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { type Runtime, createRuntime } from "../src/runtime";
-import type { Cluster } from "../../testing/pg";
-import {
-  type ErrorBody,
-  VECTOR_SECRET,
-  WEB_ORIGIN,
-  captureLogger,
-  claimsFor,
-  insertUsers,
-  migratedCluster,
-  mint,
-  mintWithVectorKey,
-  testConfig,
-} from "./helpers";
+import type { Cluster } from "@authbridge/testing/pg";
+import { migratedCluster } from "@authbridge/testing/migrator";
+import { type ErrorBody, VECTOR_SECRET, WEB_ORIGIN, captureLogger, claimsFor, insertUsers, mint, mintWithVectorKey, testConfig } from "./helpers";
 
 const key = deriveTokenKeyBytes(VECTOR_SECRET);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "../../testing/pg";
+import { freePort } from "@authbridge/testing/pg";
 import { availableCpus, cgroupCpuLimit } from "../src/cpus";
 import { createRuntime } from "../src/runtime";
 import { VECTOR_SECRET, captureLogger, hangingListener, testConfig } from "./helpers";

@@ -4,16 +4,16 @@
 // Each case waits for the event it tests (a server started, a request answered), never a delay.
 import type { Express } from "express";
 import request from "supertest";
-import type { Cluster } from "../../testing/pg";
+import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
+import { migratedCluster } from "@authbridge/testing/migrator";
 import {
   type HealthBody,
   type TaskJson,
   captureLogger,
   hangingListener,
   insertUsers,
-  migratedCluster,
   mint,
   terminateBackendsUnnoticed,
   testConfig,

@@ -2,12 +2,13 @@
 // PgBouncer restart), made to happen deterministically: the server ends them while this process's
 // event loop is held, so the pool hands out a connection whose death it has not read yet.
 import request from "supertest";
-import type { Cluster } from "../../testing/pg";
+import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { createPool } from "../src/db/pool";
 import type { ResilientPool } from "../src/db/resilientPool";
 import { createRuntime } from "../src/runtime";
-import { captureLogger, cuttingRelay, insertUsers, migratedCluster, mint, terminateBackendsUnnoticed, testConfig, withPort } from "./helpers";
+import { migratedCluster } from "@authbridge/testing/migrator";
+import { captureLogger, cuttingRelay, insertUsers, mint, terminateBackendsUnnoticed, testConfig, withPort } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 const APP = "authbridge-api";

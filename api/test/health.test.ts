@@ -2,7 +2,7 @@
 // encrypted connection, 503 within its deadline otherwise, and concurrent checks share one probe.
 import type { Express } from "express";
 import request from "supertest";
-import { type Cluster, startCluster } from "../../testing/pg";
+import { type Cluster, startCluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { type HealthBody, captureLogger, hangingListener, testConfig, withPort } from "./helpers";

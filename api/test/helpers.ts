@@ -1,13 +1,11 @@
 // Shared by the api suites: the contract's test vector, token minting, test users and their
 // sessions, captured logs, and ways to break the database connection.
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { TEST_VECTOR, contractKey, signToken } from "@authbridge/testing/contract";
 import { type Socket, connect, createServer } from "node:net";
 import { Writable } from "node:stream";
-import { Client } from "pg";
 import type { Logger } from "pino";
-import { type Cluster, migrate, startCluster } from "../../testing/pg";
+import { insertUser } from "@authbridge/testing/sql";
 import { type Config, loadConfig } from "../src/config";
 import { createLogger } from "../src/http/logger";
 
@@ -66,34 +64,9 @@ export function mintWithVectorKey(sub: string): string {
   return signToken(claimsFor(sub), Buffer.from(VECTOR_KEY_HEX, "hex")).token;
 }
 
-/**
- * Rows in "user" exactly as Better Auth writes them (the api only reads users), each with one
- * live session (id `sessionOf(user)`, expiring in a day) for the tokens mint() makes.
- */
+/** Users as Better Auth writes them, each with one live session (id `sessionOf(user)`) for the tokens mint() makes. */
 export async function insertUsers(url: string, ids: string[]): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const id of ids) {
-      await client.query(`INSERT INTO "user" (id, name, email, "emailVerified", "createdAt", "updatedAt") VALUES ($1, $2, $3, true, now(), now())`, [
-        id,
-        `Name ${id}`,
-        `${id}@example.test`,
-      ]);
-      await insertSession(client, id, sessionOf(id));
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-/** A "session" row as Better Auth writes it (expiresAt in UTC, a random bearer token). */
-export async function insertSession(client: Client, userId: string, sessionId: string, expiresInSeconds = 86_400): Promise<void> {
-  await client.query(
-    `INSERT INTO "session" (id, "expiresAt", token, "createdAt", "updatedAt", "userId")
-     VALUES ($1, (now() AT TIME ZONE 'UTC') + make_interval(secs => $2), $3, now(), now(), $4)`,
-    [sessionId, expiresInSeconds, randomBytes(24).toString("base64url"), userId],
-  );
+  for (const id of ids) await insertUser(url, { id, sessionId: sessionOf(id) });
 }
 
 /** The api's JSON bodies as the tests read them (supertest types `body` as any). */
@@ -111,18 +84,6 @@ export interface HealthBody {
   status: string;
   output?: string;
   checks: Record<string, Record<string, unknown>[]>;
-}
-
-/** A throw-away TLS cluster with the committed migrations applied by the real migrator. */
-export async function migratedCluster(): Promise<Cluster> {
-  const cluster = await startCluster();
-  try {
-    await migrate(cluster.url);
-    return cluster;
-  } catch (err) {
-    await cluster.destroy();
-    throw err;
-  }
 }
 
 /** A database that accepts TCP connections and never answers: the worst kind of outage. */

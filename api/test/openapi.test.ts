@@ -8,11 +8,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Express } from "express";
 import request from "supertest";
-import type { Cluster } from "../../testing/pg";
+import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { buildOpenApiDocument } from "../src/contract/document";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { VECTOR_KEY_HEX, VECTOR_SECRET, captureLogger, insertUsers, migratedCluster, mint, testConfig } from "./helpers";
+import { migratedCluster } from "@authbridge/testing/migrator";
+import { VECTOR_KEY_HEX, VECTOR_SECRET, captureLogger, insertUsers, mint, testConfig } from "./helpers";
 import { contractProblem, documentPath } from "./support/openapiCheck";
 
 const root = path.join(__dirname, "..", "..");

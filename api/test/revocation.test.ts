@@ -4,11 +4,13 @@
 import type { Express } from "express";
 import { Client } from "pg";
 import request from "supertest";
-import type { Cluster } from "../../testing/pg";
+import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { SESSION_ENDED_CHANNEL } from "../src/sessions/listener";
-import { type HealthBody, captureLogger, insertSession, insertUsers, migratedCluster, mint, sessionOf, testConfig, withPort } from "./helpers";
+import { migratedCluster } from "@authbridge/testing/migrator";
+import { insertSession } from "@authbridge/testing/sql";
+import { type HealthBody, captureLogger, insertUsers, mint, sessionOf, testConfig, withPort } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 /** Loose enough for a loaded 2-core machine; the measured time is printed exactly. */

@@ -1,7 +1,7 @@
 // The built server as a process (node dist/server.js): refusal to start on a bad environment,
 // the start-up line, and a clean SIGTERM. Needs `npm run build` first (make test builds).
 import { assertBuilt, programs, startProgram, waitForLine } from "@authbridge/testing/processes";
-import { type Cluster, freePort, startCluster } from "../../testing/pg";
+import { type Cluster, freePort, startCluster } from "@authbridge/testing/pg";
 import { VECTOR_FINGERPRINT, VECTOR_SECRET, hangingListener, withPort } from "./helpers";
 
 const start = (env: Record<string, string>) => startProgram("api", programs.api, { env });

@@ -2,13 +2,14 @@
 // under concurrent inserts, 400s for bad parameters, and the index that serves exactly this order.
 import type { Express } from "express";
 import request from "supertest";
-import type { Cluster } from "../../testing/pg";
+import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { FIRST_PAGE, NEXT_PAGE } from "../src/db/taskPage";
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "@authbridge/contract";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { encodeCursor } from "../src/services/taskCursor";
-import { captureLogger, insertUsers, migratedCluster, mint, testConfig } from "./helpers";
+import { migratedCluster } from "@authbridge/testing/migrator";
+import { captureLogger, insertUsers, mint, testConfig } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 interface WireTask {

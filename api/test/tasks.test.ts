@@ -1,10 +1,11 @@
 // The data routes against a real, migrated TLS PostgreSQL: each user sees and writes only their own rows.
 import type { Express } from "express";
 import request from "supertest";
-import type { Cluster } from "../../testing/pg";
+import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { type TaskJson, captureLogger, insertUsers, migratedCluster, mint, testConfig } from "./helpers";
+import { migratedCluster } from "@authbridge/testing/migrator";
+import { type TaskJson, captureLogger, insertUsers, mint, testConfig } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 let cluster: Cluster;

@@ -3,7 +3,7 @@
 import { programs, startCommand, stopProgram, waitFor } from "@authbridge/testing/processes";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { repoRoot } from "../../testing/pg";
+import { repoRoot } from "@authbridge/testing/pg";
 
 export const apiDist = path.dirname(programs.api);
 

@@ -1,6 +1,6 @@
 // Starts the floor server (floorServer.ts) as its own process, so its CPU is measured apart.
 import path from "node:path";
-import { repoRoot } from "../../testing/pg";
+import { repoRoot } from "@authbridge/testing/pg";
 import { type ApiProcess, startServer } from "./apiProcess";
 
 export interface FloorEnv {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startCluster, type Cluster } from "../../testing/pg";
+import { startCluster, type Cluster } from "@authbridge/testing/pg";
 import { committedMigrations, freshDatabase, migrationsDir, passwordOf, runMigrator, withDatabase, type Run } from "./support";
 
 const init = "20261123154000_init";

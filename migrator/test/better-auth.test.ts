@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { repoRoot, startCluster, type Cluster } from "../../testing/pg";
+import { repoRoot, startCluster, type Cluster } from "@authbridge/testing/pg";
 import { clientConfig } from "../src/db/connection";
 import { PrismaClient } from "../src/generated/prisma/client";
 import { freshDatabase, migratorRoot, runMigrator } from "./support";

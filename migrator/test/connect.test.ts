@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort, startCluster, type Cluster } from "../../testing/pg";
+import { freePort, startCluster, type Cluster } from "@authbridge/testing/pg";
 import { freshDatabase, passwordOf, runMigrator, withSslMode } from "./support";
 
 let tls: Cluster | undefined;

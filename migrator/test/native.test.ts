@@ -1,6 +1,6 @@
 // The native path: with Prisma's schema engine present the migrator hands over to
 // `prisma migrate deploy`, streams its output and exits with its status.
-import { startCluster, type Cluster } from "../../testing/pg";
+import { startCluster, type Cluster } from "@authbridge/testing/pg";
 import { findSchemaEngine } from "../src/engine/native";
 import { committedMigrations, freshDatabase, passwordOf, runMigrator } from "./support";
 

@@ -1,9 +1,9 @@
 // Runs the real, built migrator (dist/main.js) as a child process and gives tests fresh databases.
-import { assertBuilt, programs, startProgram, stopProgram } from "@authbridge/testing/processes";
+import { runMigrator as runBuiltMigrator } from "@authbridge/testing/migrator";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
-import type { Cluster } from "../../testing/pg";
+import type { Cluster } from "@authbridge/testing/pg";
 import { clientConfig } from "../src/db/connection";
 
 export const migratorRoot = path.resolve(__dirname, "..");
@@ -13,8 +13,6 @@ export const committedMigrations = readdirSync(migrationsDir, { withFileTypes: t
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
-
-assertBuilt(programs.migrator);
 
 export interface Run {
   code: number;
@@ -27,13 +25,9 @@ export interface Run {
 
 /** The migrator with exactly these variables (plus PATH), as a container would start it. */
 export async function runMigrator(env: Record<string, string>): Promise<Run> {
-  const started = performance.now();
-  const program = startProgram("migrator", programs.migrator, { env, cwd: migratorRoot });
-  const timer = setTimeout(() => void stopProgram(program), 110_000);
-  const { code } = await program.exited;
-  clearTimeout(timer);
+  const { code, program, ms } = await runBuiltMigrator(env, { cwd: migratorRoot });
   const [stdout, stderr] = [program.stdout(), program.stderr()];
-  return { code: code ?? -1, stdout, stderr, output: stdout + stderr, ms: performance.now() - started };
+  return { code, stdout, stderr, output: stdout + stderr, ms };
 }
 
 /** The cluster URL with another sslmode (or none, for null). */

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "../../testing/pg";
+import { freePort } from "@authbridge/testing/pg";
 import { envExample, envExampleText, repoRoot } from "./support";
 
 const project = `authbridge-smoke-${process.pid}`;

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { repoRoot } from "../../testing/pg";
+import { repoRoot } from "@authbridge/testing/pg";
 
 export { repoRoot };
 export const composePath = path.join(repoRoot, "docker-compose.yml");

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { type Cluster, repoRoot, startCluster } from "../../testing/pg";
+import { type Cluster, repoRoot, startCluster } from "@authbridge/testing/pg";
 
 /** A copy of the repository's entry points (Makefile, scripts/) whose .env is the test's own. */
 function sandbox(envText: string): string {

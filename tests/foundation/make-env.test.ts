@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { repoRoot } from "../../testing/pg";
+import { repoRoot } from "@authbridge/testing/pg";
 
 // make-env.sh writes next to its own folder, so each test runs a copy of scripts/ in a temp tree.
 function sandbox(): string {

@@ -8,7 +8,8 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { type Cluster, repoRoot, startCluster } from "../../testing/pg";
+import { migrate } from "@authbridge/testing/migrator";
+import { type Cluster, repoRoot, startCluster } from "@authbridge/testing/pg";
 
 const script = path.join(repoRoot, "scripts", "migration.sh");
 const realSchema = path.join(repoRoot, "migrator", "prisma", "schema.prisma");
@@ -106,23 +107,7 @@ describe("make migration NAME=... (scripts/migration.sh)", () => {
 
       // Applied independently of the command's own check: the real migrator, a fresh TLS cluster.
       cluster = await startCluster();
-      const migrator = path.join(repoRoot, "migrator", "dist", "main.js");
-      await new Promise<void>((resolve, reject) => {
-        execFile(
-          process.execPath,
-          [migrator],
-          {
-            env: {
-              PATH: process.env.PATH ?? "",
-              DATABASE_URL: cluster!.url,
-              MIGRATE_RUNNER: "builtin",
-              MIGRATIONS_DIR: env.MIGRATIONS_DIR,
-              LOG_LEVEL: "warn",
-            },
-          },
-          (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve()),
-        );
-      });
+      await migrate(cluster.url, { env: { MIGRATE_RUNNER: "builtin", MIGRATIONS_DIR: path.join(work, "migrations") } });
       const client = new Client({ connectionString: cluster.url.replace("sslmode=require", "sslmode=verify-full") });
       await client.connect();
       try {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TLSSocket } from "node:tls";
 import { Client } from "pg";
-import { type Cluster, freePort, repoRoot, startCluster } from "../../testing/pg";
+import { type Cluster, freePort, repoRoot, startCluster } from "@authbridge/testing/pg";
 
 async function query(url: string, sql: string): Promise<{ value: unknown; socket: TLSSocket }> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });

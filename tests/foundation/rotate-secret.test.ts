@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { repoRoot } from "../../testing/pg";
+import { repoRoot } from "@authbridge/testing/pg";
 
 const OLD = "an-old-secret-that-is-long-enough-0123456789";
 const script = path.join(repoRoot, "scripts", "rotate-secret.js");

@@ -3,7 +3,9 @@
 // X-Forwarded-For entry not added by a trusted proxy (TRUSTED_PROXIES) behind one.
 import { randomBytes } from "node:crypto";
 import { sql } from "@authbridge/testing/sql";
-import { type Replicas, appendingProxy, authPost, startReplicas } from "./support";
+import { PASSWORD } from "@authbridge/testing/auth";
+import { type Stack, startStack } from "@authbridge/testing/stack";
+import { appendingProxy, authPost } from "./support";
 
 // Loopback addresses of their own: 127.0.0.0/8 all reaches this machine.
 const PROXY = "127.0.0.30";
@@ -11,25 +13,18 @@ const DIRECT_CLIENT = "127.0.0.21";
 const CLIENT_X = "127.0.0.31";
 const CLIENT_Y = "127.0.0.32";
 const WINDOW_MS = 10_000;
-const PASSWORD = "correct horse battery staple";
 
-let stack: Replicas;
+let stack: Stack;
 let proxy: Awaited<ReturnType<typeof appendingProxy>>;
 let email: string;
 
 const freshForwardedFor = () => `198.51.100.${1 + Math.floor(Math.random() * 250)}, 203.0.113.${1 + Math.floor(Math.random() * 250)}`;
 
 beforeAll(async () => {
-  stack = await startReplicas({ webs: 1, apis: 0 }, [`TRUSTED_PROXIES=${PROXY}`]);
+  stack = await startStack({ webs: 1, apis: 0, env: { LOG_LEVEL: "warn", TRUSTED_PROXIES: PROXY } });
   proxy = await appendingProxy(stack.webs[0]?.url ?? "", "127.0.0.1", PROXY);
   email = `target-${randomBytes(6).toString("hex")}@example.test`;
-  const signUp = await authPost(
-    stack.publicWebUrl,
-    stack.publicWebUrl,
-    "/sign-up/email",
-    { name: "Target", email, password: PASSWORD },
-    { from: "127.0.0.20" },
-  );
+  const signUp = await authPost(stack.webUrl, stack.webUrl, "/sign-up/email", { name: "Target", email, password: PASSWORD }, { from: "127.0.0.20" });
   expect(signUp.status).toBe(200);
 }, 180_000);
 
@@ -46,7 +41,7 @@ async function twelveWrongSignIns(webUrl: string, from: string): Promise<{ statu
   for (let i = 0; i < 12; i++) {
     const answer = await authPost(
       webUrl,
-      stack.publicWebUrl,
+      stack.webUrl,
       "/sign-in/email",
       { email, password: `wrong-${i}` },
       { from, forwardedFor: freshForwardedFor() },
@@ -72,7 +67,7 @@ async function rateLimitKeys(): Promise<string[]> {
 }
 
 test("directly: a fresh X-Forwarded-For on every attempt changes nothing, the socket peer is limited", async () => {
-  expectLimited(await twelveWrongSignIns(stack.publicWebUrl, DIRECT_CLIENT));
+  expectLimited(await twelveWrongSignIns(stack.webUrl, DIRECT_CLIENT));
   expect(await rateLimitKeys()).toContain(`${DIRECT_CLIENT}|/sign-in/email`);
 });
 
@@ -84,20 +79,20 @@ test("behind the trusted appending proxy: the client the proxy saw is limited, w
 test("two clients behind the trusted proxy keep separate buckets", async () => {
   const other = await authPost(
     proxy.url,
-    stack.publicWebUrl,
+    stack.webUrl,
     "/sign-in/email",
     { email, password: PASSWORD },
     { from: CLIENT_Y, forwardedFor: freshForwardedFor() },
   );
   expect(other.status).toBe(200);
-  const limited = await authPost(proxy.url, stack.publicWebUrl, "/sign-in/email", { email, password: PASSWORD }, { from: CLIENT_X });
+  const limited = await authPost(proxy.url, stack.webUrl, "/sign-in/email", { email, password: PASSWORD }, { from: CLIENT_X });
   expect(limited.status).toBe(429);
 });
 
 test("bypassing the proxy with a forged proxy hop does not escape the limit", async () => {
   const answer = await authPost(
-    stack.publicWebUrl,
-    stack.publicWebUrl,
+    stack.webUrl,
+    stack.webUrl,
     "/sign-in/email",
     { email, password: PASSWORD },
     { from: CLIENT_X, forwardedFor: `198.51.100.77, ${PROXY}` },

@@ -3,21 +3,22 @@
 // limit is one quota across the webs (Better Auth counts in the database, not in each process), and
 // a sign-out on one web ends the session everywhere: both webs and both apis refuse it.
 import { randomBytes } from "node:crypto";
-import { type Replicas, authPost, call, sessionCookie, startReplicas } from "./support";
+import { PASSWORD } from "@authbridge/testing/auth";
+import { type Stack, startStack } from "@authbridge/testing/stack";
+import { authPost, call, sessionCookie } from "./support";
 
-const PASSWORD = "correct horse battery staple";
 const WINDOW_MS = 10_000;
 
-let stack: Replicas;
+let stack: Stack;
 let email: string;
 
 const web = (i: 0 | 1) => stack.webs[i]?.url ?? "";
 const api = (i: 0 | 1) => stack.apis[i]?.url ?? "";
 
 beforeAll(async () => {
-  stack = await startReplicas({ webs: 2, apis: 2 });
+  stack = await startStack({ webs: 2, apis: 2, env: { LOG_LEVEL: "warn", TRUSTED_PROXIES: "" } });
   email = `replica-${randomBytes(6).toString("hex")}@example.test`;
-  const signUp = await authPost(web(1), stack.publicWebUrl, "/sign-up/email", { name: "Replica", email, password: PASSWORD }, { from: "127.0.0.40" });
+  const signUp = await authPost(web(1), stack.webUrl, "/sign-up/email", { name: "Replica", email, password: PASSWORD }, { from: "127.0.0.40" });
   expect(signUp.status).toBe(200);
 }, 180_000);
 
@@ -34,7 +35,7 @@ async function tokenFrom(webUrl: string, cookie: string): Promise<string> {
 const me = (apiUrl: string, token: string) => call(`${apiUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
 
 test("sign in on one web; the session works on the other; its tokens work on both apis", async () => {
-  const signIn = await authPost(web(0), stack.publicWebUrl, "/sign-in/email", { email, password: PASSWORD }, { from: "127.0.0.41" });
+  const signIn = await authPost(web(0), stack.webUrl, "/sign-in/email", { email, password: PASSWORD }, { from: "127.0.0.41" });
   expect(signIn.status).toBe(200);
   const cookie = sessionCookie(signIn) ?? "";
   expect(cookie).not.toBe("");
@@ -54,7 +55,7 @@ async function alternating(order: (0 | 1)[], from: string): Promise<{ statuses: 
   const started = Date.now();
   const statuses: number[] = [];
   for (const [i, replica] of order.entries()) {
-    statuses.push((await authPost(web(replica), stack.publicWebUrl, "/sign-in/email", { email, password: `wrong-${i}` }, { from })).status);
+    statuses.push((await authPost(web(replica), stack.webUrl, "/sign-in/email", { email, password: `wrong-${i}` }, { from })).status);
   }
   const elapsedMs = Date.now() - started;
   console.log(`webs ${order.join(",")} from ${from}: ${statuses.join(" ")} in ${elapsedMs} ms`);
@@ -84,13 +85,13 @@ async function untilStatus(apiUrl: string, token: string, status: number, deadli
 }
 
 test("sign out on the other web: the session is gone on both webs, and both apis refuse its token", async () => {
-  const signIn = await authPost(web(0), stack.publicWebUrl, "/sign-in/email", { email, password: PASSWORD }, { from: "127.0.0.44" });
+  const signIn = await authPost(web(0), stack.webUrl, "/sign-in/email", { email, password: PASSWORD }, { from: "127.0.0.44" });
   expect(signIn.status).toBe(200);
   const cookie = sessionCookie(signIn) ?? "";
   const token = await tokenFrom(web(0), cookie);
   // Both apis have seen the session alive (and remember it), so only the sign-out can change their answer.
   for (const apiUrl of [api(0), api(1)]) expect((await me(apiUrl, token)).status).toBe(200);
-  const signOut = await authPost(web(1), stack.publicWebUrl, "/sign-out", {}, { from: "127.0.0.44", cookie });
+  const signOut = await authPost(web(1), stack.webUrl, "/sign-out", {}, { from: "127.0.0.44", cookie });
   expect(signOut.status).toBe(200);
   for (const replica of [0, 1] as const) {
     expect((await call(`${web(replica)}/api/auth/token`, { headers: { cookie } })).status).toBe(401);

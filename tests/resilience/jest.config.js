@@ -14,5 +14,6 @@ module.exports = {
   maxWorkers: 1,
   testSequencer: "<rootDir>/sequencer.js",
   globalSetup: "<rootDir>/support/global-setup.js",
+  setupFilesAfterEnv: ["<rootDir>/support/listen.ts"],
   reporters: ["default", "<rootDir>/support/summary-reporter.js"],
 };

@@ -2,10 +2,11 @@
 // through the built api. Bounded in requests and time. Nothing may leak from one list to the
 // other, nothing may fail, and every task the api acknowledged must be there afterwards.
 import { record } from "./support/record";
-import { type Stack, startStack } from "./support/stack";
+import { type Stack, startStack } from "@authbridge/testing/stack";
+import { audited } from "./support/audit";
 import { sql } from "@authbridge/testing/sql";
 import { type Player, listOf, player, twoUserLoad } from "./support/twoUsers";
-import { fetchToken, signUp } from "./support/web";
+import { fetchToken, newUser } from "@authbridge/testing/auth";
 
 const WORKERS_PER_USER = 8;
 const CREATES_PER_USER = 400;
@@ -18,7 +19,7 @@ const TIME_LIMIT_MS = 90_000;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ web: true });
+  stack = await startStack(audited());
 });
 
 afterAll(async () => {
@@ -30,8 +31,8 @@ test(
   async () => {
     const players: Player[] = [];
     for (const label of ["alice", "bob"]) {
-      const user = await signUp(stack.webUrl, label);
-      players.push(player(label, user.id, await fetchToken(stack.webUrl, user)));
+      const user = await newUser(stack.webUrl, label);
+      players.push(player(label, user.id, await fetchToken(stack.webUrl, user.cookie)));
     }
     const [alice, bob] = players as [Player, Player];
     const started = Date.now();

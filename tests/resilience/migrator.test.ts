@@ -5,12 +5,11 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Cluster, startCluster } from "../../testing/pg";
-import { type Program, assertBuilt, programs, stopAllPrograms, waitFor } from "@authbridge/testing/processes";
-import { startLogged } from "./support/processes";
-import { repoRoot } from "./support/paths";
+import { type Cluster, startCluster } from "@authbridge/testing/pg";
+import { runMigrator } from "@authbridge/testing/migrator";
+import { type Program, assertBuilt, programs, startProgram, stopAllPrograms, waitFor } from "@authbridge/testing/processes";
+import { logsDir, repoRoot } from "./support/paths";
 import { record } from "./support/record";
-import { rememberDatabaseUrl, runMigrator } from "./support/stack";
 import { sql } from "@authbridge/testing/sql";
 
 const PRISMA_LOCK_KEY = 72707369;
@@ -78,8 +77,7 @@ beforeAll(async () => {
   mkdirSync(path.join(migrationsDir, SLOW));
   writeFileSync(path.join(migrationsDir, SLOW, "migration.sql"), SLOW_SQL);
   cluster = await startCluster();
-  rememberDatabaseUrl(cluster.url);
-  env = { DATABASE_URL: cluster.url, MIGRATIONS_DIR: migrationsDir, MIGRATE_RUNNER: "builtin" };
+  env = { DATABASE_URL: cluster.url, MIGRATIONS_DIR: migrationsDir, MIGRATE_RUNNER: "builtin", LOG_LEVEL: "info", MIGRATE_WAIT_SECONDS: "10" };
 });
 
 afterAll(async () => {
@@ -98,7 +96,7 @@ const slowMigrationSleeping = async () =>
 
 test("SIGKILL while the slow migration runs (lock held, the committed migrations done), then a re-run: fully migrated and consistent", async () => {
   await resetDatabase();
-  const child = startLogged("migrator", programs.migrator, { ...env, LOG_LEVEL: "info" });
+  const child = startProgram("migrator", programs.migrator, { env, logDir: logsDir });
   expect(await reachedWhileRunning(slowMigrationSleeping, child)).toBe(true);
   expect(await lockHeld()).toBe(true);
   const committed = await sql<{ migration_name: string }>(cluster.url, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL");
@@ -112,13 +110,13 @@ test("SIGKILL while the slow migration runs (lock held, the committed migrations
   expect((await child.exited).signal).toBe("SIGKILL");
 
   const started = Date.now();
-  const rerun = await runMigrator(env);
+  const rerun = await runMigrator(env, { logDir: logsDir });
   const rerunMs = Date.now() - started;
   expect(rerun.code).toBe(0);
   await expectConsistent();
-  const again = await runMigrator(env);
+  const again = await runMigrator(env, { logDir: logsDir });
   expect(again.code).toBe(0);
-  expect(again.child.lines.join("\n")).toMatch(/0 applied/);
+  expect(again.program.lines.join("\n")).toMatch(/0 applied/);
   record(
     { faults: 1, failures: 0 },
     { killedDuring: SLOW, rerunMs, migrationsApplied: readdirSync(migrationsDir).filter((n) => !n.endsWith(".toml")).length },
@@ -138,13 +136,13 @@ test("SIGKILL at spread-out moments of a run, each followed by a re-run: always 
   let failures = 0;
   for (const [at, reached] of KILL_POINTS) {
     await resetDatabase();
-    const child = startLogged("migrator", programs.migrator, { ...env, LOG_LEVEL: "info" });
+    const child = startProgram("migrator", programs.migrator, { env, logDir: logsDir });
     expect(await reachedWhileRunning(reached, child)).toBe(true);
     child.process.kill("SIGKILL");
     expect((await child.exited).signal).toBe("SIGKILL");
     const committed = await sql(cluster.url, "SELECT 1 FROM _prisma_migrations WHERE finished_at IS NOT NULL").catch(() => []);
     const started = Date.now();
-    const rerun = await runMigrator(env);
+    const rerun = await runMigrator(env, { logDir: logsDir });
     outcomes.push({ at, committedAtKill: committed.length, rerunMs: Date.now() - started });
     if (rerun.code !== 0) failures++;
     expect(rerun.code).toBe(0);

@@ -3,7 +3,9 @@
 // terminated server-side every 2 s for 20 s. No read may answer 5xx and no acknowledged write may
 // be lost; the terminations and the api's retries are counted and printed.
 import { record } from "./support/record";
-import { type Stack, insertUser, startStack } from "./support/stack";
+import { type Stack, startStack } from "@authbridge/testing/stack";
+import { insertUser } from "@authbridge/testing/sql";
+import { audited } from "./support/audit";
 import { sql } from "@authbridge/testing/sql";
 import { mint } from "./support/tokens";
 import { type Player, player, twoUserLoad } from "./support/twoUsers";
@@ -14,7 +16,7 @@ const EVERY_MS = 2_000;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack(audited({ webs: 0 }));
 });
 
 afterAll(async () => {
@@ -22,7 +24,7 @@ afterAll(async () => {
 });
 
 async function newPlayer(label: string): Promise<Player> {
-  const holder = await insertUser(stack.databaseUrl, label);
+  const holder = await insertUser(stack.databaseUrl, { name: label });
   return player(label, holder.id, mint(stack, holder));
 }
 

@@ -2,14 +2,15 @@
 // sign-out and revoke endpoints), two built api processes, a TLS PostgreSQL with the committed
 // migrations. Each revocation is timed from the web's answer (or the committed delete) to the
 // first 401 from each api; the bound is loose for a busy machine and every number is printed.
-import { freePort } from "../../testing/pg";
+import { freePort } from "@authbridge/testing/pg";
 import { type Answer, call } from "./support/http";
 import { type HangingProxy, startProxy } from "./support/proxy";
 import { record } from "./support/record";
-import { type Stack, startStack } from "./support/stack";
+import { type Stack, startStack } from "@authbridge/testing/stack";
+import { audited } from "./support/audit";
 import { sql } from "@authbridge/testing/sql";
 import { mint } from "./support/tokens";
-import { type User, authPost, fetchToken, freshIp, sessionIdOf, signUp } from "./support/web";
+import { type User, authPost, fetchToken, newUser, sessionIdOf, signIn } from "@authbridge/testing/auth";
 
 const REVOCATION_BOUND_MS = 1000;
 const DB_CONNECT_TIMEOUT_MS = 1500;
@@ -55,15 +56,15 @@ async function acceptedEverywhere(token: string): Promise<void> {
   for (const api of apis) expect((await whoami(api, token)).status).toBe(200);
 }
 
-async function signIn(user: User): Promise<User> {
-  const answer = await authPost(stack.webUrl, "/sign-in/email", { email: user.email, password: user.password }, freshIp());
+async function signedInAgain(user: User): Promise<User> {
+  const answer = await signIn(stack.webUrl, { email: user.email, password: user.password });
   if (answer.status !== 200 || !answer.cookie) throw new Error(`sign-in answered ${answer.status}`);
   return { ...user, cookie: answer.cookie, sessionId: await sessionIdOf(stack.webUrl, answer.cookie) };
 }
 
 /** POST to a Better Auth endpoint with the user's cookie; the moment the answer arrived. */
 async function postAs(user: User, path: string): Promise<number> {
-  const answer = await authPost(stack.webUrl, path, {}, freshIp(), user.cookie);
+  const answer = await authPost(stack.webUrl, path, {}, { cookie: user.cookie });
   const answered = Date.now();
   expect(answer.status).toBe(200);
   return answered;
@@ -92,7 +93,7 @@ async function waitForListener(
 }
 
 beforeAll(async () => {
-  stack = await startStack({ web: true, apiEnv: { DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS) } });
+  stack = await startStack(audited({ env: { DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS) } }));
   proxy = await startProxy(Number(new URL(stack.databaseUrl).port));
   const direct = new URL(stack.databaseUrl);
   direct.port = String(proxy.port);
@@ -108,8 +109,8 @@ afterAll(async () => {
 });
 
 test("the web's tokens carry the session id, not the session token", async () => {
-  const user = await signUp(stack.webUrl, "sid");
-  const token = await fetchToken(stack.webUrl, user);
+  const user = await newUser(stack.webUrl, "sid");
+  const token = await fetchToken(stack.webUrl, user.cookie);
   const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
   expect(payload.sid).toBe(user.sessionId);
   const rows = await sql<{ token: string }>(stack.databaseUrl, `SELECT token FROM "session" WHERE id = $1`, [user.sessionId]);
@@ -119,26 +120,26 @@ test("the web's tokens carry the session id, not the session token", async () =>
 });
 
 test("sign-out: both apis refuse the token within a second", async () => {
-  const user = await signUp(stack.webUrl, "signout");
-  const token = await fetchToken(stack.webUrl, user);
+  const user = await newUser(stack.webUrl, "signout");
+  const token = await fetchToken(stack.webUrl, user.cookie);
   await acceptedEverywhere(token);
   const since = await postAs(user, "/sign-out");
   await expectRefusedEverywhere("sign-out", token, since);
 });
 
 test("revoke-sessions: every session's token is refused", async () => {
-  const first = await signUp(stack.webUrl, "revoke-all");
-  const second = await signIn(first);
-  const tokens = [await fetchToken(stack.webUrl, first), await fetchToken(stack.webUrl, second)];
+  const first = await newUser(stack.webUrl, "revoke-all");
+  const second = await signedInAgain(first);
+  const tokens = [await fetchToken(stack.webUrl, first.cookie), await fetchToken(stack.webUrl, second.cookie)];
   for (const token of tokens) await acceptedEverywhere(token);
   const since = await postAs(first, "/revoke-sessions");
   await Promise.all(tokens.map((token) => expectRefusedEverywhere("revoke-sessions", token, since)));
 });
 
 test("revoke-other-sessions: the other session's token is refused, this one's kept", async () => {
-  const here = await signUp(stack.webUrl, "revoke-others");
-  const elsewhere = await signIn(here);
-  const [kept, ended] = [await fetchToken(stack.webUrl, here), await fetchToken(stack.webUrl, elsewhere)];
+  const here = await newUser(stack.webUrl, "revoke-others");
+  const elsewhere = await signedInAgain(here);
+  const [kept, ended] = [await fetchToken(stack.webUrl, here.cookie), await fetchToken(stack.webUrl, elsewhere.cookie)];
   await acceptedEverywhere(kept);
   await acceptedEverywhere(ended);
   const since = await postAs(here, "/revoke-other-sessions");
@@ -147,16 +148,16 @@ test("revoke-other-sessions: the other session's token is refused, this one's ke
 });
 
 test("user deletion (the delete cascades to the sessions): refused within a second", async () => {
-  const user = await signUp(stack.webUrl, "deleted");
-  const token = await fetchToken(stack.webUrl, user);
+  const user = await newUser(stack.webUrl, "deleted");
+  const token = await fetchToken(stack.webUrl, user.cookie);
   await acceptedEverywhere(token);
   await sql(stack.databaseUrl, `DELETE FROM "user" WHERE id = $1`, [user.id]);
   await expectRefusedEverywhere("user deletion", token, Date.now());
 });
 
 test("a token with another user's session id under one's own subject is refused", async () => {
-  const [alice, bob] = [await signUp(stack.webUrl, "alice"), await signUp(stack.webUrl, "bob")];
-  await acceptedEverywhere(await fetchToken(stack.webUrl, bob));
+  const [alice, bob] = [await newUser(stack.webUrl, "alice"), await newUser(stack.webUrl, "bob")];
+  await acceptedEverywhere(await fetchToken(stack.webUrl, bob.cookie));
   const forged = mint(stack, { id: alice.id, sessionId: bob.sessionId });
   for (const api of apis) {
     const answer = await whoami(api, forged);
@@ -168,8 +169,8 @@ test("a token with another user's session id under one's own subject is refused"
 test("listener killed server-side and its database unreachable: a sign-out meanwhile is still refused, no 5xx, then memory works again", async () => {
   const api = apis[1]!;
   const before = await listenerOf(api);
-  const user = await signUp(stack.webUrl, "fallback");
-  const token = await fetchToken(stack.webUrl, user);
+  const user = await newUser(stack.webUrl, "fallback");
+  const token = await fetchToken(stack.webUrl, user.cookie);
   expect((await whoami(api, token)).status).toBe(200);
 
   proxy.refuseNew(true);
@@ -190,8 +191,8 @@ test("listener killed server-side and its database unreachable: a sign-out meanw
   expect((await listenerOf(api)).observedValue).toBe("not listening");
 
   // A session that stays alive is answered from the database on every request meanwhile.
-  const other = await signUp(stack.webUrl, "fallback-other");
-  const otherToken = await fetchToken(stack.webUrl, other);
+  const other = await newUser(stack.webUrl, "fallback-other");
+  const otherToken = await fetchToken(stack.webUrl, other.cookie);
   const lookupsDown = Number((await listenerOf(api)).sessionLookups);
   for (let i = 0; i < 3; i++) expect((await whoami(api, otherToken)).status).toBe(200);
   expect(Number((await listenerOf(api)).sessionLookups)).toBe(lookupsDown + 3);

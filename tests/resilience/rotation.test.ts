@@ -7,16 +7,16 @@
  * drains and stops. Every request must succeed; the count is printed.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { type Cluster, freePort, startCluster } from "../../testing/pg";
+import { type Cluster, freePort, startCluster } from "@authbridge/testing/pg";
 import { refreshAfterMs } from "../../web/src/lib/tokenRefresh";
 import { type Front, startFront } from "./support/front";
-import { type Program, assertBuilt, programs, stopProgram, waitForUrl } from "@authbridge/testing/processes";
-import { startLogged } from "./support/processes";
+import { migrate } from "@authbridge/testing/migrator";
+import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "@authbridge/testing/processes";
+import { logsDir } from "./support/paths";
 import { record, rememberSecret } from "./support/record";
-import { rememberDatabaseUrl, runMigrator } from "./support/stack";
 import { contractKey } from "@authbridge/testing/contract";
 import { mint } from "./support/tokens";
-import { freshIp, signUp } from "./support/web";
+import { CookieJar, freshIp, newUser } from "@authbridge/testing/auth";
 
 const TTL_SECONDS = 10;
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -34,7 +34,7 @@ const decode = (part: string | undefined) => JSON.parse(Buffer.from(part ?? "", 
 
 /** A signed-in browser: its cookie jar, its API token, and what it did. */
 class Browser {
-  cookies = new Map<string, string>();
+  readonly cookies: CookieJar;
   token: string | null = null;
   replaceTokenAt = 0;
   iterations = 0;
@@ -45,8 +45,7 @@ class Browser {
     sessionCookie: string,
     private readonly run: Run,
   ) {
-    const eq = sessionCookie.indexOf("=");
-    this.cookies.set(sessionCookie.slice(0, eq), sessionCookie.slice(eq + 1));
+    this.cookies = new CookieJar(sessionCookie);
   }
 
   get tokenKid(): unknown {
@@ -55,28 +54,21 @@ class Browser {
 
   /** The session cookie's value, decoded: `<session token>.<signature>`. */
   sessionCookie(): string {
-    const entry = [...this.cookies].find(([name]) => name.endsWith("session_token"));
-    return decodeURIComponent(entry?.[1] ?? "");
+    const pair = this.cookies.sessionCookie() ?? "";
+    return decodeURIComponent(pair.slice(pair.indexOf("=") + 1));
   }
 
   private async send(url: string, init: Omit<RequestInit, "headers"> & { headers?: Record<string, string> } = {}): Promise<Response | null> {
     this.run.requests++;
-    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    const cookie = this.cookies.header();
     try {
       const response = await fetch(url, {
         ...init,
         headers: { cookie, origin: this.run.web.url, "x-forwarded-for": freshIp(), ...init.headers },
         signal: AbortSignal.timeout(20_000),
       });
-      for (const line of response.headers.getSetCookie()) {
-        const pair = line.split(";")[0] ?? "";
-        const eq = pair.indexOf("=");
-        const maxAgeZero = /;\s*max-age=0/i.test(line);
-        if (maxAgeZero) this.cookies.delete(pair.slice(0, eq));
-        else this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-        // A re-signed session cookie is as secret as the first one: the log audit looks for it too.
-        if (!maxAgeZero && pair.slice(0, eq).endsWith("session_token")) rememberSecret("session-cookie", decodeURIComponent(pair.slice(eq + 1)));
-      }
+      // A re-signed session cookie is as secret as the first one: the jar announces it to the log audit.
+      this.cookies.store(response.headers.getSetCookie());
       if (!response.ok) this.fail(new URL(url).pathname, response.status);
       return response.ok ? response : null;
     } catch (error) {
@@ -158,9 +150,7 @@ test("the whole rotation under load from two signed-in users: no request refused
     rememberSecret("token-key", contractKey(secret).toString("base64url"));
   }
   cluster = await startCluster();
-  rememberDatabaseUrl(cluster.url);
-  const migrated = await runMigrator({ DATABASE_URL: cluster.url });
-  expect(migrated.code).toBe(0);
+  await migrate(cluster.url, { logDir: logsDir });
 
   // The fronts own the public URLs: the token's iss and aud, and Better Auth's baseURL.
   const api = await startFront(0);
@@ -176,7 +166,7 @@ test("the whole rotation under load from two signed-in users: no request refused
       JWT_CLOCK_TOLERANCE_SECONDS: String(CLOCK_TOLERANCE_SECONDS),
       LOG_LEVEL: "debug",
     };
-    const child = startLogged("api", programs.api, env);
+    const child = startProgram("api", programs.api, { env, logDir: logsDir });
     await waitForUrl(child, `http://127.0.0.1:${port}/healthz`, 60_000);
     return { child, port };
   };
@@ -191,7 +181,7 @@ test("the whole rotation under load from two signed-in users: no request refused
       JWT_TTL_SECONDS: String(TTL_SECONDS),
       LOG_LEVEL: "debug",
     };
-    const child = startLogged("web", programs.web, env);
+    const child = startProgram("web", programs.web, { env, logDir: logsDir });
     await waitForUrl(child, `http://127.0.0.1:${port}/api/health`, 60_000);
     return { child, port };
   };
@@ -215,7 +205,7 @@ test("the whole rotation under load from two signed-in users: no request refused
   web.switch(webProcess.port);
 
   const run: Run = { api, web, phase: "before", requests: 0, failures: [] };
-  const [alice, bob, idle] = await Promise.all(["alice", "bob", "idle"].map((label) => signUp(web.url, label)));
+  const [alice, bob, idle] = await Promise.all(["alice", "bob", "idle"].map((label) => newUser(web.url, label)));
   if (!alice || !bob || !idle) throw new Error("sign-up failed");
   const browsers = [new Browser("alice", alice.id, alice.cookie, run), new Browser("bob", bob.id, bob.cookie, run)];
 

@@ -6,9 +6,10 @@ import fc from "fast-check";
 import { allTasks, call, rawRequest, type RawAnswer } from "./support/http";
 import { runProperty } from "./support/fuzz";
 import { record } from "./support/record";
-import { type Stack, startStack } from "./support/stack";
+import { type Stack, startStack } from "@authbridge/testing/stack";
+import { audited } from "./support/audit";
 import { acceptedSubject, mint } from "./support/tokens";
-import { type User, authPost, fetchToken, freshIp, signUp } from "./support/web";
+import { type User, authPost, fetchToken, freshIp, newUser } from "@authbridge/testing/auth";
 
 const AUTH_RUNS = 400;
 const PATH_RUNS = 250;
@@ -27,11 +28,11 @@ let hostileTokens: string[];
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 beforeAll(async () => {
-  stack = await startStack({ web: true });
-  const a = await signUp(stack.webUrl, "alice");
-  alice = { ...a, token: mint(stack, a), webToken: await fetchToken(stack.webUrl, a) };
-  const b = await signUp(stack.webUrl, "bob");
-  bob = { ...b, token: await fetchToken(stack.webUrl, b), marker: `bob-only-${randomUUID()}` };
+  stack = await startStack(audited());
+  const a = await newUser(stack.webUrl, "alice");
+  alice = { ...a, token: mint(stack, a), webToken: await fetchToken(stack.webUrl, a.cookie) };
+  const b = await newUser(stack.webUrl, "bob");
+  bob = { ...b, token: await fetchToken(stack.webUrl, b.cookie), marker: `bob-only-${randomUUID()}` };
   for (let i = 0; i < 3; i++) {
     const created = await call(`${stack.apiUrl}/api/${bob.id}/tasks`, { token: bob.token, body: { title: `${bob.marker} ${i}` } });
     expect(created.status).toBe(201);
@@ -141,7 +142,11 @@ test(`Authorization header fuzzing (${AUTH_RUNS} runs): never 5xx, never 2xx wit
     fc.oneof({ weight: 5, arbitrary: value.map((v) => [v]) }, { weight: 1, arbitrary: fc.array(value, { maxLength: 2 }) }),
     fc.constantFrom("/api/whoami", `/api/${alice.id}/tasks`, "/api/me"),
     async (values, path) => {
-      const answer = await rawRequest(stack.apiPort, { method: "GET", path, headers: values.map((v) => ["Authorization", v] as [string, string]) });
+      const answer = await rawRequest(Number(new URL(stack.apiUrl).port), {
+        method: "GET",
+        path,
+        headers: values.map((v) => ["Authorization", v] as [string, string]),
+      });
       statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
       expect(answer.status).toBeLessThan(500);
       expectNoLeak(answer);
@@ -202,7 +207,7 @@ test(`path user id fuzzing (${PATH_RUNS} runs, alice's token): never 5xx, 2xx on
     const sendRaw = !encode && /^[\x21-\x7e]*$/.test(raw) && !/[?#]/.test(raw);
     const wire = sendRaw ? raw : encodeURIComponent(raw);
     const body = method === "POST" ? Buffer.from(JSON.stringify({ title: `path fuzz ${randomUUID()}` })) : undefined;
-    const answer = await rawRequest(stack.apiPort, {
+    const answer = await rawRequest(Number(new URL(stack.apiUrl).port), {
       method,
       path: `/api/${wire}/tasks`,
       headers: [["Authorization", `Bearer ${alice.token}`], ...(body ? [["Content-Type", "application/json"] as [string, string]] : [])],
@@ -298,7 +303,7 @@ test(`JSON body fuzzing (${BODY_RUNS} runs, alice's token and path): never 5xx, 
   );
   const property = fc.asyncProperty(bodies, contentTypes, async (text, contentType) => {
     const body = Buffer.from(text, "utf8");
-    const answer = await rawRequest(stack.apiPort, {
+    const answer = await rawRequest(Number(new URL(stack.apiUrl).port), {
       method: "POST",
       path: `/api/${alice.id}/tasks`,
       headers: [["Authorization", `Bearer ${alice.token}`], ...(contentType === null ? [] : [["Content-Type", contentType] as [string, string]])],
@@ -344,7 +349,7 @@ test(`CORS (${ORIGIN_RUNS} foreign origins + the web's): only the web's origin g
   let requests = 0;
   const cors = async (origin: string, preflight: boolean) => {
     requests++;
-    return rawRequest(stack.apiPort, {
+    return rawRequest(Number(new URL(stack.apiUrl).port), {
       method: preflight ? "OPTIONS" : "GET",
       path: `/api/${alice.id}/tasks`,
       headers: [
@@ -394,22 +399,22 @@ test(`CORS (${ORIGIN_RUNS} foreign origins + the web's): only the web's origin g
 });
 
 test("Better Auth in production mode: repeated wrong-password sign-ins get 429 per client IP; another IP is not limited", async () => {
-  const victim = await signUp(stack.webUrl, "carol");
+  const victim = await newUser(stack.webUrl, "carol");
   const attacker = freshIp();
   const statuses: number[] = [];
   for (let i = 0; i < 6; i++) {
     const wrong = `wrong-${randomBytes(9).toString("base64url")}`;
-    const answer = await authPost(stack.webUrl, "/sign-in/email", { email: victim.email, password: wrong }, attacker);
+    const answer = await authPost(stack.webUrl, "/sign-in/email", { email: victim.email, password: wrong }, { clientIp: attacker });
     statuses.push(answer.status);
     expect(answer.cookie).toBeNull();
   }
   // Better Auth's sign-in rule: 3 per 10 s per address, then 429 until the window passes.
   expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
   // Limited even with the right password from that address...
-  const fromAttacker = await authPost(stack.webUrl, "/sign-in/email", { email: victim.email, password: victim.password }, attacker);
+  const fromAttacker = await authPost(stack.webUrl, "/sign-in/email", { email: victim.email, password: victim.password }, { clientIp: attacker });
   expect(fromAttacker.status).toBe(429);
   // ...while the real user, from elsewhere, signs in at once.
-  const fromVictim = await authPost(stack.webUrl, "/sign-in/email", { email: victim.email, password: victim.password }, freshIp());
+  const fromVictim = await authPost(stack.webUrl, "/sign-in/email", { email: victim.email, password: victim.password });
   expect(fromVictim.status).toBe(200);
   expect(fromVictim.cookie).not.toBeNull();
   record(

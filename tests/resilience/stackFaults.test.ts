@@ -1,12 +1,14 @@
 // Faults: the database stops, hangs, or kills the api's connections while the api serves, and the
 // api is stopped with SIGTERM under load. The api is the BUILT program (api/dist/server.js).
 import { randomUUID } from "node:crypto";
-import { freePort } from "../../testing/pg";
+import { freePort } from "@authbridge/testing/pg";
 import { call } from "./support/http";
 import { type Program, stopAllPrograms } from "@authbridge/testing/processes";
 import { type HangingProxy, startProxy } from "./support/proxy";
 import { record } from "./support/record";
-import { type Stack, insertUser, startStack } from "./support/stack";
+import { type Stack, startStack } from "@authbridge/testing/stack";
+import { insertUser } from "@authbridge/testing/sql";
+import { audited } from "./support/audit";
 import { sql, verifiedUrl } from "@authbridge/testing/sql";
 import { mint } from "./support/tokens";
 
@@ -99,8 +101,8 @@ function errorLines(child: Program): string[] {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ apiEnv: { HEALTHZ_TIMEOUT_MS: String(HEALTHZ_TIMEOUT_MS) } });
-  const holder = await insertUser(stack.databaseUrl, "fault tester");
+  stack = await startStack(audited({ webs: 0, env: { HEALTHZ_TIMEOUT_MS: String(HEALTHZ_TIMEOUT_MS) } }));
+  const holder = await insertUser(stack.databaseUrl, { name: "fault tester" });
   user = { id: holder.id, token: mint(stack, holder) };
 });
 

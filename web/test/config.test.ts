@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort, repoRoot } from "../../testing/pg";
+import { freePort, repoRoot } from "@authbridge/testing/pg";
 import { type Program, assertBuilt, programs, startCommand, stopProgram, waitForUrl } from "@authbridge/testing/processes";
 
 const DB_PASSWORD = "db-password-that-must-not-leak";

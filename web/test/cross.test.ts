@@ -1,8 +1,8 @@
 // Web and api, really started from one .env against a real TLS PostgreSQL: the token Better Auth
 // hands out is the token the API accepts, and nothing else is.
 import { contractKey, fingerprintOf, signToken, signatureValid } from "@authbridge/testing/contract";
-import { PASSWORD, decodePart, fetchToken, newEmail, post, signIn, signUp } from "./support/http";
-import { type Stack, startStack } from "./support/stack";
+import { PASSWORD, decodePart, fetchToken, newEmail, authPost, signIn, signUp } from "@authbridge/testing/auth";
+import { type Stack, startStack } from "@authbridge/testing/stack";
 
 describe("web signs, api verifies (one .env, real services)", () => {
   let stack: Stack;
@@ -11,7 +11,7 @@ describe("web signs, api verifies (one .env, real services)", () => {
   beforeAll(async () => {
     stack = await startStack();
     const email = newEmail("cross");
-    const result = await signUp(stack.web.url, { name: "Cross Check", email, password: PASSWORD }, "10.0.0.1");
+    const result = await signUp(stack.web.url, { name: "Cross Check", email, password: PASSWORD }, { clientIp: "10.0.0.1" });
     expect(result.status).toBe(200);
     expect(result.cookie).toBeTruthy();
     const cookie = result.cookie ?? "";
@@ -88,9 +88,9 @@ describe("web signs, api verifies (one .env, real services)", () => {
     const signInOnce = async (i: number) => {
       // A different client address each time: the production rate limit allows 3 sign-ins per 10 s per client.
       const clientIp = `10.1.${i >> 8}.${i & 255}`;
-      const result = await signIn(stack.web.url, { email: user.email, password: PASSWORD }, clientIp);
+      const result = await signIn(stack.web.url, { email: user.email, password: PASSWORD }, { clientIp });
       if (!result.cookie) throw new Error(`sign-in ${i} answered ${result.status}`);
-      const token = await fetchToken(stack.web.url, result.cookie, clientIp);
+      const token = await fetchToken(stack.web.url, result.cookie, { clientIp });
       const response = await fetch(`${stack.api.url}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
       verified.push(response.status === 200 && ((await response.json()) as { userId: string }).userId === user.id);
     };
@@ -105,16 +105,17 @@ describe("web signs, api verifies (one .env, real services)", () => {
 
   test("production rate limit: the 4th sign-in from one client within 10 s is refused", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await signIn(stack.web.url, { email: user.email, password: PASSWORD }, "10.2.0.1")).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await signIn(stack.web.url, { email: user.email, password: PASSWORD }, { clientIp: "10.2.0.1" })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     // Another client is not affected.
-    expect((await signIn(stack.web.url, { email: user.email, password: PASSWORD }, "10.2.0.2")).status).toBe(200);
+    expect((await signIn(stack.web.url, { email: user.email, password: PASSWORD }, { clientIp: "10.2.0.2" })).status).toBe(200);
   });
 
   test("a signed-out cookie gets no token", async () => {
-    const result = await signIn(stack.web.url, { email: user.email, password: PASSWORD }, "10.3.0.1");
+    const result = await signIn(stack.web.url, { email: user.email, password: PASSWORD }, { clientIp: "10.3.0.1" });
     const cookie = result.cookie ?? "";
-    expect((await post(stack.web.url, "/sign-out", {}, "10.3.0.1", cookie)).status).toBe(200);
+    expect((await authPost(stack.web.url, "/sign-out", {}, { clientIp: "10.3.0.1", cookie })).status).toBe(200);
     expect((await fetch(`${stack.web.url}/api/auth/token`, { headers: { cookie } })).status).toBe(401);
   });
 
@@ -135,7 +136,7 @@ describe("web signs, api verifies (one .env, real services)", () => {
         ],
       },
     });
-    await stack.pauseDatabase();
+    await stack.cluster.pause();
     const down = await fetch(`${stack.web.url}/api/health`);
     expect([down.status, down.headers.get("content-type")]).toEqual([503, "application/health+json"]);
     const body = (await down.json()) as { status: string; output: string; checks: Record<string, { status: string; output: string }[]> };

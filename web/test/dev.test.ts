@@ -5,9 +5,9 @@
 import { CHROMIUM, haveChromium, launchChromium } from "@authbridge/testing/browser";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { freePort, repoRoot } from "../../testing/pg";
+import { freePort, repoRoot } from "@authbridge/testing/pg";
 import { startCommand, stopProgram, waitForUrl } from "@authbridge/testing/processes";
-import type { Service } from "./support/stack";
+import type { Service } from "@authbridge/testing/stack";
 
 const shots = path.join(__dirname, "..", "test-results", "dev");
 if (!haveChromium) console.warn(`next dev browser check skipped: ${CHROMIUM} not found (apt-get install chromium)`);

@@ -6,9 +6,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { CHROMIUM, haveChromium, launchChromium } from "@authbridge/testing/browser";
-import { PASSWORD, newEmail } from "./support/http";
+import { PASSWORD, newEmail } from "@authbridge/testing/auth";
 import { contractKey } from "@authbridge/testing/contract";
-import { type Stack, startStack } from "./support/stack";
+import { type Stack, startStack } from "@authbridge/testing/stack";
 import { PAGE_SIZE_DEFAULT as PAGE_SIZE } from "@authbridge/contract";
 
 const shots = path.join(__dirname, "..", "test-results", "e2e");

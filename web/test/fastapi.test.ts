@@ -8,10 +8,10 @@ import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
-import { freePort, repoRoot } from "../../testing/pg";
-import { PASSWORD, decodePart, fetchToken, newEmail, post, signUp } from "./support/http";
+import { freePort, repoRoot } from "@authbridge/testing/pg";
+import { PASSWORD, decodePart, fetchToken, newEmail, authPost, signUp } from "@authbridge/testing/auth";
 import { startCommand, stopProgram, waitForUrl } from "@authbridge/testing/processes";
-import { type Service, type Stack, startStack } from "./support/stack";
+import { type Service, type Stack, startStack } from "@authbridge/testing/stack";
 
 const exampleDir = path.join(repoRoot, "examples", "fastapi");
 const MODULES = "import fastapi, jwt, cryptography, uvicorn";
@@ -85,9 +85,9 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
       );
     }
     stack = await startStack();
-    const signed = await signUp(stack.web.url, { name: "Py Check", email: newEmail("fastapi"), password: PASSWORD }, "10.0.0.7");
+    const signed = await signUp(stack.web.url, { name: "Py Check", email: newEmail("fastapi"), password: PASSWORD }, { clientIp: "10.0.0.7" });
     const id = signed.body?.user?.id ?? "";
-    user = { id, token: await fetchToken(stack.web.url, signed.cookie ?? "", "10.0.0.7") };
+    user = { id, token: await fetchToken(stack.web.url, signed.cookie ?? "", { clientIp: "10.0.0.7" }) };
     claims = decodePart(user.token, 1);
     const port = await freePort();
     // The same three settings the api verifies with (the clock tolerance is 5 s on both by default).
@@ -216,11 +216,11 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
   });
 
   test("revocation aside: after sign-out the api refuses the session's token, the verifier cannot know", async () => {
-    const signed = await signUp(stack.web.url, { name: "Signs Out", email: newEmail("fastapi-out"), password: PASSWORD }, "10.0.0.8");
+    const signed = await signUp(stack.web.url, { name: "Signs Out", email: newEmail("fastapi-out"), password: PASSWORD }, { clientIp: "10.0.0.8" });
     const cookie = signed.cookie ?? "";
-    const token = await fetchToken(stack.web.url, cookie, "10.0.0.8");
+    const token = await fetchToken(stack.web.url, cookie, { clientIp: "10.0.0.8" });
     await expectSameAnswer("/api/whoami", bearer(token), 200);
-    expect((await post(stack.web.url, "/sign-out", {}, "10.0.0.8", cookie)).status).toBe(200);
+    expect((await authPost(stack.web.url, "/sign-out", {}, { clientIp: "10.0.0.8", cookie })).status).toBe(200);
     // The api learns of the ended session from PostgreSQL: wait for that event, not for a time.
     const until = Date.now() + 30_000;
     let api = await get(stack.api.url, "/api/whoami", bearer(token));

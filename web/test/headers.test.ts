@@ -2,9 +2,9 @@
 // and the JSON routes; a per-request CSP nonce that Next puts on the page's scripts; connect-src
 // naming the API origin given at start-up (the build never saw it); HSTS only when
 // BETTER_AUTH_URL is https.
-import { freePort } from "../../testing/pg";
+import { freePort } from "@authbridge/testing/pg";
 import { assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "@authbridge/testing/processes";
-import { type Service, type Stack, startStack } from "./support/stack";
+import { type Service, type Stack, startStack } from "@authbridge/testing/stack";
 
 const BASELINE = {
   "x-content-type-options": "nosniff",

@@ -1,7 +1,7 @@
 import { createSecretKey } from "node:crypto";
 import { signatureValid } from "@authbridge/testing/contract";
 import { signHs256 } from "../src/lib/hs256";
-import { decodePart } from "./support/http";
+import { decodePart } from "@authbridge/testing/auth";
 
 const keyBytes = Buffer.alloc(32, 7);
 

@@ -1,6 +1,7 @@
 // What a case reports about itself. The counts end up in summary.json and docs/RESILIENCE.md.
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import type { SecretKind } from "@authbridge/testing/secrets";
 import { recordsFile, secretsFile } from "./paths";
 
 export interface Counts {
@@ -20,8 +21,6 @@ export function record(counts: Counts, details: Record<string, unknown> = {}): v
   mkdirSync(path.dirname(recordsFile), { recursive: true });
   appendFileSync(recordsFile, `${JSON.stringify({ test, counts, details })}\n`);
 }
-
-export type SecretKind = "auth-secret" | "token-key" | "db-password" | "password" | "token" | "session-cookie";
 
 /** A value that must never appear in any service's log (checked by logs.test.ts). */
 export function rememberSecret(kind: SecretKind, value: string): void {
