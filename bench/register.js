@@ -1,5 +1,5 @@
 // Lets `node -r ./bench/register.js bench/src/main.ts` run the TypeScript harness (and the shared
-// testing/pg.ts, whose paths are relative to its own folder) without a separate build: @swc/core,
+// packages/testing/pg.ts, whose paths are relative to its own folder) without a separate build: @swc/core,
 // the compiler Jest already uses here, strips the types on require. Type checking is `tsc -p bench`.
 "use strict";
 const { readFileSync } = require("node:fs");

@@ -8,7 +8,7 @@ import type { KeyObject } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Client } from "pg";
 import { percentile } from "./load";
-import { verifiedUrl } from "./seed";
+import { verifiedUrl } from "@authbridge/testing/sql";
 import { mintToken } from "./tokens";
 
 export interface RevocationResult {

@@ -1,5 +1,6 @@
 // The bench users, each with one live session and their tasks, written with plain SQL (the api
 // only ever reads them here).
+import { insertUser, verifiedUrl } from "@authbridge/testing/sql";
 import { Client } from "pg";
 
 export const TASKS_PER_USER = 50;
@@ -8,13 +9,6 @@ export const LARGE_LIST_TASKS = 10_000;
 
 /** The one session seed() gives each user: what the bench's tokens carry as `sid`. */
 export const sessionOf = (userId: string) => `${userId}-session`;
-
-/** What pg 8 does for sslmode=require anyway (verify against sslrootcert), said explicitly to keep its deprecation warning out of the output. */
-export function verifiedUrl(url: string): string {
-  const verified = new URL(url);
-  verified.searchParams.set("sslmode", "verify-full");
-  return verified.toString();
-}
 
 export interface SeedUser {
   id: string;
@@ -26,11 +20,7 @@ export async function seed(url: string, users: readonly SeedUser[]): Promise<voi
   await client.connect();
   try {
     for (const { id, tasks } of users) {
-      await client.query(`INSERT INTO "user" (id, name, email, "emailVerified") VALUES ($1, $1, $1 || '@bench.invalid', true)`, [id]);
-      await client.query(
-        `INSERT INTO "session" (id, "expiresAt", token, "updatedAt", "userId") VALUES ($1, (now() AT TIME ZONE 'UTC') + interval '1 day', gen_random_uuid()::text, now(), $2)`,
-        [sessionOf(id), id],
-      );
+      await insertUser(client, { id, name: id, sessionId: sessionOf(id) });
       // Distinct timestamps, so "newest first" is a real sort, as in production.
       await client.query(
         `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt")

@@ -1,7 +1,7 @@
 // The encrypted-socket check and the shared pool settings against real PostgreSQL: one cluster
 // with TLS (the repository's own CA), one without.
 import { Client, Pool } from "pg";
-import { type Cluster, startCluster } from "../../../testing/pg";
+import { type Cluster, startCluster } from "@authbridge/testing/pg";
 import { POOL_LIMITS, UnencryptedConnectionError, assertEncrypted, codeOf, connectionConfig, poolConfig, tlsOf } from "../src";
 
 let tls: Cluster | undefined;

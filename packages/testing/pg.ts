@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { announceSecret } from "./secrets";
 
 const run = promisify(execFile);
-export const repoRoot = path.resolve(__dirname, "..");
+export const repoRoot = path.resolve(__dirname, "..", "..");
 const script = path.join(repoRoot, "scripts", "pg-tls.sh");
 
 export interface Cluster {
