@@ -10,7 +10,17 @@ import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { type Runtime, createRuntime } from "../src/runtime";
 import type { Cluster } from "@authbridge/testing/pg";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { type ErrorBody, VECTOR_SECRET, WEB_ORIGIN, captureLogger, claimsFor, insertUsers, mint, mintWithVectorKey, testConfig } from "./helpers";
+import {
+  type ErrorBody,
+  VECTOR_SECRET,
+  WEB_ORIGIN,
+  captureLogger,
+  claimsFor,
+  insertUsers,
+  tokenFor,
+  tokenWithVectorKey,
+  testConfig,
+} from "./helpers";
 
 const key = deriveTokenKeyBytes(VECTOR_SECRET);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -55,21 +65,21 @@ async function expectInvalidToken(authorization: string | string[], description 
 
 describe("requireAuth accepts", () => {
   test("a token signed as the web signs it", async () => {
-    const res = await whoami(`Bearer ${mint("user-a")}`);
+    const res = await whoami(`Bearer ${tokenFor("user-a")}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ userId: "user-a" });
   });
 
   test("a token minted independently from the contract (its known-answer key)", async () => {
-    const token = mintWithVectorKey("user-contract");
+    const token = tokenWithVectorKey("user-contract");
     const res = await whoami(`Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ userId: "user-contract" });
   });
 
   test("the scheme in any case", async () => {
-    expect((await whoami(`bearer ${mint("user-a")}`)).status).toBe(200);
-    expect((await whoami(`BEARER ${mint("user-a")}`)).status).toBe(200);
+    expect((await whoami(`bearer ${tokenFor("user-a")}`)).status).toBe(200);
+    expect((await whoami(`BEARER ${tokenFor("user-a")}`)).status).toBe(200);
   });
 
   test("a token that expired within the clock tolerance", async () => {
@@ -87,9 +97,9 @@ describe("requireAuth rejects", () => {
 
   test.each([
     ["Basic", "Basic dXNlcjpwYXNz"],
-    ["Token", `Token ${mint("user-a")}`],
-    ["Bearer_", `Bearer_${mint("user-a")}`],
-    ["JWT", `JWT ${mint("user-a")}`],
+    ["Token", `Token ${tokenFor("user-a")}`],
+    ["Bearer_", `Bearer_${tokenFor("user-a")}`],
+    ["JWT", `JWT ${tokenFor("user-a")}`],
   ])("another scheme: %s", async (_label, header) => {
     const res = await whoami(header);
     expect(res.status).toBe(401);
@@ -107,7 +117,7 @@ describe("requireAuth rejects", () => {
     ["three parts, not JSON", "a.b.c"],
     ["dots only", "...."],
     ["characters outside base64url", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.%%%"],
-    ["four parts", `${mint("user-a")}.x`],
+    ["four parts", `${tokenFor("user-a")}.x`],
   ])("a garbled token: %s", async (_label, token) => {
     const res = await whoami(`Bearer ${token}`);
     expect(res.status).toBe(401);
@@ -115,7 +125,7 @@ describe("requireAuth rejects", () => {
   });
 
   test("a token signed with another secret's key", async () => {
-    await expectInvalidToken(`Bearer ${mint("user-a", {}, "some-other-secret-of-at-least-32-characters!")}`);
+    await expectInvalidToken(`Bearer ${tokenFor("user-a", {}, "some-other-secret-of-at-least-32-characters!")}`);
   });
 
   test("a token signed with the raw BETTER_AUTH_SECRET", async () => {
@@ -126,7 +136,7 @@ describe("requireAuth rejects", () => {
     const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${b64(claimsFor("user-a"))}.`;
     await expectInvalidToken(`Bearer ${unsigned}`, "malformed token");
     // The same with a signature part borrowed from a valid token.
-    const borrowed = mint("user-a").split(".")[2];
+    const borrowed = tokenFor("user-a").split(".")[2];
     await expectInvalidToken(`Bearer ${b64({ alg: "none", typ: "JWT" })}.${b64(claimsFor("user-a"))}.${borrowed}`);
   });
 
@@ -140,12 +150,12 @@ describe("requireAuth rejects", () => {
   });
 
   test("a tampered payload", async () => {
-    const [header, , signature] = mint("user-a").split(".");
+    const [header, , signature] = tokenFor("user-a").split(".");
     await expectInvalidToken(`Bearer ${header}.${b64(claimsFor("user-b"))}.${signature}`);
   });
 
   test("a tampered header", async () => {
-    const [, payload, signature] = mint("user-a").split(".");
+    const [, payload, signature] = tokenFor("user-a").split(".");
     await expectInvalidToken(`Bearer ${b64({ alg: "HS256", typ: "JWT", kid: "x" })}.${payload}.${signature}`);
   });
 
@@ -194,7 +204,7 @@ describe("requireAuth rejects", () => {
   });
 
   test("two Authorization headers, even both valid", async () => {
-    const token = `Bearer ${mint("user-a")}`;
+    const token = `Bearer ${tokenFor("user-a")}`;
     await expectInvalidToken([token, token], "multiple authorization headers");
   });
 
@@ -206,7 +216,7 @@ describe("requireAuth rejects", () => {
 });
 
 describe("the order 401, 403, 400, all before the resource runs", () => {
-  const tokenA = () => `Bearer ${mint("user-a")}`;
+  const tokenA = () => `Bearer ${tokenFor("user-a")}`;
 
   test("no token on a malformed body: 401", async () => {
     const res = await request(app).post("/api/user-b/tasks").set("Content-Type", "application/json").send("{bad");
@@ -277,7 +287,7 @@ describe("HTTP plumbing", () => {
       (
         await request(app)
           .get("/api/nope")
-          .set("Authorization", `Bearer ${mint("user-a")}`)
+          .set("Authorization", `Bearer ${tokenFor("user-a")}`)
       ).status,
     ).toBe(404);
   });
@@ -285,7 +295,7 @@ describe("HTTP plumbing", () => {
   test("a malformed path: 4xx JSON, no stack", async () => {
     const res = await request(app)
       .get("/api/%E0%A4%A/tasks")
-      .set("Authorization", `Bearer ${mint("user-a")}`);
+      .set("Authorization", `Bearer ${tokenFor("user-a")}`);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js/);
@@ -337,7 +347,7 @@ describe("HTTP plumbing", () => {
     // Each timed middleware counts the requests that passed it, with a self time.
     await request(bench)
       .get("/api/whoami")
-      .set("Authorization", `Bearer ${mint("user-a")}`)
+      .set("Authorization", `Bearer ${tokenFor("user-a")}`)
       .expect(200);
     const { layers } = (await request(bench).get("/bench/stats")).body as { layers: Record<string, { calls: number; ns: number }> };
     expect(Object.keys(layers)).toEqual(["request id + log", "helmet", "cors", "requireAuth"]);

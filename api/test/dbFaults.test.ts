@@ -14,7 +14,7 @@ import {
   captureLogger,
   hangingListener,
   insertUsers,
-  mint,
+  tokenFor,
   terminateBackendsUnnoticed,
   testConfig,
   withPort,
@@ -22,7 +22,7 @@ import {
 
 let cluster: Cluster;
 const runtimes: Runtime[] = [];
-const as = `Bearer ${mint("user-a")}`;
+const as = `Bearer ${tokenFor("user-a")}`;
 const unhandled: unknown[] = [];
 const onUnhandled = (err: unknown) => unhandled.push(err);
 
@@ -81,7 +81,7 @@ test("database stopped: every authenticated route 503 JSON, bad tokens still 401
       (
         await request(app)
           .get("/api/user-a/tasks")
-          .set("Authorization", `Bearer ${mint("user-a", {}, "another-secret-of-at-least-32-characters!")}`)
+          .set("Authorization", `Bearer ${tokenFor("user-a", {}, "another-secret-of-at-least-32-characters!")}`)
       ).status,
     ).toBe(401);
     expect503(await request(app).get("/api/user-b/tasks").set("Authorization", as));

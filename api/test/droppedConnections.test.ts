@@ -8,7 +8,7 @@ import { createPool } from "../src/db/pool";
 import type { ResilientPool } from "../src/db/resilientPool";
 import { createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { captureLogger, cuttingRelay, insertUsers, mint, terminateBackendsUnnoticed, testConfig, withPort } from "./helpers";
+import { captureLogger, cuttingRelay, insertUsers, tokenFor, terminateBackendsUnnoticed, testConfig, withPort } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 const APP = "authbridge-api";
@@ -116,7 +116,7 @@ test("the api handed dead connections: reads, writes and /healthz all succeed, e
   const killAtNextCheckout = () => runtime.pool.once("acquire", () => terminateBackendsUnnoticed(cluster.url, APP));
   try {
     const app = createApp(runtime.deps);
-    const as = `Bearer ${mint("user-a")}`;
+    const as = `Bearer ${tokenFor("user-a")}`;
     for (let round = 0; round < 3; round++) {
       killAtNextCheckout();
       expect(((await request(app).get("/healthz").expect(200)).body as { status: string }).status).toBe("pass");

@@ -1,7 +1,7 @@
 // Shared by the api suites: the contract's test vector, token minting, test users and their
 // sessions, captured logs, and ways to break the database connection.
 import { spawnSync } from "node:child_process";
-import { TEST_VECTOR, contractKey, signToken } from "@authbridge/testing/contract";
+import { TEST_VECTOR, contractClaims, mint, signToken } from "@authbridge/testing/contract";
 import { type Socket, connect, createServer } from "node:net";
 import { Writable } from "node:stream";
 import type { Logger } from "pino";
@@ -41,30 +41,30 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
   return { logger: createLogger("debug", sink), lines };
 }
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/** The session row insertUsers gives each user, and the `sid` mint puts in that user's tokens. */
+/** The session row insertUsers gives each user, and the `sid` tokenFor puts in that user's tokens. */
 export const sessionOf = (userId: string) => `session-${userId}`;
 
+const PARTIES = { issuer: WEB_ORIGIN, audience: API_ORIGIN };
+const holderOf = (sub: string) => ({ id: sub, sessionId: sessionOf(sub) });
+
 export function claimsFor(sub: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const iat = nowSeconds();
-  return { sub, sid: sessionOf(sub), iat, exp: iat + 900, iss: WEB_ORIGIN, aud: API_ORIGIN, ...extra };
+  return { ...contractClaims(PARTIES, holderOf(sub)), ...extra };
 }
 
 /**
  * A token as the web signs it, by the test kit's minter (not the api's code): HS256 with the
  * HKDF-derived key, `kid` naming the secret's version (null: none).
  */
-export function mint(sub: string, extra: Record<string, unknown> = {}, secret: string = VECTOR_SECRET, kid: string | null = "1"): string {
-  return signToken(claimsFor(sub, extra), contractKey(secret), { kid }).token;
+export function tokenFor(sub: string, extra: Record<string, unknown> = {}, secret: string = VECTOR_SECRET, kid: string | null = "1"): string {
+  return mint({ ...PARTIES, secret }, holderOf(sub), { claims: extra, header: { kid } });
 }
 
 /** A token signed with the contract's known-answer key itself, derived by no code at all. */
-export function mintWithVectorKey(sub: string): string {
+export function tokenWithVectorKey(sub: string): string {
   return signToken(claimsFor(sub), Buffer.from(VECTOR_KEY_HEX, "hex")).token;
 }
 
-/** Users as Better Auth writes them, each with one live session (id `sessionOf(user)`) for the tokens mint() makes. */
+/** Users as Better Auth writes them, each with one live session (id `sessionOf(user)`) for the tokens tokenFor() makes. */
 export async function insertUsers(url: string, ids: string[]): Promise<void> {
   for (const id of ids) await insertUser(url, { id, sessionId: sessionOf(id) });
 }

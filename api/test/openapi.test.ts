@@ -13,7 +13,7 @@ import { createApp } from "../src/app";
 import { buildOpenApiDocument } from "../src/contract/document";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { VECTOR_KEY_HEX, VECTOR_SECRET, captureLogger, insertUsers, mint, testConfig } from "./helpers";
+import { VECTOR_KEY_HEX, VECTOR_SECRET, captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
 import { contractProblem, documentPath } from "./support/openapiCheck";
 
 const root = path.join(__dirname, "..", "..");
@@ -29,7 +29,7 @@ interface PublishedDocument {
   paths: Record<string, Record<string, { security?: unknown; parameters?: { name: string; schema: unknown }[] }>>;
 }
 const published = () => JSON.parse(committed) as PublishedDocument;
-const as = (user: string) => `Bearer ${mint(user)}`;
+const as = (user: string) => `Bearer ${tokenFor(user)}`;
 
 describe("api/openapi.json", () => {
   test("is exactly what the schemas generate (run `make openapi` after changing them)", () => {

@@ -10,7 +10,7 @@ import { type Runtime, createRuntime } from "../src/runtime";
 import { SESSION_ENDED_CHANNEL } from "../src/sessions/listener";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { insertSession } from "@authbridge/testing/sql";
-import { type HealthBody, captureLogger, insertUsers, mint, sessionOf, testConfig, withPort } from "./helpers";
+import { type HealthBody, captureLogger, insertUsers, tokenFor, sessionOf, testConfig, withPort } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 /** Loose enough for a loaded 2-core machine; the measured time is printed exactly. */
@@ -43,7 +43,7 @@ const listening = (runtime: Runtime) => waitFor(() => (runtime.deps.listener().l
 async function newUser(): Promise<{ id: string; token: string }> {
   const id = `rev-${++counter}`;
   await insertUsers(cluster.url, [id]);
-  return { id, token: `Bearer ${mint(id)}` };
+  return { id, token: `Bearer ${tokenFor(id)}` };
 }
 
 /** Polls whoami until it stops answering 200; the time from `since` to the first 401. */
@@ -135,7 +135,7 @@ describe("with the listener listening", () => {
   test("a token pairing user B's session with user A's subject is refused", async () => {
     const [a, b] = [await newUser(), await newUser()];
     await request(app).get("/api/whoami").set("Authorization", b.token).expect(200);
-    const forged = `Bearer ${mint(a.id, { sid: sessionOf(b.id) })}`;
+    const forged = `Bearer ${tokenFor(a.id, { sid: sessionOf(b.id) })}`;
     const res = await request(app).get("/api/whoami").set("Authorization", forged);
     expect(res.status).toBe(401);
     expect(res.headers["www-authenticate"]).toContain('error_description="invalid token"');
@@ -146,7 +146,7 @@ describe("with the listener listening", () => {
     await insertUsers(cluster.url, [id]);
     const client = await connected();
     await insertSession(client, id, "short-lived", 2);
-    const token = `Bearer ${mint(id, { sid: "short-lived" })}`;
+    const token = `Bearer ${tokenFor(id, { sid: "short-lived" })}`;
     await request(app).get("/api/whoami").set("Authorization", token).expect(200);
     const applied = runtime.deps.sessions.stats().revocationsApplied;
     const refusal = await timeToRefusal(app, token, Date.now());

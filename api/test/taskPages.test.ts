@@ -9,7 +9,7 @@ import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "@authbridge/contract";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { encodeCursor } from "../src/services/taskCursor";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { captureLogger, insertUsers, mint, testConfig } from "./helpers";
+import { captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 interface WireTask {
@@ -28,7 +28,7 @@ let cluster: Cluster;
 let runtime: Runtime;
 let app: Express;
 const logs = captureLogger();
-const as = (user: string) => `Bearer ${mint(user)}`;
+const as = (user: string) => `Bearer ${tokenFor(user)}`;
 
 /** `count` tasks for a user, one minute apart, newest "title 1" (plain SQL, as a bulk import would). */
 async function seedTasks(userId: string, count: number, at = "now()"): Promise<void> {

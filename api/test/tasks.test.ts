@@ -5,14 +5,14 @@ import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { type TaskJson, captureLogger, insertUsers, mint, testConfig } from "./helpers";
+import { type TaskJson, captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 let cluster: Cluster;
 let runtime: Runtime;
 let app: Express;
 const logs = captureLogger();
-const as = (user: string) => `Bearer ${mint(user)}`;
+const as = (user: string) => `Bearer ${tokenFor(user)}`;
 
 beforeAll(async () => {
   cluster = await migratedCluster();

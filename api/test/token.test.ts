@@ -3,7 +3,7 @@ import { KeyObject, webcrypto } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { TOKEN_KEY_INFO, deriveTokenKey, deriveTokenKeyBytes, deriveTokenKeys } from "../src/auth/tokenKey";
 import { createTokenVerifier } from "../src/auth/tokenVerifier";
-import { API_ORIGIN, VECTOR_FINGERPRINT, VECTOR_KEY_HEX, VECTOR_SECRET, WEB_ORIGIN, claimsFor, mint, mintWithVectorKey } from "./helpers";
+import { API_ORIGIN, VECTOR_FINGERPRINT, VECTOR_KEY_HEX, VECTOR_SECRET, WEB_ORIGIN, claimsFor, tokenFor, tokenWithVectorKey } from "./helpers";
 
 describe("token key", () => {
   test("matches the contract's known-answer vector", () => {
@@ -37,17 +37,17 @@ describe("verifier", () => {
     createTokenVerifier({ keys, issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, cacheSize, now });
 
   test("accepts a token minted from the contract alone (its known-answer key)", () => {
-    const token = mintWithVectorKey("user-contract");
+    const token = tokenWithVectorKey("user-contract");
     const result = make(Date.now).verify(token);
     expect(result).toMatchObject({ ok: true, claims: { sub: "user-contract", iss: WEB_ORIGIN, aud: API_ORIGIN } });
   });
 
   test("a repeated token is a cache hit; failures are never cached", () => {
     const verifier = make(Date.now);
-    const token = mint("u1");
+    const token = tokenFor("u1");
     expect(verifier.verify(token).ok).toBe(true);
     expect(verifier.verify(token).ok).toBe(true);
-    const bad = mint("u1", {}, "another-secret-another-secret-another-secret");
+    const bad = tokenFor("u1", {}, "another-secret-another-secret-another-secret");
     expect(verifier.verify(bad).ok).toBe(false);
     expect(verifier.verify(bad).ok).toBe(false);
     expect(verifier.cacheStats()).toEqual({ hits: 1, misses: 3, size: 1, max: 4 });
@@ -72,7 +72,7 @@ describe("verifier", () => {
 
   test("the cache holds at most its size, oldest out first", () => {
     const verifier = make(Date.now, 4);
-    const tokens = Array.from({ length: 10 }, (_, i) => mint(`u${i}`));
+    const tokens = Array.from({ length: 10 }, (_, i) => tokenFor(`u${i}`));
     for (const token of tokens) verifier.verify(token);
     expect(verifier.cacheStats().size).toBe(4);
     verifier.verify(tokens[9] ?? "");
@@ -82,7 +82,7 @@ describe("verifier", () => {
 
   test("size 0 turns the cache off", () => {
     const verifier = make(Date.now, 0);
-    const token = mint("u1");
+    const token = tokenFor("u1");
     verifier.verify(token);
     verifier.verify(token);
     expect(verifier.cacheStats()).toMatchObject({ hits: 0, misses: 2, size: 0 });
@@ -100,43 +100,43 @@ describe("key selection by kid", () => {
   ]);
 
   test("with two versions, each verifies the tokens its kid names", () => {
-    expect(both.verify(mint("u-new", {}, NEW, "2"))).toMatchObject({ ok: true, claims: { sub: "u-new" } });
-    expect(both.verify(mint("u-old", {}, OLD, "1"))).toMatchObject({ ok: true, claims: { sub: "u-old" } });
+    expect(both.verify(tokenFor("u-new", {}, NEW, "2"))).toMatchObject({ ok: true, claims: { sub: "u-new" } });
+    expect(both.verify(tokenFor("u-old", {}, OLD, "1"))).toMatchObject({ ok: true, claims: { sub: "u-old" } });
   });
 
   test("a kid naming the other version's key is refused: keys are never tried in turn", () => {
-    expect(both.verify(mint("u1", {}, OLD, "2"))).toMatchObject({ ok: false, reason: "invalid signature" });
-    expect(both.verify(mint("u1", {}, NEW, "1"))).toMatchObject({ ok: false, reason: "invalid signature" });
+    expect(both.verify(tokenFor("u1", {}, OLD, "2"))).toMatchObject({ ok: false, reason: "invalid signature" });
+    expect(both.verify(tokenFor("u1", {}, NEW, "1"))).toMatchObject({ ok: false, reason: "invalid signature" });
   });
 
   test("with two versions, a token without kid is refused even when its key is configured", () => {
-    expect(both.verify(mint("u1", {}, NEW, null))).toMatchObject({ ok: false, reason: "kid missing and several keys configured" });
-    expect(both.verify(mint("u1", {}, OLD, null))).toMatchObject({ ok: false, reason: "kid missing and several keys configured" });
+    expect(both.verify(tokenFor("u1", {}, NEW, null))).toMatchObject({ ok: false, reason: "kid missing and several keys configured" });
+    expect(both.verify(tokenFor("u1", {}, OLD, null))).toMatchObject({ ok: false, reason: "kid missing and several keys configured" });
   });
 
   test("an unknown kid, a retired kid and a kid that is not a string are refused", () => {
-    expect(both.verify(mint("u1", {}, NEW, "3"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
+    expect(both.verify(tokenFor("u1", {}, NEW, "3"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
     const retired = verifierFor([{ version: 2, value: NEW }]);
-    expect(retired.verify(mint("u1", {}, OLD, "1"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
+    expect(retired.verify(tokenFor("u1", {}, OLD, "1"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
     const numericKid = jwt.sign(claimsFor("u1"), deriveTokenKeyBytes(NEW), {
       algorithm: "HS256",
       header: { alg: "HS256", kid: 2 } as unknown as jwt.JwtHeader,
     });
     expect(both.verify(numericKid)).toMatchObject({ ok: false, reason: "kid names no configured key" });
     // Own properties only: a kid such as "__proto__" or "constructor" names nothing.
-    expect(both.verify(mint("u1", {}, NEW, "constructor"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
+    expect(both.verify(tokenFor("u1", {}, NEW, "constructor"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
   });
 
   test("with one version, a token without kid (signed before tokens carried one) is accepted; a wrong kid is not", () => {
     const single = verifierFor([{ version: 1, value: OLD }]);
-    expect(single.verify(mint("u1", {}, OLD, null))).toMatchObject({ ok: true });
-    expect(single.verify(mint("u1", {}, OLD, "1"))).toMatchObject({ ok: true });
-    expect(single.verify(mint("u1", {}, OLD, "2"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
-    expect(single.verify(mint("u1", {}, NEW, null))).toMatchObject({ ok: false, reason: "invalid signature" });
+    expect(single.verify(tokenFor("u1", {}, OLD, null))).toMatchObject({ ok: true });
+    expect(single.verify(tokenFor("u1", {}, OLD, "1"))).toMatchObject({ ok: true });
+    expect(single.verify(tokenFor("u1", {}, OLD, "2"))).toMatchObject({ ok: false, reason: "kid names no configured key" });
+    expect(single.verify(tokenFor("u1", {}, NEW, null))).toMatchObject({ ok: false, reason: "invalid signature" });
   });
 
   test("a header that is not JSON is a malformed token", () => {
-    const token = mint("u1", {}, NEW, "2");
+    const token = tokenFor("u1", {}, NEW, "2");
     const forged = `${Buffer.from("{not json").toString("base64url")}${token.slice(token.indexOf("."))}`;
     expect(both.verify(forged)).toMatchObject({ ok: false, description: "malformed token" });
   });

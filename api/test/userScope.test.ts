@@ -9,7 +9,7 @@ import { errorHandler, notFoundHandler } from "../src/http/errorHandler";
 import { requestContext } from "../src/http/requestContext";
 import { userScope } from "../src/http/userScope";
 import { createSessionRegistry } from "../src/sessions/registry";
-import { API_ORIGIN, VECTOR_SECRET, WEB_ORIGIN, captureLogger, mint, sessionOf } from "./helpers";
+import { API_ORIGIN, VECTOR_SECRET, WEB_ORIGIN, captureLogger, tokenFor, sessionOf } from "./helpers";
 import { fixtureRoute } from "./support/openapiCheck";
 
 const reached: string[] = [];
@@ -49,7 +49,7 @@ app.use("/api", requireAuth(verifier, sessions), userScope(carelessRouter()));
 app.use(notFoundHandler);
 app.use(errorHandler);
 
-const asUserA = `Bearer ${mint("user-a")}`;
+const asUserA = `Bearer ${tokenFor("user-a")}`;
 
 beforeEach(() => {
   reached.length = 0;

@@ -2,6 +2,7 @@
 // alone, so every suite and the bench hold the services to an independent implementation, not
 // to themselves: the HKDF key, its fingerprint, the known-answer vector, and an HS256 signer.
 import { type KeyObject, createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { announceSecret } from "./secrets";
 
 const KEY_INFO = "authbridge api access token v1";
 
@@ -71,4 +72,27 @@ export function signatureValid(token: string, key: Buffer): boolean {
   const expected = createHmac("sha256", key).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature ?? "", "base64url");
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Who a token is minted for and with which BETTER_AUTH_SECRET. */
+export interface Minting extends Parties {
+  secret: string;
+}
+
+export interface MintOptions {
+  /** Laid over the contract's claims; an undefined claim is left out. */
+  claims?: Record<string, unknown>;
+  /** Laid over the contract's header (`kid: null` leaves kid out; `alg` HS384/HS512 for hostile tests). */
+  header?: Record<string, unknown>;
+  /** Signs with this key instead of the secret's contract key. */
+  key?: SigningKey;
+  ttlSeconds?: number;
+}
+
+/** A token exactly as the web issues it (or with claims, header or key overridden, for hostile tests). */
+export function mint(to: Minting, holder: Holder, options: MintOptions = {}): string {
+  const claims = { ...contractClaims(to, holder, options.ttlSeconds), ...options.claims };
+  const { token } = signToken(claims, options.key ?? contractKey(to.secret), options.header);
+  announceSecret("token", token);
+  return token;
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { PASSWORD } from "@authbridge/testing/auth";
 import { type Stack, startStack } from "@authbridge/testing/stack";
-import { authPost, call, sessionCookie } from "./support";
+import { authPost, callFrom, sessionCookie } from "./support";
 
 const WINDOW_MS = 10_000;
 
@@ -27,19 +27,19 @@ afterAll(async () => {
 });
 
 async function tokenFrom(webUrl: string, cookie: string): Promise<string> {
-  const answer = await call(`${webUrl}/api/auth/token`, { headers: { cookie } });
+  const answer = await callFrom(`${webUrl}/api/auth/token`, { headers: { cookie } });
   expect(answer.status).toBe(200);
   return (JSON.parse(answer.body) as { token: string }).token;
 }
 
-const me = (apiUrl: string, token: string) => call(`${apiUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+const me = (apiUrl: string, token: string) => callFrom(`${apiUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
 
 test("sign in on one web; the session works on the other; its tokens work on both apis", async () => {
   const signIn = await authPost(web(0), stack.webUrl, "/sign-in/email", { email, password: PASSWORD }, { from: "127.0.0.41" });
   expect(signIn.status).toBe(200);
   const cookie = sessionCookie(signIn) ?? "";
   expect(cookie).not.toBe("");
-  const session = await call(`${web(1)}/api/auth/get-session`, { headers: { cookie } });
+  const session = await callFrom(`${web(1)}/api/auth/get-session`, { headers: { cookie } });
   expect((JSON.parse(session.body) as { user: { email: string } }).user.email).toBe(email);
   for (const token of [await tokenFrom(web(0), cookie), await tokenFrom(web(1), cookie)]) {
     for (const apiUrl of [api(0), api(1)]) {
@@ -94,7 +94,7 @@ test("sign out on the other web: the session is gone on both webs, and both apis
   const signOut = await authPost(web(1), stack.webUrl, "/sign-out", {}, { from: "127.0.0.44", cookie });
   expect(signOut.status).toBe(200);
   for (const replica of [0, 1] as const) {
-    expect((await call(`${web(replica)}/api/auth/token`, { headers: { cookie } })).status).toBe(401);
+    expect((await callFrom(`${web(replica)}/api/auth/token`, { headers: { cookie } })).status).toBe(401);
   }
   const refusedAfterMs = await Promise.all([untilStatus(api(0), token, 401), untilStatus(api(1), token, 401)]);
   console.log(`after the sign-out on web 1, api 0 refused the token within ${refusedAfterMs[0]} ms, api 1 within ${refusedAfterMs[1]} ms`);

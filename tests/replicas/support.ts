@@ -11,7 +11,7 @@ export interface Answer {
   body: string;
 }
 
-export interface Call {
+export interface CallFrom {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
@@ -19,7 +19,7 @@ export interface Call {
   from?: string;
 }
 
-export function call(url: string, { method = "GET", headers = {}, body, from = "127.0.0.1" }: Call = {}): Promise<Answer> {
+export function callFrom(url: string, { method = "GET", headers = {}, body, from = "127.0.0.1" }: CallFrom = {}): Promise<Answer> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -56,7 +56,7 @@ export function authPost(
   body: object,
   options: { from?: string; cookie?: string; forwardedFor?: string } = {},
 ) {
-  return call(`${webUrl}/api/auth${route}`, {
+  return callFrom(`${webUrl}/api/auth${route}`, {
     method: "POST",
     from: options.from,
     headers: authHeaders(webUrl, { origin, cookie: options.cookie, clientIp: options.forwardedFor }),

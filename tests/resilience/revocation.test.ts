@@ -2,6 +2,7 @@
 // sign-out and revoke endpoints), two built api processes, a TLS PostgreSQL with the committed
 // migrations. Each revocation is timed from the web's answer (or the committed delete) to the
 // first 401 from each api; the bound is loose for a busy machine and every number is printed.
+import { mint } from "@authbridge/testing/contract";
 import { freePort } from "@authbridge/testing/pg";
 import { type Answer, call } from "./support/http";
 import { type HangingProxy, startProxy } from "./support/proxy";
@@ -9,7 +10,6 @@ import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { audited } from "./support/audit";
 import { sql } from "@authbridge/testing/sql";
-import { mint } from "./support/tokens";
 import { type User, authPost, fetchToken, newUser, sessionIdOf, signIn } from "@authbridge/testing/auth";
 
 const REVOCATION_BOUND_MS = 1000;

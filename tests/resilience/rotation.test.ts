@@ -14,8 +14,7 @@ import { migrate } from "@authbridge/testing/migrator";
 import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "@authbridge/testing/processes";
 import { logsDir } from "./support/paths";
 import { record, rememberSecret } from "./support/record";
-import { contractKey } from "@authbridge/testing/contract";
-import { mint } from "./support/tokens";
+import { contractKey, mint } from "@authbridge/testing/contract";
 import { CookieJar, freshIp, newUser } from "@authbridge/testing/auth";
 
 const TTL_SECONDS = 10;

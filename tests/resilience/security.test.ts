@@ -1,5 +1,6 @@
 // Hostile input against the built api (property-based, fast-check), CORS and helmet headers, and
 // Better Auth's rate limit on the built web in production mode. Users are signed up on the web.
+import { mint } from "@authbridge/testing/contract";
 import { randomBytes, randomUUID } from "node:crypto";
 import { TITLE_MAX } from "@authbridge/contract";
 import fc from "fast-check";
@@ -8,7 +9,7 @@ import { runProperty } from "./support/fuzz";
 import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { audited } from "./support/audit";
-import { acceptedSubject, mint } from "./support/tokens";
+import { acceptedSubject } from "./support/tokens";
 import { type User, authPost, fetchToken, freshIp, newUser } from "@authbridge/testing/auth";
 
 const AUTH_RUNS = 400;
@@ -60,8 +61,8 @@ beforeAll(async () => {
     mint(stack, { id: alice.id, sessionId: bob.sessionId }),
     mint(stack, { id: bob.id, sessionId: alice.sessionId }),
     mint(stack, alice, { claims: { sub: 12345 as unknown as string } }),
-    mint(stack, alice, { alg: "HS512" }),
-    mint(stack, alice, { alg: "HS384" }),
+    mint(stack, alice, { header: { alg: "HS512" } }),
+    mint(stack, alice, { header: { alg: "HS384" } }),
     // Signed with the raw BETTER_AUTH_SECRET (what Better Auth's own tokens use), or another key.
     mint(stack, alice, { key: rawSecretKey }),
     mint(stack, alice, { key: otherKey }),

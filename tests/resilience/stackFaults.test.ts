@@ -1,5 +1,6 @@
 // Faults: the database stops, hangs, or kills the api's connections while the api serves, and the
 // api is stopped with SIGTERM under load. The api is the BUILT program (api/dist/server.js).
+import { mint } from "@authbridge/testing/contract";
 import { randomUUID } from "node:crypto";
 import { freePort } from "@authbridge/testing/pg";
 import { call } from "./support/http";
@@ -10,7 +11,6 @@ import { type Stack, startStack } from "@authbridge/testing/stack";
 import { insertUser } from "@authbridge/testing/sql";
 import { audited } from "./support/audit";
 import { sql, verifiedUrl } from "@authbridge/testing/sql";
-import { mint } from "./support/tokens";
 
 const HEALTHZ_TIMEOUT_MS = 1000;
 // Well apart from the health deadline, so a /healthz that waited for them would show, even on a
