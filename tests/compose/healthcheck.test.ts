@@ -1,5 +1,5 @@
 /** The api and web healthcheck commands of docker-compose.yml, run as Docker runs them, against a real HTTP server. */
-import { spawn } from "node:child_process";
+import { startCommand } from "@authbridge/testing/processes";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { interpolate, loadCompose } from "./support";
@@ -24,15 +24,12 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** The healthcheck's argv after Compose's interpolation (`$$` -> `$`), run with the service's port variable set. */
-function runCheck(service: string, env: Record<string, string>): Promise<number | null> {
+async function runCheck(service: string, env: Record<string, string>): Promise<number | null> {
   const test = loadCompose().services[service]?.healthcheck?.test ?? [];
   const [kind, command, ...args] = test.map((part) => interpolate(part, {}));
   expect(kind).toBe("CMD");
   expect(command).toBe("node");
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: "ignore" });
-    child.on("close", (code) => resolve(code));
-  });
+  return (await startCommand(`${service} healthcheck`, process.execPath, args, { env }).exited).code;
 }
 
 describe.each([
