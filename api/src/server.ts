@@ -4,10 +4,10 @@
 import cluster from "node:cluster";
 import type { Server } from "node:http";
 import { databaseHostKind } from "@authbridge/db-rules";
+import { ConfigError, createLogger } from "@authbridge/service-kit";
 import type { Logger } from "pino";
 import { runPrimary } from "./cluster";
-import { ConfigError, type Config, loadConfig } from "./config";
-import { createLogger } from "./http/logger";
+import { type Config, loadConfig } from "./config";
 import type { Runtime } from "./runtime";
 
 // Together within the 10 s that Compose and Kubernetes wait before SIGKILL.
@@ -87,7 +87,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
 
 function main(): void {
   const config = readConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger("api", config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) runPrimary(config.workers, logger);
   else void serve(config, logger);
 }

@@ -1,13 +1,13 @@
 // Shared by the api suites: the contract's test vector, token minting, test users and their
 // sessions, captured logs, and ways to break the database connection.
 import { spawnSync } from "node:child_process";
+import { createLogger } from "@authbridge/service-kit";
 import { TEST_VECTOR, contractClaims, mint, signToken } from "@authbridge/testing/contract";
 import { type Socket, connect, createServer } from "node:net";
 import { Writable } from "node:stream";
 import type { Logger } from "pino";
 import { insertUser } from "@authbridge/testing/sql";
 import { type Config, loadConfig } from "../src/config";
-import { createLogger } from "../src/http/logger";
 
 export const { secret: VECTOR_SECRET, keyHex: VECTOR_KEY_HEX, fingerprint: VECTOR_FINGERPRINT } = TEST_VECTOR;
 export const WEB_ORIGIN = "http://localhost:3000";
@@ -38,7 +38,7 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
       done();
     },
   });
-  return { logger: createLogger("debug", sink), lines };
+  return { logger: createLogger("api", "debug", sink), lines };
 }
 
 /** The session row insertUsers gives each user, and the `sid` tokenFor puts in that user's tokens. */

@@ -3,11 +3,10 @@
 // which may fall back to plaintext.
 import path from "node:path";
 import { isPostgresUrl } from "@authbridge/db-rules";
+import { type LogLevel, logLevel, setVariables } from "@authbridge/service-kit";
 import { cleanEnv, num, str } from "envalid";
 import { ExitCode, MigratorError } from "./exit-codes";
 
-export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-export type LogLevel = (typeof logLevels)[number];
 /** auto: Prisma's `migrate deploy` when its native engine is installed, else the built-in runner. */
 export const runners = ["auto", "prisma", "builtin"] as const;
 export type Runner = (typeof runners)[number];
@@ -27,14 +26,14 @@ export interface Config {
 
 export const defaultMigrationsDir = path.resolve(__dirname, "..", "prisma", "migrations");
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const clean = cleanEnv(
-    env,
+    setVariables(source),
     {
       DATABASE_URL: str({ default: "" }),
       DIRECT_URL: str({ default: "" }),
       MIGRATE_WAIT_SECONDS: num({ default: 60 }),
-      LOG_LEVEL: str({ choices: logLevels, default: "info" }),
+      LOG_LEVEL: logLevel({ default: "info" }),
       MIGRATE_RUNNER: str({ choices: runners, default: "auto" }),
       MIGRATIONS_DIR: str({ default: defaultMigrationsDir }),
       PRISMA_SCHEMA_ENGINE_BINARY: str({ default: "" }),

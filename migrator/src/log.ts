@@ -1,31 +1,35 @@
-// Plain one-line messages for a one-shot program: info and debug to stdout, warnings and errors
-// to stderr. Every line passes through `redact`, so the database password never reaches a log.
-import type { LogLevel } from "./config";
-
-const rank: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 99 };
+// The migrator's log: the shared pino logger (service "migrator", the api's and web's fields), with
+// debug and info on stdout and warnings and errors on stderr, so a one-shot's failure stands out
+// wherever its output lands (a terminal, a script's 2>, `docker compose logs`). Every message passes
+// through `redact` before pino sees it, so the database password never reaches a log.
+import { type LogLevel, createLogger as createServiceLogger } from "@authbridge/service-kit";
+import pino from "pino";
 
 export interface Logger {
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
-  /** Removes every secret this logger knows from a text. */
-  redact(text: string): string;
 }
 
 export function createLogger(level: LogLevel, secrets: readonly string[] = []): Logger {
   const hidden = [...new Set(secrets.filter((secret) => secret.length > 0))];
+  // Removes every secret this logger knows from a message.
   const redact = (text: string): string => hidden.reduce((out, secret) => out.split(secret).join("****"), text);
-  const write = (at: LogLevel, stream: NodeJS.WriteStream, message: string) => {
-    if (rank[at] < rank[level]) return;
-    for (const line of redact(message).split("\n")) stream.write(`migrator: ${line}\n`);
-  };
+  // dedupe: each line goes only to the stream with the highest level at or below its own.
+  const streams = pino.multistream(
+    [
+      { level: "trace", stream: process.stdout },
+      { level: "warn", stream: process.stderr },
+    ],
+    { dedupe: true },
+  );
+  const log = createServiceLogger("migrator", level, streams);
   return {
-    debug: (message) => write("debug", process.stdout, message),
-    info: (message) => write("info", process.stdout, message),
-    warn: (message) => write("warn", process.stderr, message),
-    error: (message) => write("error", process.stderr, message),
-    redact,
+    debug: (message) => log.debug(redact(message)),
+    info: (message) => log.info(redact(message)),
+    warn: (message) => log.warn(redact(message)),
+    error: (message) => log.error(redact(message)),
   };
 }
 

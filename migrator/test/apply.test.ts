@@ -57,9 +57,11 @@ test("a fresh database: says which path it took, applies the committed migration
   const run = await migrate(url);
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
-  expect(run.stdout).toMatch(/path: built-in runner, chosen by MIGRATE_RUNNER; applying .*prisma\/migrations with Prisma-compatible bookkeeping/);
-  expect(run.stdout).toMatch(new RegExp(`applied ${init} in \\d+ ms`));
-  expect(run.stdout).toMatch(new RegExp(`done in \\d+ ms: ${committed} applied, 0 already applied`));
+  expect(run.messages.stdout).toMatch(
+    /path: built-in runner, chosen by MIGRATE_RUNNER; applying .*prisma\/migrations with Prisma-compatible bookkeeping/,
+  );
+  expect(run.messages.stdout).toMatch(new RegExp(`applied ${init} in \\d+ ms`));
+  expect(run.messages.stdout).toMatch(new RegExp(`done in \\d+ ms: ${committed} applied, 0 already applied`));
   expect(await tables(url)).toEqual(["_prisma_migrations", "account", "jwks", "rate_limit", "session", "task", "user", "verification"]);
 });
 
@@ -164,8 +166,8 @@ test("a second run is a no-op that exits 0", async () => {
   const before = await history(url);
   const again = await migrate(url);
   expect(again.code).toBe(0);
-  expect(again.stdout).toMatch(new RegExp(`no pending migrations \\(${committed} already applied\\)`));
-  expect(again.stdout).toMatch(new RegExp(`0 applied, ${committed} already applied`));
+  expect(again.messages.stdout).toMatch(new RegExp(`no pending migrations \\(${committed} already applied\\)`));
+  expect(again.messages.stdout).toMatch(new RegExp(`0 applied, ${committed} already applied`));
   expect(await history(url)).toEqual(before);
 });
 
@@ -173,7 +175,7 @@ test("two migrators started at once both exit 0 and apply the migration once", a
   const url = await newDatabase();
   const [a, b] = await Promise.all([migrate(url), migrate(url)]);
   expect([a.code, b.code]).toEqual([0, 0]);
-  const applied = [a, b].filter((run) => run.stdout.includes("applied 20261123154000_init in"));
+  const applied = [a, b].filter((run) => run.messages.stdout.includes("applied 20261123154000_init in"));
   expect(applied).toHaveLength(1);
   expect(await history(url)).toHaveLength(committed);
 });
@@ -187,7 +189,7 @@ test("an applied migration whose file changed: Prisma's error, exit 1, nothing a
   writeFileSync(path.join(dir, "20991231000000_next", "migration.sql"), "CREATE TABLE after_edit (id INT);\n");
   const run = await migrate(url, { MIGRATIONS_DIR: dir });
   expect(run.code).toBe(1);
-  expect(run.stderr).toMatch(/The migration `20261123154000_init` was modified after it was applied\./);
+  expect(run.messages.stderr).toMatch(/The migration `20261123154000_init` was modified after it was applied\./);
   expect(await tables(url)).not.toContain("after_edit");
 });
 
@@ -211,8 +213,8 @@ test("a failing migration is rolled back whole: database unchanged, exit 1; fixe
   writeFileSync(path.join(next, "migration.sql"), `CREATE TABLE half_done (id INT);\nALTER TABLE "task" ADD COLUMN "note" TEXT;\nSELECT 1 / 0;\n`);
   const run = await migrate(url, { MIGRATIONS_DIR: dir });
   expect(run.code).toBe(1);
-  expect(run.stderr).toMatch(/Migration `20991231000000_broken` failed to apply and was rolled back; the database is unchanged/);
-  expect(run.stderr).toMatch(/Database error code: 22012/);
+  expect(run.messages.stderr).toMatch(/Migration `20991231000000_broken` failed to apply and was rolled back; the database is unchanged/);
+  expect(run.messages.stderr).toMatch(/Database error code: 22012/);
   expect(await tables(url)).toEqual(before.tables);
   expect(await history(url)).toEqual(before.history);
   const columns = await withDatabase(
@@ -229,7 +231,7 @@ test("a failing migration is rolled back whole: database unchanged, exit 1; fixe
   writeFileSync(path.join(next, "migration.sql"), `CREATE TABLE half_done (id INT);\n`);
   const fixed = await migrate(url, { MIGRATIONS_DIR: dir });
   expect(fixed.code).toBe(0);
-  expect(fixed.stdout).toMatch(new RegExp(`1 applied, ${committed} already applied`));
+  expect(fixed.messages.stdout).toMatch(new RegExp(`1 applied, ${committed} already applied`));
   expect((await history(url)).map((row) => row.migration_name)).toEqual([...committedMigrations, "20991231000000_broken"]);
 });
 
@@ -243,6 +245,6 @@ test("a failed migration recorded by Prisma blocks further migrations (P3009), e
   );
   const run = await migrate(url);
   expect(run.code).toBe(1);
-  expect(run.stderr).toMatch(/migrate found failed migrations in the target database, new migrations will not be applied/);
-  expect(run.stderr).toMatch(/The `20261130000000_crashed` migration started at .* failed/);
+  expect(run.messages.stderr).toMatch(/migrate found failed migrations in the target database, new migrations will not be applied/);
+  expect(run.messages.stderr).toMatch(/The `20261130000000_crashed` migration started at .* failed/);
 });

@@ -1,7 +1,7 @@
 // A URL that does not say sslmode=require exactly stops the migrator with exit 2 before it opens
 // any connection: a TCP listener stands where the database would be and counts connections.
 import { createServer, type Server } from "node:net";
-import { runMigrator } from "./support";
+import { logRecords, runMigrator } from "./support";
 
 const password = "s3cret-never-logged-7f3a9c";
 let server: Server;
@@ -56,7 +56,7 @@ test.each(refusals)("%s: exit 2, one line naming the variable, nothing contacted
   expect(run.code).toBe(2);
   expect(run.stdout).toBe("");
   expect(run.stderr.trim().split("\n")).toHaveLength(1);
-  expect(run.stderr).toMatch(says);
+  expect(run.messages.stderr).toMatch(says);
   expect(run.output).not.toContain(password);
   expect(connections).toBe(0);
 });
@@ -64,5 +64,14 @@ test.each(refusals)("%s: exit 2, one line naming the variable, nothing contacted
 test("an empty DIRECT_URL (as .env.example leaves it) falls back to DATABASE_URL", async () => {
   const run = await runMigrator({ DIRECT_URL: "", DATABASE_URL: `${base}?sslmode=disable` });
   expect(run.code).toBe(2);
-  expect(run.stderr).toMatch(/^migrator: DATABASE_URL has sslmode=disable/);
+  // One error line with the fields every service logs.
+  expect(logRecords(run.stderr, "stderr")).toEqual([
+    {
+      level: 50,
+      time: expect.any(Number),
+      service: "migrator",
+      pid: expect.any(Number),
+      msg: expect.stringMatching(/^DATABASE_URL has sslmode=disable/),
+    },
+  ]);
 });

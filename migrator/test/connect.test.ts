@@ -29,7 +29,7 @@ test("a server without TLS: clear message, exit 4, at once although the budget i
   const url = withSslMode(cluster(plain).url, "require");
   const run = await runMigrator({ DATABASE_URL: url, MIGRATE_WAIT_SECONDS: "60" });
   expect(run.code).toBe(4);
-  expect(run.stderr).toMatch(/does not accept TLS connections; refusing to migrate over plaintext/);
+  expect(run.messages.stderr).toMatch(/does not accept TLS connections; refusing to migrate over plaintext/);
   expect(run.ms).toBeLessThan(10_000);
   expect(run.output).not.toContain(passwordOf(url));
 });
@@ -64,7 +64,7 @@ test("a certificate from another CA: exit 4 at once (the CA of the URL is enforc
   url.searchParams.set("sslrootcert", cert);
   const run = await runMigrator({ DATABASE_URL: url.href, MIGRATE_WAIT_SECONDS: "60" });
   expect(run.code).toBe(4);
-  expect(run.stderr).toMatch(/TLS certificate of the database at 127\.0\.0\.1:\d+ did not verify/);
+  expect(run.messages.stderr).toMatch(/TLS certificate of the database at 127\.0\.0\.1:\d+ did not verify/);
   expect(run.ms).toBeLessThan(10_000);
 });
 
@@ -73,7 +73,7 @@ test("a wrong password: exit 1 at once, and neither password is printed", async 
   url.password = "wrong-password-4c1d";
   const run = await runMigrator({ DATABASE_URL: url.href, MIGRATE_WAIT_SECONDS: "60" });
   expect(run.code).toBe(1);
-  expect(run.stderr).toMatch(/refused the connection \(SQLSTATE 28P01\)/);
+  expect(run.messages.stderr).toMatch(/refused the connection \(SQLSTATE 28P01\)/);
   expect(run.ms).toBeLessThan(10_000);
   expect(run.output).not.toContain("wrong-password-4c1d");
   expect(run.output).not.toContain(passwordOf(cluster(tls).url));
@@ -84,8 +84,8 @@ test("nothing listening: retries with backoff, then exit 3 once the budget is sp
   url.port = String(await freePort());
   const run = await runMigrator({ DATABASE_URL: url.href, MIGRATE_WAIT_SECONDS: "2" });
   expect(run.code).toBe(3);
-  expect(run.stdout).toMatch(/not reachable yet .*ECONNREFUSED.*; retrying in/);
-  expect(run.stderr).toMatch(/did not accept a connection within 2 s \(MIGRATE_WAIT_SECONDS\)/);
+  expect(run.messages.stdout).toMatch(/not reachable yet .*ECONNREFUSED.*; retrying in/);
+  expect(run.messages.stderr).toMatch(/did not accept a connection within 2 s \(MIGRATE_WAIT_SECONDS\)/);
   expect(run.ms).toBeGreaterThan(1_900);
   expect(run.ms).toBeLessThan(8_000);
 });
@@ -101,8 +101,8 @@ test("a server that comes up within the budget is waited for (Neon waking from z
     const run = await running;
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/not reachable yet/);
-    expect(run.stdout).toMatch(/applied 20261123154000_init in \d+ ms/);
+    expect(run.messages.stdout).toMatch(/not reachable yet/);
+    expect(run.messages.stdout).toMatch(/applied 20261123154000_init in \d+ ms/);
   } finally {
     await late.destroy();
   }
@@ -113,5 +113,5 @@ test("sslmode=require without sslrootcert verifies against the system store (a l
   url.searchParams.delete("sslrootcert");
   const run = await runMigrator({ DATABASE_URL: url.href });
   expect(run.code).toBe(4);
-  expect(run.stderr).toMatch(/did not verify/);
+  expect(run.messages.stderr).toMatch(/did not verify/);
 });

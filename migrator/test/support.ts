@@ -18,16 +18,57 @@ export interface Run {
   code: number;
   stdout: string;
   stderr: string;
-  /** stdout + stderr, for "never in the logs" assertions. */
+  /** stdout + stderr as written, for "never in the logs" assertions. */
   output: string;
+  /** The log messages (`msg`) each stream carried, one a line; `all` is stdout's then stderr's. */
+  messages: { stdout: string; stderr: string; all: string };
   ms: number;
 }
+
+/** The fields every service's log line carries (pino: level number, time, service, pid, msg). */
+export interface LogRecord {
+  level: number;
+  time: number;
+  service: string;
+  pid: number;
+  msg: string;
+}
+
+const WARN = 40;
+
+/**
+ * A stream's lines as log records. Throws on any line that is not one of the migrator's records,
+ * or that sits on the wrong stream: debug and info belong on stdout, warn and above on stderr.
+ */
+export function logRecords(text: string, stream: "stdout" | "stderr"): LogRecord[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => {
+      let record: Partial<LogRecord>;
+      try {
+        record = JSON.parse(line) as Partial<LogRecord>;
+      } catch {
+        throw new Error(`the migrator wrote a line that is not JSON on ${stream}: ${line}`);
+      }
+      const { level, time, service, pid, msg } = record;
+      const shape =
+        typeof level === "number" && typeof time === "number" && service === "migrator" && typeof pid === "number" && typeof msg === "string";
+      if (!shape) throw new Error(`the migrator wrote a line without the log fields on ${stream}: ${line}`);
+      if ((stream === "stderr") !== level >= WARN) throw new Error(`a level ${level} line on ${stream}: ${line}`);
+      return { level, time, service, pid, msg };
+    });
+}
+
+const messagesOf = (records: LogRecord[]) => records.map((r) => r.msg).join("\n");
 
 /** The migrator with exactly these variables (plus PATH), as a container would start it. */
 export async function runMigrator(env: Record<string, string>): Promise<Run> {
   const { code, program, ms } = await runBuiltMigrator(env, { cwd: migratorRoot });
   const [stdout, stderr] = [program.stdout(), program.stderr()];
-  return { code, stdout, stderr, output: stdout + stderr, ms };
+  const [out, err] = [messagesOf(logRecords(stdout, "stdout")), messagesOf(logRecords(stderr, "stderr"))];
+  const messages = { stdout: out, stderr: err, all: [out, err].filter(Boolean).join("\n") };
+  return { code, stdout, stderr, output: stdout + stderr, messages, ms };
 }
 
 /** The cluster URL with another sslmode (or none, for null). */

@@ -24,7 +24,9 @@ mkdir "$out/check-env/node_modules"
 for package in envalid tslib server-only; do
   cp -R "$root/node_modules/$package" "$out/check-env/node_modules/$package"
 done
-# config.ts's database URL rules: node_modules holds only a link to this workspace package.
-rules="$out/check-env/node_modules/@authbridge/db-rules"
-mkdir -p "$rules"
-cp -R "$root/packages/db-rules/package.json" "$root/packages/db-rules/dist" "$rules/"
+# config.ts's database URL rules and environment rules: node_modules holds only links to these
+# workspace packages. (pino, which service-kit's logger loads, is in the traced node_modules.)
+for package in db-rules service-kit; do
+  mkdir -p "$out/check-env/node_modules/@authbridge/$package"
+  cp -R "$root/packages/$package/package.json" "$root/packages/$package/dist" "$out/check-env/node_modules/@authbridge/$package/"
+done

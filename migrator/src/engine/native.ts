@@ -34,12 +34,15 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Runs `prisma migrate deploy` (it reads the URL through prisma.config.ts), streaming its output through the redacting logger. */
+/**
+ * Runs `prisma migrate deploy` (it reads the URL through prisma.config.ts). Each line it prints
+ * becomes a line of the redacting log: stdout as info, stderr as warn (its stream already).
+ */
 export function prismaMigrateDeploy(log: Logger): Promise<number> {
   const cli = path.join(path.dirname(require.resolve("prisma/package.json")), "build", "index.js");
   const child = spawn(process.execPath, [cli, "migrate", "deploy"], { cwd: migratorRoot, stdio: ["ignore", "pipe", "pipe"] });
-  createInterface({ input: child.stdout }).on("line", (line) => process.stdout.write(`${log.redact(line)}\n`));
-  createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`${log.redact(line)}\n`));
+  createInterface({ input: child.stdout }).on("line", (line) => log.info(`prisma: ${line}`));
+  createInterface({ input: child.stderr }).on("line", (line) => log.warn(`prisma: ${line}`));
   return new Promise((resolve) => {
     child.on("error", (error) => {
       log.error(`could not start prisma: ${error.message}`);

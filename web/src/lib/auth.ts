@@ -1,11 +1,12 @@
 // The one Better Auth instance: email + password sign-up/sign-in, sessions in PostgreSQL, and the
 // short-lived HS256 access token the API trusts (GET /api/auth/token).
 import "server-only";
+import { SINGLE_SECRET_VERSION } from "@authbridge/service-kit";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
-import { SINGLE_SECRET_VERSION, getConfig } from "../config";
+import { getConfig } from "../config";
 import { getPrisma } from "./db";
 import { signHs256 } from "./hs256";
 import { FORWARDED_FOR } from "./socketPeer";

@@ -1,5 +1,6 @@
 import "server-only";
-import { type Config, ConfigError, getConfig } from "../config";
+import { ConfigError } from "@authbridge/service-kit";
+import { type Config, getConfig } from "../config";
 
 /** The refusal: one line naming the variable (never its value), then exit code 1. */
 export function configOrExit(): Config {

@@ -1,27 +1,13 @@
-// Structured JSON logs with the api's fields (pino: level, time, service, msg), so both services
-// read the same in `make logs`. Requests are never logged with their headers, and the redaction
-// below is the second line of defence should a header object ever reach a log call.
+// The web's logger: the shared one (the api's fields and redaction), made once LOG_LEVEL is known.
 import "server-only";
-import pino, { type DestinationStream, type Logger } from "pino";
-import { getConfig, type LogLevel } from "../config";
-
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = {
-    level,
-    // pid tells the replicas of one host apart, as in the api; no hostname, it says nothing here.
-    base: { service: "web", pid: process.pid },
-    redact: {
-      paths: ["authorization", "cookie", "*.authorization", "*.cookie", "*.headers.authorization", "*.headers.cookie", "token", "*.token"],
-      censor: "[redacted]",
-    },
-  };
-  return destination ? pino(options, destination) : pino(options);
-}
+import { createLogger } from "@authbridge/service-kit";
+import type { Logger } from "pino";
+import { getConfig } from "../config";
 
 let logger: Logger | undefined;
 
 /** Made on first use, not at import: `next build` imports every route where no environment exists. */
 export function getLogger(): Logger {
-  logger ??= createLogger(getConfig().logLevel);
+  logger ??= createLogger("web", getConfig().logLevel);
   return logger;
 }

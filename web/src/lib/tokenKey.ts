@@ -3,7 +3,7 @@
 // cache) with the raw secret and the API must never accept those. The api derives the same bytes
 // in its own module; a shared known-answer vector keeps the two in step without a shared import.
 import { type KeyObject, createHash, createSecretKey, hkdfSync } from "node:crypto";
-import type { SecretVersion } from "../config";
+import type { SecretVersion } from "@authbridge/service-kit";
 import type { SigningKey } from "./hs256";
 
 /** The derivation's label (its own scheme version), the same for every secret version. */
