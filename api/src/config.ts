@@ -1,22 +1,15 @@
 // The api's whole environment, validated once. The only module that reads process.env.
-import { POOL_LIMITS } from "@authbridge/db-rules";
 import {
   ConfigError,
   type LogLevel,
   type SecretVersion,
   integer,
-  limit,
-  logLevel,
   origin,
-  refusal,
-  secret,
+  readEnvironment,
   secretList,
-  secretVersions,
-  secretsProblem,
-  setVariables,
   tlsDatabaseUrl,
 } from "@authbridge/service-kit";
-import { bool, cleanEnv } from "envalid";
+import { bool } from "envalid";
 import { availableCpus } from "./cpus";
 
 export interface Config {
@@ -50,34 +43,18 @@ export interface Config {
 export const WORKERS_MAX = 64;
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const env = setVariables(source);
-  const problem = secretsProblem(env);
-  const clean = cleanEnv(
-    env,
-    {
-      BETTER_AUTH_SECRETS: secretVersions({ default: undefined }),
-      BETTER_AUTH_SECRET: secret({ default: undefined }),
-      BETTER_AUTH_URL: origin(),
-      API_URL: origin(),
-      API_PORT: integer(1, 65535)({ default: 8000 }),
-      DATABASE_URL: tlsDatabaseUrl(),
-      DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
-      JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
-      HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
-      DB_CONNECT_TIMEOUT_MS: limit(POOL_LIMITS.DB_CONNECT_TIMEOUT_MS),
-      DB_QUERY_TIMEOUT_MS: limit(POOL_LIMITS.DB_QUERY_TIMEOUT_MS),
-      DB_POOL_MAX: limit(POOL_LIMITS.DB_POOL_MAX),
-      // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
-      API_WORKERS: integer(1, WORKERS_MAX)({ default: undefined }),
-      LOG_LEVEL: logLevel({ default: "info" }),
-      BENCH: bool({ default: false }),
-    },
-    {
-      reporter: ({ errors }) => {
-        if (problem || Object.keys(errors).length > 0) throw new ConfigError(refusal("api", errors, problem));
-      },
-    },
-  );
+  // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL) come with readEnvironment's rules.
+  const clean = readEnvironment("api", source, {
+    BETTER_AUTH_URL: origin(),
+    API_URL: origin(),
+    API_PORT: integer(1, 65535)({ default: 8000 }),
+    DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
+    JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
+    HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
+    // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
+    API_WORKERS: integer(1, WORKERS_MAX)({ default: undefined }),
+    BENCH: bool({ default: false }),
+  });
   // Each worker needs at least one connection of its own, and all of them fit in DB_POOL_MAX.
   if (clean.API_WORKERS !== undefined && clean.API_WORKERS > clean.DB_POOL_MAX) {
     throw new ConfigError("api: refusing to start: API_WORKERS must not exceed DB_POOL_MAX (every worker needs a database connection)");

@@ -1,25 +1,8 @@
 // The web's whole environment, validated once. The only module that reads process.env.
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 import "server-only";
-import { POOL_LIMITS } from "@authbridge/db-rules";
-import {
-  ConfigError,
-  InvalidValue,
-  type LogLevel,
-  type SecretVersion,
-  httpUrl,
-  integer,
-  limit,
-  logLevel,
-  refusal,
-  secret,
-  secretList,
-  secretVersions,
-  secretsProblem,
-  setVariables,
-  tlsDatabaseUrl,
-} from "@authbridge/service-kit";
-import { cleanEnv, makeValidator } from "envalid";
+import { InvalidValue, type LogLevel, type SecretVersion, httpUrl, integer, readEnvironment, secretList } from "@authbridge/service-kit";
+import { makeValidator } from "envalid";
 import { invalidProxyEntries } from "./lib/clientAddress";
 
 export interface Config {
@@ -54,29 +37,15 @@ const proxyList = makeValidator((input): readonly string[] => {
 });
 
 function load(): Config {
-  const env = setVariables(process.env);
-  const problem = secretsProblem(env);
-  const clean = cleanEnv(
-    env,
-    {
-      BETTER_AUTH_SECRETS: secretVersions({ default: undefined }),
-      BETTER_AUTH_SECRET: secret({ default: undefined }),
-      BETTER_AUTH_URL: httpUrl(),
-      API_URL: httpUrl(),
-      DATABASE_URL: tlsDatabaseUrl(),
-      DB_CONNECT_TIMEOUT_MS: limit(POOL_LIMITS.DB_CONNECT_TIMEOUT_MS),
-      DB_QUERY_TIMEOUT_MS: limit(POOL_LIMITS.DB_QUERY_TIMEOUT_MS),
-      DB_POOL_MAX: limit(POOL_LIMITS.DB_POOL_MAX),
-      JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
-      TRUSTED_PROXIES: proxyList({ default: [] }),
-      LOG_LEVEL: logLevel({ default: "info" }),
-    },
-    {
-      reporter: ({ errors }) => {
-        if (problem || Object.keys(errors).length > 0) throw new ConfigError(refusal("web", errors, problem));
-      },
-    },
-  );
+  // Read at run time as a whole: Next inlines a literal `process.env.NODE_ENV` at build time.
+  const source = process.env;
+  // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL) come with readEnvironment's rules.
+  const clean = readEnvironment("web", source, {
+    BETTER_AUTH_URL: httpUrl(),
+    API_URL: httpUrl(),
+    JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
+    TRUSTED_PROXIES: proxyList({ default: [] }),
+  });
   return {
     secrets: secretList(clean.BETTER_AUTH_SECRETS, clean.BETTER_AUTH_SECRET),
     baseUrl: clean.BETTER_AUTH_URL,
@@ -90,7 +59,7 @@ function load(): Config {
     tokenTtlSeconds: clean.JWT_TTL_SECONDS,
     trustedProxies: clean.TRUSTED_PROXIES,
     logLevel: clean.LOG_LEVEL,
-    production: env.NODE_ENV === "production",
+    production: source.NODE_ENV === "production",
   };
 }
 

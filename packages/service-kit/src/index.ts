@@ -1,5 +1,6 @@
 // What every service starts with: its environment's rules and its logger. The services share it
 // and never import each other; it never reads process.env (each service's config.ts does).
+export { readEnvironment } from "./environment";
 export { ConfigError, InvalidValue } from "./errors";
 export { LOG_LEVELS, type LogLevel, createLogger } from "./logger";
 export { refusal, setVariables } from "./refusal";

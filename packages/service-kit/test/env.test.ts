@@ -10,6 +10,7 @@ import {
   limit,
   logLevel,
   origin,
+  readEnvironment,
   refusal,
   secret,
   secretList,
@@ -158,5 +159,52 @@ describe("the refusal line", () => {
 
   test("setVariables drops unset and empty values, keeps everything else as it is", () => {
     expect(setVariables({ A: "", B: undefined, C: " ", D: "0", E: "x" })).toEqual({ C: " ", D: "0", E: "x" });
+  });
+});
+
+describe("readEnvironment", () => {
+  const DATABASE_URL = "postgresql://u:pw-never-shown@db:5432/app?sslmode=require";
+  const own = { OWN: integer(1, 9)({ default: 3 }) };
+
+  test("the shared variables with their rules and defaults, and the service's own", () => {
+    const clean = readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A, DATABASE_URL, LOG_LEVEL: "", OWN: "5", OTHER: "x" }, own);
+    expect({ ...clean }).toEqual({
+      BETTER_AUTH_SECRETS: undefined,
+      BETTER_AUTH_SECRET: LONG_A,
+      DATABASE_URL,
+      DB_CONNECT_TIMEOUT_MS: 10_000,
+      DB_QUERY_TIMEOUT_MS: 5000,
+      DB_POOL_MAX: 10,
+      LOG_LEVEL: "info",
+      OWN: 5,
+    });
+  });
+
+  test("every problem in one line: the secrets problem first, then each variable, no value", () => {
+    const source = { DATABASE_URL: DATABASE_URL.replace("require", "disable"), DB_POOL_MAX: "1000", OWN: "pw-never-shown" };
+    let message = "";
+    try {
+      readEnvironment("svc", source, own);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as ConfigError).message;
+    }
+    expect(message).toBe(
+      "svc: refusing to start: BETTER_AUTH_SECRET is missing; " +
+        "DATABASE_URL must carry sslmode=require|verify-ca|verify-full (PostgreSQL is reached over TLS only); " +
+        "DB_POOL_MAX must be an integer from 1 to 100; OWN must be an integer from 1 to 9",
+    );
+    expect(message).not.toContain("pw-never-shown");
+  });
+
+  test("only the source given counts, never process.env", () => {
+    const before = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = DATABASE_URL;
+    try {
+      expect(() => readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A }, own)).toThrow("svc: refusing to start: DATABASE_URL is missing");
+    } finally {
+      if (before === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = before;
+    }
   });
 });

@@ -1,0 +1,40 @@
+// The variables api and web both read, with one set of rules, and the one way a service reads its
+// environment: empty means unset, every problem in one refusal line, never a value.
+import { POOL_LIMITS } from "@authbridge/db-rules";
+import { type CleanedEnv, cleanEnv } from "envalid";
+import { ConfigError } from "./errors";
+import { refusal, setVariables } from "./refusal";
+import { secret, secretVersions, secretsProblem } from "./secrets";
+import { limit, logLevel, tlsDatabaseUrl } from "./validators";
+
+const sharedVariables = {
+  BETTER_AUTH_SECRETS: secretVersions({ default: undefined }),
+  BETTER_AUTH_SECRET: secret({ default: undefined }),
+  DATABASE_URL: tlsDatabaseUrl(),
+  DB_CONNECT_TIMEOUT_MS: limit(POOL_LIMITS.DB_CONNECT_TIMEOUT_MS),
+  DB_QUERY_TIMEOUT_MS: limit(POOL_LIMITS.DB_QUERY_TIMEOUT_MS),
+  DB_POOL_MAX: limit(POOL_LIMITS.DB_POOL_MAX),
+  LOG_LEVEL: logLevel({ default: "info" }),
+};
+
+/**
+ * `source` (the caller's process.env) checked against the shared variables and the service's own:
+ * the clean values, or a ConfigError whose message is `<service>: refusing to start: ...`.
+ */
+export function readEnvironment<S extends object>(
+  service: string,
+  source: Readonly<Record<string, string | undefined>>,
+  own: S,
+): CleanedEnv<typeof sharedVariables & S> {
+  const env = setVariables(source);
+  const problem = secretsProblem(env);
+  return cleanEnv(
+    env,
+    { ...sharedVariables, ...own },
+    {
+      reporter: ({ errors }) => {
+        if (problem || Object.keys(errors).length > 0) throw new ConfigError(refusal(service, errors, problem));
+      },
+    },
+  );
+}
