@@ -8,7 +8,7 @@ import type { Config } from "./config";
 import { createHealthCheck } from "./db/health";
 import { createPool } from "./db/pool";
 import { createDatabase } from "./db/prisma";
-import type { ResilientPool } from "./db/resilientPool";
+import type { ResilientPool } from "@authbridge/db-rules";
 import { createTaskService } from "./services/tasks";
 import { startSessionListener } from "./sessions/listener";
 import { createSessionLookup } from "./sessions/lookup";

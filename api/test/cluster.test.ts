@@ -9,7 +9,8 @@ import path from "node:path";
 import { freePort } from "@authbridge/testing/pg";
 import { availableCpus, cgroupCpuLimit } from "../src/cpus";
 import { createRuntime } from "../src/runtime";
-import { VECTOR_SECRET, captureLogger, hangingListener, testConfig } from "./helpers";
+import { hangingListener } from "@authbridge/testing/faults";
+import { VECTOR_SECRET, captureLogger, testConfig } from "./helpers";
 
 interface Line {
   msg?: string;

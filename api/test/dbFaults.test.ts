@@ -8,17 +8,8 @@ import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import {
-  type HealthBody,
-  type TaskJson,
-  captureLogger,
-  hangingListener,
-  insertUsers,
-  tokenFor,
-  terminateBackendsUnnoticed,
-  testConfig,
-  withPort,
-} from "./helpers";
+import { hangingListener, terminateBackendsUnnoticed, withPort } from "@authbridge/testing/faults";
+import { type HealthBody, type TaskJson, captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
 
 let cluster: Cluster;
 const runtimes: Runtime[] = [];

@@ -5,10 +5,11 @@ import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { createPool } from "../src/db/pool";
-import type { ResilientPool } from "../src/db/resilientPool";
+import type { ResilientPool } from "@authbridge/db-rules";
 import { createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { captureLogger, cuttingRelay, insertUsers, tokenFor, terminateBackendsUnnoticed, testConfig, withPort } from "./helpers";
+import { startRelay, terminateBackendsUnnoticed, withPort } from "@authbridge/testing/faults";
+import { captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 const APP = "authbridge-api";
@@ -69,7 +70,7 @@ test("a write handed a dead connection is retried once (57P01: it never committe
 });
 
 test("a connection cut with no word from the server: a read is retried, a write is not (it may have run)", async () => {
-  const relay = await cuttingRelay(cluster.port);
+  const relay = await startRelay(cluster.port);
   try {
     const { pool } = poolFor(withPort(cluster.url, relay.port));
     await openConnections(pool, 1);

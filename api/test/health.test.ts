@@ -5,7 +5,8 @@ import request from "supertest";
 import { type Cluster, startCluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { type HealthBody, captureLogger, hangingListener, testConfig, withPort } from "./helpers";
+import { hangingListener, withPort } from "@authbridge/testing/faults";
+import { type HealthBody, captureLogger, testConfig } from "./helpers";
 
 const DEADLINE_MS = 1500;
 const SLACK_MS = 700;

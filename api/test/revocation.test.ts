@@ -10,7 +10,8 @@ import { type Runtime, createRuntime } from "../src/runtime";
 import { SESSION_ENDED_CHANNEL } from "../src/sessions/listener";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { insertSession } from "@authbridge/testing/sql";
-import { type HealthBody, captureLogger, insertUsers, tokenFor, sessionOf, testConfig, withPort } from "./helpers";
+import { withPort } from "@authbridge/testing/faults";
+import { type HealthBody, captureLogger, insertUsers, tokenFor, sessionOf, testConfig } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 /** Loose enough for a loaded 2-core machine; the measured time is printed exactly. */

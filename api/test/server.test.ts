@@ -2,7 +2,8 @@
 // the start-up line, and a clean SIGTERM. Needs `npm run build` first (make test builds).
 import { assertBuilt, programs, startProgram, waitForLine } from "@authbridge/testing/processes";
 import { type Cluster, freePort, startCluster } from "@authbridge/testing/pg";
-import { VECTOR_FINGERPRINT, VECTOR_SECRET, hangingListener, withPort } from "./helpers";
+import { hangingListener, withPort } from "@authbridge/testing/faults";
+import { VECTOR_FINGERPRINT, VECTOR_SECRET } from "./helpers";
 
 const start = (env: Record<string, string>) => startProgram("api", programs.api, { env });
 

@@ -46,6 +46,8 @@ export interface Stack extends Parties {
   readonly api: Service;
   /** One more api on a port of its own, its own variables over the .env; resolves once it answers. */
   startApi(env?: Record<string, string>): Promise<Service>;
+  /** One more web, the same way. */
+  startWeb(env?: Record<string, string>): Promise<Service>;
   stop(): Promise<void>;
 }
 
@@ -103,17 +105,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       services.push(service);
       return service;
     };
-    const startWeb = (port: number) => start("web", `http://127.0.0.1:${port}`, { PORT: String(port), HOSTNAME: "127.0.0.1" });
     const startApi = async (own: Record<string, string> = {}): Promise<Service> => {
       const port = own.API_PORT ?? String(await freePort());
       const api = start("api", `http://127.0.0.1:${port}`, { ...own, API_PORT: port });
       await waitForUrl(api, `${api.url}/livez`, START_TIMEOUT_MS);
       return api;
     };
-    const webs = webPorts.map(startWeb);
-    const [apis] = await Promise.all([
+    // The standalone server takes its port from PORT.
+    const startWeb = async (own: Record<string, string> = {}): Promise<Service> => {
+      const port = own.PORT ?? String(await freePort());
+      const web = start("web", `http://127.0.0.1:${port}`, { HOSTNAME: "127.0.0.1", ...own, PORT: port });
+      await waitForUrl(web, `${web.url}/api/health`, START_TIMEOUT_MS);
+      return web;
+    };
+    const [webs, apis] = await Promise.all([
+      Promise.all(webPorts.map((port) => startWeb({ PORT: String(port) }))),
       Promise.all(apiPorts.map((port) => startApi({ API_PORT: String(port) }))),
-      ...webs.map((web) => waitForUrl(web, `${web.url}/api/health`, START_TIMEOUT_MS)),
     ]);
     const first = (list: Service[], what: string): Service => {
       const service = list[0];
@@ -140,6 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return first(apis, "api");
       },
       startApi,
+      startWeb,
       stop,
     };
   } catch (error) {

@@ -32,7 +32,7 @@ const SECTIONS = [
       "connection is terminated server-side (`pg_terminate_backend` on `application_name = 'authbridge-api'`, as Neon " +
       "suspending its compute does) every 2 s for 20 s. Proves: zero 5xx on reads, every write the api acknowledged is " +
       "stored, the api keeps running; the terminations and the api's retries (its own log lines) are counted. Before the " +
-      "pool retried (`api/src/db/resilientPool.ts`), the same drill answered 30 reads and 14 writes with 503.",
+      "pool retried (`packages/db-rules/src/resilientPool.ts`), the same drill answered 30 reads and 14 writes with 503.",
   },
   {
     file: "migrator.test.ts",
@@ -140,9 +140,9 @@ function render(summary) {
     "",
     "Neon suspending an idle compute, a failover or a PgBouncer restart ends the server side of every connection. The",
     "pool may not have read those terminations yet when it hands a connection to the next request. One mechanism,",
-    "in the pool every caller shares (`api/src/db/resilientPool.ts`: Prisma's statements through `@prisma/adapter-pg`,",
+    "in the pool every caller of api and web shares (`packages/db-rules/src/resilientPool.ts`: Prisma's statements through `@prisma/adapter-pg`,",
     "the `/healthz` probe, any lookup on `pool.query`), decides by what the failure says the server did",
-    "(`api/src/db/connectionLoss.ts`):",
+    "(`packages/db-rules/src/connectionLoss.ts`):",
     "",
     "| Failure | The statement | Retried once on a fresh connection |",
     "| --- | --- | --- |",
@@ -160,6 +160,9 @@ function render(summary) {
     "server usually ends them all at once), so the retry, and the requests after it, meet new connections. Each retry",
     "is logged at warn (`database connection lost under a statement; retrying on a fresh connection`, with the kind of",
     "loss and the SQLSTATE, never the statement, host or credentials) and counted (`pool.retries`).",
+    "The web runs on the same pool class, so Better Auth's session checks and token reads survive the same drops",
+    "(`web/test/droppedConnections.test.ts` cuts the web's connection under each and still gets 200); its writes",
+    "(sign-up, sign-out) follow the same rules, and Better Auth generates their row ids itself.",
     "",
     "Proven deterministically by `api/test/droppedConnections.test.ts`: the server ends the api's connections while the",
     "test holds the api's event loop (a child process does it synchronously), so the pool hands out a connection whose",
@@ -174,7 +177,7 @@ function render(summary) {
     "- Dropped connections: after a server-side termination the pool could hand the next request a connection whose",
     "  death it had not read yet, and that request got a 503 (the api fault test failed about 1 run in 3). The pool now",
     "  retries such a statement once on a fresh connection where that is safe, and closes the connections opened before",
-    "  a lost one instead of reusing them (`api/src/db/resilientPool.ts`, the rules in `api/src/db/connectionLoss.ts`).",
+    "  a lost one instead of reusing them (`packages/db-rules/src/resilientPool.ts`, the rules in `packages/db-rules/src/connectionLoss.ts`).",
     "- Repeating the suites with one core kept busy (`make test-repeat`) showed more flakes, each fixed by waiting for",
     "  the event instead of a delay or a tight bound: the migrator's kill points (fractions of a measured clean run)",
     "  missed the lock on a busy machine (now: lock taken, first migration committed, slow migration running, each seen",

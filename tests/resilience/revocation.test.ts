@@ -5,7 +5,7 @@
 import { mint } from "@authbridge/testing/contract";
 import { freePort } from "@authbridge/testing/pg";
 import { type Answer, call } from "./support/http";
-import { type HangingProxy, startProxy } from "./support/proxy";
+import { type Relay, startRelay } from "@authbridge/testing/faults";
 import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { audited } from "./support/audit";
@@ -16,7 +16,7 @@ const REVOCATION_BOUND_MS = 1000;
 const DB_CONNECT_TIMEOUT_MS = 1500;
 
 let stack: Stack;
-let proxy: HangingProxy;
+let proxy: Relay;
 /** Both api processes: the stack's own, and a second one whose listener reaches PostgreSQL through `proxy`. */
 let apis: string[];
 const measured: Record<string, number[]> = {};
@@ -94,7 +94,7 @@ async function waitForListener(
 
 beforeAll(async () => {
   stack = await startStack(audited({ env: { DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS) } }));
-  proxy = await startProxy(Number(new URL(stack.databaseUrl).port));
+  proxy = await startRelay(Number(new URL(stack.databaseUrl).port));
   const direct = new URL(stack.databaseUrl);
   direct.port = String(proxy.port);
   const port = await freePort();

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { freePort } from "@authbridge/testing/pg";
 import { call } from "./support/http";
 import { type Program, stopAllPrograms } from "@authbridge/testing/processes";
-import { type HangingProxy, startProxy } from "./support/proxy";
+import { type Relay, startRelay } from "@authbridge/testing/faults";
 import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { insertUser } from "@authbridge/testing/sql";
@@ -164,13 +164,13 @@ test("database stopped while serving: 503 JSON (never 500) on every authenticate
 });
 
 describe("database that accepts connections and never answers", () => {
-  let proxy: HangingProxy;
+  let proxy: Relay;
   let api: Program;
   let apiUrl: string;
   const limits = { DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS), DB_QUERY_TIMEOUT_MS: String(DB_QUERY_TIMEOUT_MS) };
 
   beforeAll(async () => {
-    proxy = await startProxy(stack.cluster.port, { frozen: true });
+    proxy = await startRelay(stack.cluster.port, { frozen: true });
     const port = await freePort();
     const url = new URL(stack.databaseUrl);
     url.port = String(proxy.port);

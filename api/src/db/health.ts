@@ -2,7 +2,7 @@
 // and the client's own view of that connection's TLS. The server's ssl setting is reported, never trusted alone: on Neon TLS ends at
 // a proxy and the server may say off for a connection that is encrypted end to end.
 import { UnencryptedConnectionError, codeOf, tlsOf } from "@authbridge/db-rules";
-import type { ResilientPool } from "./resilientPool";
+import type { ResilientPool } from "@authbridge/db-rules";
 
 export interface HealthReport {
   status: "pass" | "fail";

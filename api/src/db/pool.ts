@@ -1,9 +1,8 @@
 // The api's one connection pool (node-postgres, made resilient to dropped connections by
-// resilientPool.ts). Prisma runs on it through @prisma/adapter-pg, and /healthz borrows connections
+// @authbridge/db-rules' ResilientPool). Prisma runs on it through @prisma/adapter-pg, and /healthz borrows connections
 // from it, so both see the same connections, limits and retries.
-import { poolConfig } from "@authbridge/db-rules";
+import { ResilientPool, poolConfig } from "@authbridge/db-rules";
 import type { Logger } from "pino";
-import { ResilientPool } from "./resilientPool";
 
 export interface PoolOptions {
   url: string;

@@ -1,9 +1,9 @@
 // The web's own Prisma client (generated from the shared schema into src/generated/prisma), over
-// node-postgres with TLS. Better Auth and /api/health share it.
+// the same resilient node-postgres pool as the api, with TLS. Better Auth and /api/health share it,
+// so a session check or a token read survives a connection Neon ended while it sat idle.
 import "server-only";
-import { codeOf, poolConfig } from "@authbridge/db-rules";
+import { ResilientPool, poolConfig } from "@authbridge/db-rules";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { Pool } from "pg";
 import { getConfig } from "../config";
 import { PrismaClient } from "../generated/prisma/client";
 import { getLogger } from "./logger";
@@ -13,7 +13,7 @@ let prisma: PrismaClient | undefined;
 export function getPrisma(): PrismaClient {
   if (!prisma) {
     const config = getConfig();
-    const pool = new Pool(
+    const pool = new ResilientPool(
       poolConfig({
         url: config.databaseUrl,
         connectTimeoutMs: config.dbConnectTimeoutMs,
@@ -21,10 +21,8 @@ export function getPrisma(): PrismaClient {
         max: config.dbPoolMax,
         applicationName: "authbridge-web",
       }),
+      getLogger(),
     );
-    // An idle connection closed by the server (Neon suspending, a restart) is reported here;
-    // without a listener it would crash the process.
-    pool.on("error", (err) => getLogger().warn({ error: err.message, code: codeOf(err) }, "idle database connection lost"));
     prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   }
   return prisma;

@@ -14,15 +14,16 @@
 //   already ended an idle connection and the pool handed it out before Node read the notice.)
 // - "ambiguous": the socket reset or closed with no word from the server. The statement may have
 //   run and committed, so only read-only statements are replayed; a write fails (the caller answers
-//   503 and the client decides). Prisma generates task ids in the api, so even a replayed insert
-//   that had in fact committed would be refused by the primary key rather than stored twice.
+//   503 and the client decides). The services generate row ids themselves (Prisma in the api,
+//   Better Auth in the web), so even a replayed insert that had in fact committed would be refused
+//   by the primary key rather than stored twice.
 //
 // A new connection that the server ends while it starts up is opened once more (nothing was asked
 // of it yet). Never replayed: statements inside a transaction (the transaction died with its
 // connection; only its owner can start it again), several statements in one text (some may have
 // committed), query timeouts (a hung database would only hang again), refused connections and
 // connect timeouts (the database is unreachable: waiting twice would only delay the 503).
-import { codeOf } from "@authbridge/db-rules";
+import { codeOf } from "./errorCode";
 
 export type ConnectionLoss = "unsent" | "aborted" | "ambiguous";
 
@@ -45,7 +46,7 @@ function isSingleStatement(sql: string): boolean {
 
 /**
  * Reads only: starts as a query and names no data-modifying command anywhere (a WITH may hide
- * one). A SELECT calling a function with side effects would fool this; the api issues none.
+ * one). A SELECT calling a function with side effects would fool this; neither service issues one.
  */
 export function isReadOnly(sql: string): boolean {
   return /^\s*(select|show|with|values|table)\b/i.test(sql) && !/\b(insert|update|delete|merge|copy|call)\b/i.test(sql);

@@ -1,7 +1,8 @@
-// The api's pool: node-postgres' Pool that survives connections the server has ended (Neon
-// suspending its compute, a failover, a PgBouncer restart). Prisma (through @prisma/adapter-pg,
-// which calls `query` for single statements and `connect` for transactions), the health probe and
-// every other lookup use it, so they all get the same two behaviours:
+// The pool of api and web: node-postgres' Pool that survives connections the server has ended
+// (Neon suspending its compute, a failover, a PgBouncer restart). Prisma (through
+// @prisma/adapter-pg, which calls `query` for single statements and `connect` for transactions),
+// Better Auth (through Prisma), the health probes and every other lookup use it, so they all get
+// the same two behaviours:
 //
 // 1. A statement that fails because its connection died is run once more on a fresh connection
 //    when that is safe (connectionLoss.ts says when and why).
@@ -9,10 +10,14 @@
 //    usually ends them all at once, and the pool may not have read their notices yet. Each is
 //    closed instead of handed out at its next checkout, so the retry, and the requests after it,
 //    get new connections rather than the next corpse.
-import { codeOf } from "@authbridge/db-rules";
 import { type PoolClient, type PoolConfig, type QueryConfig, type QueryResult, Pool } from "pg";
-import type { Logger } from "pino";
 import { type ConnectionLoss, connectionLossOf, mayReplay } from "./connectionLoss";
+import { codeOf } from "./errorCode";
+
+/** Where the pool reports lost connections and retries (a pino logger fits). */
+export interface PoolLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
 
 type Statement = string | QueryConfig;
 type ConnectCallback = (err: Error | undefined, client: PoolClient | undefined, done: (release?: unknown) => void) => void;
@@ -29,7 +34,7 @@ export class ResilientPool extends Pool {
 
   constructor(
     config: PoolConfig,
-    private readonly logger: Logger,
+    private readonly logger: PoolLogger,
   ) {
     super(config);
     this.on("connect", (client) => this.openedAt.set(client, ++this.opened));
@@ -142,7 +147,7 @@ export class ResilientPool extends Pool {
 
 // `query` is replaced on the prototype rather than overridden in the class so that callers keep
 // pg's overloaded types. Streams and callbacks are handed to pg as they are: a stream is consumed
-// as it arrives and cannot be replayed, and nothing in the api uses callbacks.
+// as it arrives and cannot be replayed, and neither service uses callbacks.
 // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the pool as `this`
 const pgQuery = Pool.prototype.query as (...args: unknown[]) => unknown;
 ResilientPool.prototype.query = function query(this: ResilientPool, statement: unknown, values?: unknown, callback?: unknown) {
