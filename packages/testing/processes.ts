@@ -163,14 +163,17 @@ export async function waitFor<T>(
 
 /** Waits until `url` answers 2xx, failing early if the program exits. */
 export async function waitForUrl(program: Program, url: string, timeoutMs = 30_000): Promise<void> {
-  const ok = () =>
-    fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      async (response) => {
-        await response.arrayBuffer();
-        return response.ok;
-      },
-      () => false,
-    );
+  // A probe that fails in any way, reading the body included (the 2 s abort can land there on a
+  // busy machine), is a "not yet", never the wait's own failure.
+  const ok = async () => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  };
   await waitFor(ok, { timeoutMs, what: `${program.name} to answer ${url}`, program });
 }
 
