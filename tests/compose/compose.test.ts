@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DCLinter } from "dclint";
-import { composePath, durationMs, envExample, interpolate, loadCompose, repoRoot, type Service } from "./support";
+import { composePath, dockerTarget, durationMs, envExample, interpolate, loadCompose, repoRoot, type Service } from "./support";
 
 // Schema validation is always on in dclint. Its correctness and security rules are errors here;
 // its style rules (alphabetical services, key order) are off: they would fight the file's reading
@@ -77,10 +77,11 @@ describe("docker-compose.yml against the Compose Specification (dclint)", () => 
 });
 
 describe("services and their order", () => {
-  test("db, migrator, api and web; the three of ours built from their Dockerfiles with the repo root as context", () => {
+  test("db, migrator, api and web; the three of ours built from the root Dockerfile's target of their name, the repo root as context", () => {
     expect(names.sort()).toEqual(["api", "db", "migrator", "web"]);
     for (const name of ["migrator", "api", "web"]) {
-      expect(service(name).build).toEqual({ context: ".", dockerfile: `${name}/Dockerfile` });
+      expect(service(name).build).toEqual({ context: ".", dockerfile: "Dockerfile", target: name });
+      expect(dockerTarget("Dockerfile", name).at(-1)?.[0]?.args).toMatch(new RegExp(` AS ${name}$`));
     }
     expect(service("db").image).toMatch(/^postgres:\d+/);
   });

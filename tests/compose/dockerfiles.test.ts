@@ -1,20 +1,21 @@
-/** The three Dockerfiles, read as Docker reads them (no engine here to build them). */
+/** The root Dockerfile, one target per image, read as Docker reads it (no engine here to build them). */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { dockerfileStages, repoRoot, type DockerInstruction } from "./support";
+import { dockerfileStages, dockerTarget, repoRoot, stageName, type DockerInstruction } from "./support";
 
 interface Expectation {
-  workspace: string;
+  target: string;
   expose?: string;
   start: RegExp;
 }
 
 const images: Expectation[] = [
-  { workspace: "api", expose: "8000", start: /^CMD \["node", "dist\/server\.js"\]$/ },
-  { workspace: "web", expose: "3000", start: /^CMD \[.*exec node server\.js"\]$/ },
-  { workspace: "migrator", start: /^ENTRYPOINT \["node", "dist\/main\.js"\]$/ },
+  { target: "api", expose: "8000", start: /^CMD \["node", "dist\/server\.js"\]$/ },
+  { target: "web", expose: "3000", start: /^CMD \[.*exec node server\.js"\]$/ },
+  { target: "migrator", start: /^ENTRYPOINT \["node", "dist\/main\.js"\]$/ },
 ];
 
+const dockerfile = "Dockerfile";
 const line = (i: DockerInstruction) => `${i.keyword} ${i.args}`;
 const packageJson = (workspace: string) =>
   JSON.parse(readFileSync(path.join(repoRoot, workspace, "package.json"), "utf8")) as {
@@ -22,21 +23,40 @@ const packageJson = (workspace: string) =>
     scripts?: Record<string, string>;
     dependencies?: Record<string, string>;
   };
-/** The repository's own packages (packages/*), folder by package name. */
-const ownPackages = new Map(readdirSync(path.join(repoRoot, "packages")).map((dir) => [packageJson(`packages/${dir}`).name, `packages/${dir}`]));
-const ownDependencies = (workspace: string) => Object.keys(packageJson(workspace).dependencies ?? {}).flatMap((name) => ownPackages.get(name) ?? []);
 const dockerignore = readFileSync(path.join(repoRoot, ".dockerignore"), "utf8")
   .split("\n")
   .map((l) => l.trim());
+/** The repository's own packages (packages/*) that enter the build context, folder by package name. */
+const ownPackages = new Map(
+  readdirSync(path.join(repoRoot, "packages"))
+    .filter((dir) => !dockerignore.includes(`packages/${dir}`))
+    .map((dir) => [packageJson(`packages/${dir}`).name, `packages/${dir}`]),
+);
+const ownDependencies = (workspace: string) => Object.keys(packageJson(workspace).dependencies ?? {}).flatMap((name) => ownPackages.get(name) ?? []);
+/** `npm run <script> -w <dir>` reaches dir itself or, for a parent folder, every workspace under it. */
+const runsIn = (run: string, script: string, dir: string) =>
+  [...run.matchAll(/npm run (\S+) -w (\S+)/g)].some(([, s, w]) => s === script && (w === dir || dir.startsWith(`${w}/`)));
+/** `COPY <dir>/ <dir>/`, or a parent folder copied whole. */
+const copiesFolder = (l: string, dir: string) => {
+  const m = /^COPY ([\w.-]+(?:\/[\w.-]+)*)\/ \1\/$/.exec(l);
+  return Boolean(m?.[1] && (m[1] === dir || dir.startsWith(`${m[1]}/`)));
+};
 
-describe.each(images)("$workspace/Dockerfile", ({ workspace, expose, start }) => {
-  const stages = dockerfileStages(`${workspace}/Dockerfile`);
+describe.each(images)("Dockerfile --target $target", ({ target, expose, start }) => {
+  const workspace = target;
+  const stages = dockerTarget(dockerfile, target);
   const runtime = stages.at(-1) ?? [];
   const all = stages.flat();
+  const names = stages.map(stageName);
 
-  test("multi-stage, every stage FROM node:24-slim (Node 24 LTS, Debian)", () => {
+  test("multi-stage, every stage FROM node:24-slim (Node 24 LTS, Debian) or an earlier stage; the runtime starts afresh from node:24-slim", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage[0]?.args).toMatch(/^node:24-slim( AS \w+)?$/);
+    stages.forEach((stage, at) => {
+      const [image, ...rest] = (stage[0]?.args ?? "").split(" ");
+      expect(rest.join(" ")).toMatch(/^AS [\w-]+$/);
+      expect(image === "node:24-slim" || names.slice(0, at).includes(image)).toBe(true);
+    });
+    expect(runtime[0]?.args).toBe(`node:24-slim AS ${target}`);
   });
 
   test("the runtime stage runs as the unprivileged node user, set after its last RUN", () => {
@@ -61,10 +81,10 @@ describe.each(images)("$workspace/Dockerfile", ({ workspace, expose, start }) =>
 
   test("no compiler, dev dependency or source in the runtime stage: it copies build output and production dependencies", () => {
     for (const copy of runtime.filter((i) => i.keyword === "COPY")) {
-      const from = /--from=(\w+)/.exec(copy.args)?.[1];
+      const from = /--from=([\w-]+)/.exec(copy.args)?.[1];
       if (!from) expect(copy.args).toMatch(/^[\w/.-]*(package\.json|prisma\.config\.ts|prisma\/)[\w/. -]*$/);
       if ((copy.args.split(" ")[1] ?? "").includes("node_modules")) {
-        const source = stages.find((s) => new RegExp(` AS ${from}$`).test(s[0]?.args ?? "")) ?? [];
+        const source = stages.find((s) => stageName(s) === from) ?? [];
         expect(source.map(line).join("\n")).toMatch(/npm ci .*--omit=dev --omit=optional/);
       }
     }
@@ -85,36 +105,80 @@ describe.each(images)("$workspace/Dockerfile", ({ workspace, expose, start }) =>
     expect(dirs).toEqual(expect.arrayContaining(["packages/db-rules", "packages/service-kit"]));
     const lines = all.map(line);
     const firstCi = lines.findIndex((l) => /\bnpm ci\b/.test(l));
-    const serviceBuild = lines.findIndex((l) => l.includes(`npm run build -w ${workspace}`));
+    const serviceBuild = lines.findIndex((l) => runsIn(l, "build", workspace));
     const runtimeLines = runtime.map(line);
     const shipsNodeModules = runtimeLines.some((l) => l.startsWith("COPY --from=") && l.endsWith(" node_modules"));
     for (const dir of dirs) {
       const manifest = lines.indexOf(`COPY ${dir}/package.json ${dir}/`);
       expect({ dir, manifestBeforeNpmCi: manifest > -1 && manifest < firstCi }).toEqual({ dir, manifestBeforeNpmCi: true });
-      const copied = lines.indexOf(`COPY ${dir}/ ${dir}/`);
-      const built = serviceBuild === -1 ? -1 : lines.slice(0, serviceBuild + 1).findIndex((l) => l.includes(`npm run build -w ${dir} `));
+      const copied = lines.findIndex((l) => copiesFolder(l, dir));
+      const built = serviceBuild === -1 ? -1 : lines.slice(0, serviceBuild + 1).findIndex((l) => runsIn(l, "build", dir));
       expect({ dir, copied: copied > -1, builtAfterCopy: built > copied }).toEqual({ dir, copied: true, builtAfterCopy: true });
       if (shipsNodeModules) {
         // node_modules/<name> is a link to the package's folder: its package.json and build output must be there.
-        expect(runtimeLines).toEqual(expect.arrayContaining([`COPY ${dir}/package.json ${dir}/`, `COPY --from=build /app/${dir}/dist ${dir}/dist`]));
+        expect(runtimeLines).toContain(`COPY ${dir}/package.json ${dir}/`);
+        const dist = runtimeLines.find((l) => l.endsWith(` /app/${dir}/dist ${dir}/dist`)) ?? `no COPY of ${dir}/dist`;
+        expect(names).toContain(/^COPY --from=([\w-]+) /.exec(dist)?.[1]);
         const workspaces = lines.find((l) => l.includes("npm pkg set workspaces=")) ?? "";
         expect(workspaces).toContain(`"${dir}"`);
       }
     }
   });
 
-  test("every npm script it runs exists in that workspace", () => {
+  test("every npm script it runs exists in that workspace (or, for a parent folder with --if-present, in one under it)", () => {
     for (const run of all.filter((i) => i.keyword === "RUN")) {
-      for (const [, script, target] of run.args.matchAll(/npm run (\S+) -w (\S+)/g)) {
-        expect(`${target}: ${script} ${Boolean(packageJson(target ?? "").scripts?.[script ?? ""])}`).toBe(`${target}: ${script} true`);
+      for (const [, script = "", dir = ""] of run.args.matchAll(/npm run (\S+) -w (\S+)/g)) {
+        const workspaces = existsSync(path.join(repoRoot, dir, "package.json"))
+          ? [dir]
+          : [...ownPackages.values()].filter((p) => p.startsWith(`${dir}/`) && run.args.includes("--if-present"));
+        const found = workspaces.some((w) => Boolean(packageJson(w).scripts?.[script]));
+        expect(`${dir}: ${script} ${found}`).toBe(`${dir}: ${script} true`);
       }
+    }
+  });
+});
+
+describe("one Dockerfile, the repository's packages wired once", () => {
+  const stages = dockerfileStages(dockerfile);
+  const text = readFileSync(path.join(repoRoot, dockerfile), "utf8");
+
+  test("each image is a target of its own, and every stage has a distinct name", () => {
+    const names = stages.map(stageName);
+    expect(new Set(names).size).toBe(stages.length);
+    expect(names).toEqual(expect.arrayContaining(images.map((i) => i.target)));
+  });
+
+  test("every package under packages/ that enters the context is in the one shared npm ci and build all three images start from", () => {
+    const builds = images.map(({ target }) => dockerTarget(dockerfile, target).map(stageName));
+    const shared = stages.filter((stage) => builds.every((b) => b.includes(stageName(stage))));
+    const lines = shared.flat().map(line);
+    const ci = lines.findIndex((l) => /\bnpm ci\b/.test(l));
+    expect(ci).toBeGreaterThan(-1);
+    expect(ownPackages.size).toBeGreaterThan(0);
+    for (const dir of ownPackages.values()) {
+      const manifest = lines.indexOf(`COPY ${dir}/package.json ${dir}/`);
+      const copied = lines.findIndex((l) => copiesFolder(l, dir));
+      const built = lines.findIndex((l) => runsIn(l, "build", dir));
+      expect({ dir, manifestBeforeNpmCi: manifest > -1 && manifest < ci, copied: copied > ci, builtAfterCopy: built > copied }).toEqual({
+        dir,
+        manifestBeforeNpmCi: true,
+        copied: true,
+        builtAfterCopy: true,
+      });
+    }
+  });
+
+  test("builds on Engine 20.10's legacy builder and BuildKit alike: no syntax directive, no newer or BuildKit-only instruction flags, no heredocs", () => {
+    expect(text).not.toMatch(/^#\s*syntax\s*=/im);
+    for (const i of stages.flat()) {
+      expect(line(i)).not.toMatch(/--(parents|exclude|link|chmod|mount|network|security|checksum|keep-git-dir)\b|<<-?\s*["']?\w+/);
     }
   });
 });
 
 describe("image specifics", () => {
   const env = (workspace: string) =>
-    (dockerfileStages(`${workspace}/Dockerfile`).at(-1) ?? [])
+    (dockerTarget(dockerfile, workspace).at(-1) ?? [])
       .filter((i) => i.keyword === "ENV")
       .map((i) => i.args)
       .join(" ");
@@ -125,7 +189,7 @@ describe("image specifics", () => {
   });
 
   test("migrator: openssl and ca-certificates in the runtime stage; its migrations and prisma.config.ts beside dist", () => {
-    const runtime = (dockerfileStages("migrator/Dockerfile").at(-1) ?? []).map(line).join("\n");
+    const runtime = (dockerTarget(dockerfile, "migrator").at(-1) ?? []).map(line).join("\n");
     expect(runtime).toMatch(/apt-get install .*\bopenssl\b.*\bca-certificates\b/);
     expect(runtime).toMatch(/^COPY migrator\/prisma\/ migrator\/prisma\/$/m);
     expect(runtime).toMatch(/^COPY .*migrator\/prisma\.config\.ts migrator\/$/m);

@@ -23,7 +23,7 @@ export interface Dependency {
 
 export interface Service {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; target?: string };
   profiles?: string[];
   depends_on?: Record<string, Dependency>;
   env_file?: string | string[];
@@ -132,4 +132,32 @@ export function dockerfileStages(file: string): DockerInstruction[][] {
     stages.at(-1)?.push(instruction);
   }
   return stages;
+}
+
+/** The name a stage is given with `FROM <image> AS <name>`, if any. */
+export function stageName(stage: DockerInstruction[]): string | undefined {
+  return / AS ([\w.-]+)$/i.exec(stage[0]?.args ?? "")?.[1];
+}
+
+/**
+ * The stages BuildKit builds for one `--target`, in file order, the target last: the stages its
+ * FROM and its `COPY --from=` name, and theirs in turn.
+ */
+export function dockerTarget(file: string, target: string): DockerInstruction[][] {
+  const stages = dockerfileStages(file);
+  const byName = new Map(stages.flatMap((stage) => (stageName(stage) ? [[stageName(stage), stage] as const] : [])));
+  const needed = new Set<DockerInstruction[]>();
+  const visit = (name: string) => {
+    const stage = byName.get(name);
+    if (!stage || needed.has(stage)) return;
+    needed.add(stage);
+    visit((stage[0]?.args ?? "").split(" ")[0] ?? "");
+    for (const i of stage) {
+      const from = /--from=([\w.-]+)/.exec(i.args)?.[1];
+      if (i.keyword === "COPY" && from) visit(from);
+    }
+  };
+  visit(target);
+  if (!byName.has(target)) throw new Error(`${file} has no stage named ${target}`);
+  return stages.filter((stage) => needed.has(stage) && stage !== byName.get(target)).concat([byName.get(target) ?? []]);
 }

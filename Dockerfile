@@ -1,0 +1,151 @@
+# The three images of the stack, one target each (docker-compose.yml builds each `target:`):
+#   api       compiled JavaScript, production dependencies only, no compiler
+#   web       Next.js standalone output (the traced server and the few node_modules it needs)
+#   migrator  a one-shot program that applies the committed migrations and exits
+# Build context: the repository root (root lockfile, shared schema), e.g. `docker build --target api .`.
+# Node 24 LTS everywhere. A repository package (packages/*) is wired into the shared stages once;
+# a service that ships it at run time also lists it in its own deps and runtime stages.
+#
+# No `# syntax=` line and nothing newer than Engine 20.10's builders: the images build offline
+# from the base images and the npm registry alone. The legacy builder builds every stage above
+# the target, so the migrator (the smallest) comes first and the web (next build) last.
+
+# --- install: every workspace's dependencies from the root lockfile, shared by the three builds.
+FROM node:24-slim AS install
+WORKDIR /app
+ENV CHECKPOINT_DISABLE=1
+# npm ci checks the lockfile against every workspace's package.json, so all of them come in.
+COPY package.json package-lock.json ./
+COPY packages/contract/package.json packages/contract/
+COPY packages/db-rules/package.json packages/db-rules/
+COPY packages/service-kit/package.json packages/service-kit/
+COPY migrator/package.json migrator/
+COPY api/package.json api/
+COPY web/package.json web/
+# Install scripts stay off, as in the repository (allowScripts): none is needed to build.
+# Optional dependencies stay: Next's compiler is a platform-specific optional package.
+RUN npm ci --ignore-scripts --no-audit --no-fund -w migrator -w api -w web --include-workspace-root
+
+# --- workspace: the repository's packages compiled, and what the Prisma clients are generated from.
+FROM install AS workspace
+COPY tsconfig.base.json ./
+COPY scripts/prisma-generate.sh scripts/
+COPY migrator/prisma.config.ts migrator/
+COPY migrator/prisma/schema.prisma migrator/prisma/
+COPY packages/ packages/
+# Every workspace under packages/, in the root `workspaces` order (a package before those using it).
+RUN npm run build -w packages --if-present
+
+# --- migrator-engine: Prisma's schema engine where the network allows (the native path,
+# `prisma migrate deploy`), fetched once per lockfile, not on every source change.
+FROM install AS migrator-engine
+# Prisma picks the engine build by the OpenSSL it finds: without openssl it would fetch the
+# OpenSSL 1.1 build, which cannot run on this Debian.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends openssl ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+# Prisma downloads the engine from its own host (install scripts are off). Where that host is
+# blocked this leaves /engines empty and the migrator takes its built-in Prisma-compatible
+# runner; it prints which path it took.
+RUN mkdir /engines \
+  && (node node_modules/@prisma/engines/scripts/postinstall.js >/dev/null 2>&1 || true) \
+  && cp node_modules/@prisma/engines/schema-engine-* /engines/ 2>/dev/null \
+  || echo "migrator image: Prisma's schema engine could not be downloaded; the built-in runner will apply migrations"
+
+FROM workspace AS migrator-build
+COPY migrator/ migrator/
+RUN npm run build -w migrator
+
+# --- migrator-deps: the migrator's production dependencies alone (prisma CLI included: the native path).
+FROM node:24-slim AS migrator-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/db-rules/package.json packages/db-rules/
+COPY packages/service-kit/package.json packages/service-kit/
+COPY migrator/package.json migrator/
+# npm flags a package dev or optional over the whole workspace tree: narrowed to the one service,
+# it flags them for that service alone, and npm ci still installs exactly the lockfile's versions.
+RUN npm pkg set workspaces='["packages/db-rules","packages/service-kit","migrator"]' --json \
+  && npm ci --ignore-scripts --no-audit --no-fund --omit=dev --omit=optional
+
+FROM node:24-slim AS migrator
+# openssl for Prisma's engine; ca-certificates so a Neon certificate verifies against the system store.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends openssl ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
+WORKDIR /app
+COPY --from=migrator-deps /app/node_modules node_modules
+COPY --from=migrator-engine /engines/ node_modules/@prisma/engines/
+# node_modules/@authbridge/<package> is a link to the workspace package: its manifest and build output.
+COPY packages/db-rules/package.json packages/db-rules/
+COPY packages/service-kit/package.json packages/service-kit/
+COPY --from=migrator-build /app/packages/db-rules/dist packages/db-rules/dist
+COPY --from=migrator-build /app/packages/service-kit/dist packages/service-kit/dist
+COPY migrator/package.json migrator/prisma.config.ts migrator/
+COPY migrator/prisma/ migrator/prisma/
+COPY --from=migrator-build /app/migrator/dist migrator/dist
+WORKDIR /app/migrator
+# The image's unprivileged user; the code stays root-owned, so the process cannot rewrite it.
+USER node
+ENTRYPOINT ["node", "dist/main.js"]
+
+# --- api-build: the generated client lands in api/src/generated and is compiled into api/dist.
+FROM workspace AS api-build
+COPY api/ api/
+RUN npm run generate -w api && npm run build -w api
+
+# --- api-deps: the api's production dependencies alone. Without the narrowing, the migrator's
+# prisma CLI (a production dependency there) would ship here too (315 MB instead of 85 MB).
+FROM node:24-slim AS api-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/contract/package.json packages/contract/
+COPY packages/db-rules/package.json packages/db-rules/
+COPY packages/service-kit/package.json packages/service-kit/
+COPY api/package.json api/
+RUN npm pkg set workspaces='["packages/contract","packages/db-rules","packages/service-kit","api"]' --json \
+  && npm ci --ignore-scripts --no-audit --no-fund --omit=dev --omit=optional
+
+FROM node:24-slim AS api
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=api-deps /app/node_modules node_modules
+COPY packages/contract/package.json packages/contract/
+COPY packages/db-rules/package.json packages/db-rules/
+COPY packages/service-kit/package.json packages/service-kit/
+COPY --from=api-build /app/packages/contract/dist packages/contract/dist
+COPY --from=api-build /app/packages/db-rules/dist packages/db-rules/dist
+COPY --from=api-build /app/packages/service-kit/dist packages/service-kit/dist
+COPY api/package.json api/
+COPY --from=api-build /app/api/dist api/dist
+WORKDIR /app/api
+USER node
+EXPOSE 8000
+# Health: GET /healthz (docker-compose.yml runs the check; slim images have no curl).
+CMD ["node", "dist/server.js"]
+
+# --- web-build: next build with output "standalone" traced from the repo root: the server lands
+# in .next/standalone/web/server.js, and the build script copies .next/static beside it. The
+# packages are bundled into the server (and @authbridge/contract into the client); the build
+# script also copies db-rules and service-kit beside the environment check.
+FROM workspace AS web-build
+ENV NEXT_TELEMETRY_DISABLED=1
+COPY web/ web/
+RUN npm run generate -w web && npm run build -w web
+
+# --- web: no npm, no compiler, no node_modules of its own beyond what Next traced.
+FROM node:24-slim AS web
+# HOSTNAME: the standalone server binds to it, and a container sets it to the container's name.
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 HOSTNAME=0.0.0.0
+WORKDIR /app
+COPY --from=web-build /app/web/.next/standalone ./
+# Next writes its cache at run time; the code itself stays root-owned.
+RUN mkdir -p web/.next/cache && chown node:node web/.next/cache
+WORKDIR /app/web
+USER node
+EXPOSE 3000
+# The server listens on PORT; the stack's contract variable is WEB_PORT (.env). The environment
+# check runs first, as its own process: Next opens the port before instrumentation.ts runs.
+# react-server: the condition under which config.ts's server-only import is allowed.
+CMD ["/bin/sh", "-c", "node --conditions=react-server check-env/checkEnv.js && PORT=\"${WEB_PORT:-3000}\" exec node server.js"]
