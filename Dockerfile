@@ -10,9 +10,10 @@
 # from the base images and the npm registry alone. The legacy builder builds every stage above
 # the target, so the migrator (the smallest) comes first and the web (next build) last.
 
-# --- install: every workspace's dependencies from the root lockfile, shared by the three builds.
-FROM node:24-slim AS install
+# --- manifests: the root manifests and every workspace's package.json, what npm ci reads.
+FROM node:24-slim AS manifests
 WORKDIR /app
+# No usage checkpoint from Prisma's CLI in any build stage.
 ENV CHECKPOINT_DISABLE=1
 # npm ci checks the lockfile against every workspace's package.json, so all of them come in.
 COPY package.json package-lock.json ./
@@ -22,6 +23,9 @@ COPY packages/service-kit/package.json packages/service-kit/
 COPY migrator/package.json migrator/
 COPY api/package.json api/
 COPY web/package.json web/
+
+# --- install: the three services' dependencies, shared by their builds.
+FROM manifests AS install
 # Install scripts stay off, as in the repository (allowScripts): none is needed to build.
 # Optional dependencies stay: Next's compiler is a platform-specific optional package.
 RUN npm ci --ignore-scripts --no-audit --no-fund -w migrator -w api -w web --include-workspace-root
@@ -57,14 +61,9 @@ COPY migrator/ migrator/
 RUN npm run build -w migrator
 
 # --- migrator-deps: the migrator's production dependencies alone (prisma CLI included: the native path).
-FROM node:24-slim AS migrator-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY packages/db-rules/package.json packages/db-rules/
-COPY packages/service-kit/package.json packages/service-kit/
-COPY migrator/package.json migrator/
 # npm flags a package dev or optional over the whole workspace tree: narrowed to the one service,
 # it flags them for that service alone, and npm ci still installs exactly the lockfile's versions.
+FROM manifests AS migrator-deps
 RUN npm pkg set workspaces='["packages/db-rules","packages/service-kit","migrator"]' --json \
   && npm ci --ignore-scripts --no-audit --no-fund --omit=dev --omit=optional
 
@@ -97,13 +96,7 @@ RUN npm run generate -w api && npm run build -w api
 
 # --- api-deps: the api's production dependencies alone. Without the narrowing, the migrator's
 # prisma CLI (a production dependency there) would ship here too (315 MB instead of 85 MB).
-FROM node:24-slim AS api-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY packages/contract/package.json packages/contract/
-COPY packages/db-rules/package.json packages/db-rules/
-COPY packages/service-kit/package.json packages/service-kit/
-COPY api/package.json api/
+FROM manifests AS api-deps
 RUN npm pkg set workspaces='["packages/contract","packages/db-rules","packages/service-kit","api"]' --json \
   && npm ci --ignore-scripts --no-audit --no-fund --omit=dev --omit=optional
 
