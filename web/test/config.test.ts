@@ -40,13 +40,13 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The image's CMD, read from web/Dockerfile, run in a copy of what the image holds. */
+/** The image's CMD (the root Dockerfile's `web` stage), run in a copy of what the image holds. */
 function image(env: Env, port: number): Program {
-  const cmd =
-    readFileSync(path.join(web, "Dockerfile"), "utf8")
-      .split("\n")
-      .filter((l) => l.startsWith("CMD "))
-      .at(-1) ?? "";
+  const stage =
+    readFileSync(path.join(repoRoot, "Dockerfile"), "utf8")
+      .split(/^(?=FROM )/m)
+      .find((s) => / AS web\n/.test(s.slice(0, s.indexOf("\n") + 1))) ?? "";
+  const cmd = stage.split("\n").find((l) => l.startsWith("CMD ")) ?? "";
   const [command = "", ...args] = JSON.parse(cmd.slice(4)) as string[];
   return startCommand("web", command, args, {
     cwd: path.join(dir, "app", "web"),
