@@ -41,7 +41,8 @@ COPY packages/ packages/
 RUN npm run build -w packages --if-present
 
 # --- migrator-engine: Prisma's schema engine where the network allows (the native path,
-# `prisma migrate deploy`), fetched once per lockfile, not on every source change.
+# `prisma migrate deploy`), fetched again only when a manifest or the lockfile changes, not on
+# every source change.
 FROM install AS migrator-engine
 # Prisma picks the engine build by the OpenSSL it finds: without openssl it would fetch the
 # OpenSSL 1.1 build, which cannot run on this Debian.
