@@ -45,7 +45,7 @@ function image(env: Env, port: number): Program {
   const stage =
     readFileSync(path.join(repoRoot, "Dockerfile"), "utf8")
       .split(/^(?=FROM )/m)
-      .find((s) => / AS web\n/.test(s.slice(0, s.indexOf("\n") + 1))) ?? "";
+      .find((s) => s.slice(0, s.indexOf("\n") + 1).includes(" AS web\n")) ?? "";
   const cmd = stage.split("\n").find((l) => l.startsWith("CMD ")) ?? "";
   const [command = "", ...args] = JSON.parse(cmd.slice(4)) as string[];
   return startCommand("web", command, args, {
