@@ -179,6 +179,10 @@ test("the whole rotation under load from two signed-in users: no request refused
       HOSTNAME: "127.0.0.1",
       JWT_TTL_SECONDS: String(TTL_SECONDS),
       LOG_LEVEL: "debug",
+      // The front on loopback is the web's reverse proxy: each browser request's X-Forwarded-For
+      // names its own client, as a real proxy would. Untrusted, every request would count against
+      // the front's one address and a fast run would meet Better Auth's rate limit (429).
+      TRUSTED_PROXIES: "127.0.0.1",
     };
     const child = startProgram("web", programs.web, { env, logDir: logsDir });
     await waitForUrl(child, `http://127.0.0.1:${port}/api/health`, 60_000);
