@@ -12,10 +12,12 @@ case "$DATABASE_URL" in
   *) echo "dev: DATABASE_URL is not the local cluster; not starting it" ;;
 esac
 bash scripts/migrate.sh
-npm run generate -w packages/contract -w api -w web >/dev/null
+# The api's build makes what it imports (the packages the web shares) before either starts, so the
+# two never build one package at the same time; the web's dev start then finds them fresh.
+npm run --silent build -w api
 
 trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
-npm run dev -w api &
-npm run dev -w web &
+npm run --silent start -w api &
+npm run --silent dev -w web &
 echo "dev: web on ${BETTER_AUTH_URL}, api on ${API_URL} (Ctrl-C stops both)"
 wait -n

@@ -16,12 +16,9 @@ esac
 
 command -v shellcheck >/dev/null || { echo "lint: shellcheck is missing (Debian/Ubuntu: apt-get install shellcheck)" >&2; exit 1; }
 # The type-aware rules read the Prisma clients' types and the workspace packages' declarations
-# (packages/*/dist): generate them when any is missing.
-needed=(api/src/generated/prisma web/src/generated/prisma migrator/src/generated/prisma)
-for package in packages/*/; do needed+=("${package}dist"); done
-for dir in "${needed[@]}"; do
-  [ -d "$dir" ] || { npm run generate --workspaces --if-present >/dev/null || exit 1; break; }
-done
+# (packages/*/dist): both are made here when missing or stale (each step keeps what is fresh).
+npm run generate --workspaces --if-present >/dev/null || exit 1
+node_modules/.bin/tsc -b web/tsconfig.build.json || exit 1
 
 failed=()
 if $fix; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make migrate: applies the committed migrations to DIRECT_URL (when set) or DATABASE_URL, from the
-# caller's environment or else the root .env, with the migrator program (built first when missing
-# or older than its sources).
+# caller's environment or else the root .env, with the migrator program (its build, which builds
+# what it imports first, keeps whatever is fresh).
 set -euo pipefail
 # .env's DIRECT_URL is the direct host of .env's database: when the caller names another database
 # with DATABASE_URL alone, it must not send the migrations back to .env's.
@@ -13,8 +13,5 @@ if [ -n "$caller_database" ] && [ -z "$caller_direct" ] && [ -n "${DIRECT_URL:-}
   unset DIRECT_URL
 fi
 cd "$root"
-main=migrator/dist/main.js
-if [ ! -f "$main" ] || [ -n "$(find migrator/src -name '*.ts' -not -path '*/generated/*' -newer "$main" -print -quit)" ]; then
-  npm run build -w migrator >/dev/null
-fi
-exec node "$main"
+npm run --silent build -w migrator
+exec node migrator/dist/main.js

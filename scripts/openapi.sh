@@ -3,7 +3,7 @@
 # the web's client is typed with (packages/contract/src/openapi.ts). Commit both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm run build -w packages/contract -w api >/dev/null
+npm run --silent build -w api
 node api/scripts/write-openapi.js
 node_modules/.bin/openapi-typescript api/openapi.json --output packages/contract/src/openapi.ts
 npm run build -w packages/contract >/dev/null

@@ -10,18 +10,17 @@ export NEXT_TELEMETRY_DISABLED=1
 step() { echo; echo "== $*"; }
 [ -d node_modules ] || { step "npm ci"; npm ci || exit 1; }
 
-step "generate Prisma clients"
-generated=$(npm run generate --workspaces --if-present 2>&1) || { echo "$generated"; exit 1; }
-grep '^prisma: ' <<<"$generated" | sort -u # says so when the client was made without Prisma's engine
-# Lint needs the generated clients (its rules read their types). A finding fails the run at the
-# end, after every suite has run, like a failed project.
+# Each workspace's build makes what it imports first (Prisma client, workspace packages: tsc -b)
+# and keeps whatever is fresh, so building them all builds each thing once.
+step "build"
+built=$(npm run build --workspaces --if-present 2>&1) || { echo "$built"; exit 1; }
+grep '^prisma: ' <<<"$built" | sort -u # says so when a client was made without Prisma's engine
+# A lint finding fails the run at the end, after every suite has run, like a failed project.
 failed_projects=()
 step "lint"
 bash scripts/lint.sh || failed_projects+=(lint)
 step "typecheck"
 npm run typecheck --workspaces --if-present && node_modules/.bin/tsc -p tests || exit 1
-step "build"
-npm run build --workspaces --if-present || exit 1
 
 results="$root/test-results"
 rm -rf "$results"; mkdir -p "$results"
