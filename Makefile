@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: help env db db-stop migrate migration dev lint format test test-repeat up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish openapi
+.PHONY: help env db db-stop migrate migration dev lint format test test-fast test-repeat up down down-v logs ps bench clean test-compose rotate-secret rotate-secret-finish openapi
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,6 +37,9 @@ format: ## Apply ESLint's automatic fixes, then reformat with Prettier
 
 test: ## Lint, typecheck, build and run every test suite (unit, integration, browser, resilience)
 	@bash scripts/test.sh
+
+test-fast: ## The everyday loop: lint, typecheck and the unit tests (no database, browser or build), under a minute
+	@bash scripts/test-fast.sh
 
 test-repeat: ## Run one suite N times and count failures: SUITE=<dir or test file> N=<runs> [BUSY=1]
 	@SUITE="$(SUITE)" N="$(N)" BUSY="$(BUSY)" bash scripts/test-repeat.sh

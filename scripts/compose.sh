@@ -45,34 +45,41 @@ require_compose() {
 }
 
 load_env() {
-  env_file=${AUTHBRIDGE_ENV_FILE:-$root/.env}
-  if [ ! -e "$env_file" ]; then
-    [ -z "${AUTHBRIDGE_ENV_FILE:-}" ] || die "$env_file does not exist"
-    bash "$root/scripts/make-env.sh"
-  fi
-  # Exported, so Compose interpolates the values exactly as the shell expanded them (including
-  # COMPOSE_DATABASE_URL's ${POSTGRES_PASSWORD}).
-  set -a
-  # shellcheck disable=SC1090
-  . "$env_file"
-  set +a
+  # The caller's environment wins over the file, as everywhere (COMPOSE_PROFILES and COMPOSE_FILE
+  # included); what is exported is what Compose interpolates (COMPOSE_DATABASE_URL's ${POSTGRES_PASSWORD}).
+  # shellcheck source=load-env.sh
+  . "$root/scripts/load-env.sh"
   export AUTHBRIDGE_ENV_FILE=$env_file
 }
 
-# The project's files: docker-compose.yml, plus fast health polling during start-up where the
-# engine takes it (Compose refuses the whole project on older engines).
-compose_files=()
+# Which files, by Compose's own rules, so that `make up` runs what `docker compose up` would:
+# COMPOSE_FILE when set (the caller's or the env file's), else docker-compose.yml and, when it
+# exists, docker-compose.override.yml beside it. Fast health polling during start-up
+# (docker-compose.start-interval.yml) goes right after docker-compose.yml where the engine takes
+# it (Compose refuses the whole project on older engines), so an override still has the last word.
+compose_files_chosen=false
 choose_compose_files() {
-  compose_files=(-f "$root/docker-compose.yml")
-  local api; api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null || echo 0)
-  if at_least "$START_INTERVAL_API" "$api"; then
-    compose_files+=(-f "$root/docker-compose.start-interval.yml")
+  local separator=${COMPOSE_PATH_SEPARATOR:-:} base=$root/docker-compose.yml fast="" files=() chosen=() file api
+  api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null || echo 0)
+  at_least "$START_INTERVAL_API" "$api" && fast=$root/docker-compose.start-interval.yml
+  if [ -n "${COMPOSE_FILE:-}" ]; then
+    IFS=$separator read -r -a files <<<"$COMPOSE_FILE"
+  else
+    files=("$base")
+    [ -f "$root/docker-compose.override.yml" ] && files+=("$root/docker-compose.override.yml")
   fi
+  for file in "${files[@]}"; do
+    chosen+=("$file")
+    if [ -n "$fast" ] && [ "$(realpath -m "$file")" = "$base" ]; then chosen+=("$fast"); fi
+  done
+  COMPOSE_FILE=$(IFS=$separator; echo "${chosen[*]}")
+  export COMPOSE_FILE
+  compose_files_chosen=true
 }
 
 compose() {
-  [ ${#compose_files[@]} -gt 0 ] || choose_compose_files
-  docker compose "${compose_files[@]}" --env-file "$env_file" "$@"
+  $compose_files_chosen || choose_compose_files
+  docker compose --env-file "$env_file" "$@"
 }
 
 # The in-network URL and the local db go together: one without the other points the containers

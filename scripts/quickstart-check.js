@@ -9,7 +9,7 @@
 "use strict";
 const { spawn, spawnSync } = require("node:child_process");
 const { randomBytes, randomUUID } = require("node:crypto");
-const { createWriteStream, mkdirSync, readFileSync } = require("node:fs");
+const { createWriteStream, existsSync, mkdirSync, readFileSync } = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
@@ -104,16 +104,17 @@ async function useIt(web, api) {
   const { token } = await expectOk("token", tokenResponse);
   if (typeof token !== "string" || token.split(".").length !== 3) throw new Error("token: the answer holds no JWT");
 
-  const me = await expectOk("api /api/me", await fetch(`${api}/api/me`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(STEP_MS) }));
+  const me = await expectOk(
+    "api /api/me",
+    await fetch(`${api}/api/me`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(STEP_MS) }),
+  );
   if (me.email !== email) throw new Error(`api /api/me: answered for ${JSON.stringify(me.email)}, not the new user`);
   return me.id;
 }
 
 async function main() {
-  const env = settings();
-  const web = env.BETTER_AUTH_URL;
-  const api = env.API_URL;
   const started = Date.now();
+  const until = started + STARTUP_MS;
   const child = run(mode);
   const state = { done: false };
   child.exited.then(() => (state.done = true));
@@ -122,7 +123,14 @@ async function main() {
       const code = await child.exited;
       if (code !== 0) throw new Error(`make up: exited ${code}`);
     }
-    const until = Date.now() + STARTUP_MS;
+    // The command makes .env first (make env) when the clone has none.
+    while (!existsSync(path.join(root, ".env"))) {
+      if (state.done || Date.now() > until) throw new Error(`make ${mode}: no .env was made`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const env = settings();
+    const web = env.BETTER_AUTH_URL;
+    const api = env.API_URL;
     await waitFor("api", `${api}/livez`, until, mode === "dev" ? state : null);
     await waitFor("web", `${web}/api/health`, until, mode === "dev" ? state : null);
     const ready = Date.now();

@@ -1,9 +1,10 @@
 /**
  * scripts/compose.sh against a stand-in `docker` on PATH that reports chosen versions and records
- * how it was called: the one-line refusals, and the start_interval file only on Engine 25+ (API 1.44).
+ * how it was called: the one-line refusals, the start_interval file only on Engine 25+ (API 1.44),
+ * and Compose's own conventions (COMPOSE_FILE, docker-compose.override.yml, COMPOSE_PROFILES).
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { durationMs, envExampleText, loadCompose, repoRoot } from "./support";
@@ -20,7 +21,7 @@ beforeAll(() => {
       '  "compose version --short") echo "$FAKE_COMPOSE" ;;',
       '  "version --format {{.Server.APIVersion}}") [ -n "$FAKE_API" ] && echo "$FAKE_API" || exit 1 ;;',
       '  "version --format {{.Server.Version}}") echo "$FAKE_ENGINE" ;;',
-      '  *) echo "docker $*" >>"$CALLS" ;;',
+      '  *) echo "COMPOSE_FILE=$COMPOSE_FILE COMPOSE_PROFILES=$COMPOSE_PROFILES docker $*" >>"$CALLS" ;;',
       "esac",
       "",
     ].join("\n"),
@@ -29,7 +30,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function up(versions: { compose: string; api: string; engine: string }) {
+function up(versions: { compose: string; api: string; engine: string }, env: Record<string, string> = {}) {
   const calls = path.join(dir, `calls-${Math.random()}`);
   writeFileSync(calls, "");
   const run = spawnSync("bash", [path.join(repoRoot, "scripts/compose.sh"), "up"], {
@@ -41,12 +42,23 @@ function up(versions: { compose: string; api: string; engine: string }) {
       FAKE_API: versions.api,
       FAKE_ENGINE: versions.engine,
       CALLS: calls,
+      ...env,
     },
   });
   return { ...run, calls: readFileSync(calls, "utf8") };
 }
 
 const fastStart = path.join(repoRoot, "docker-compose.start-interval.yml");
+const base = path.join(repoRoot, "docker-compose.yml");
+const override = path.join(repoRoot, "docker-compose.override.yml");
+const engine25 = { engine: "25.0.0", api: "1.44", compose: "2.24.5" };
+
+/** The COMPOSE_FILE and COMPOSE_PROFILES that `docker compose ... up` ran with. */
+function upCallOf(calls: string): { files: string[]; profiles: string; line: string } {
+  const line = calls.split("\n").find((call) => call.endsWith(" up -d --build --wait")) ?? "";
+  const match = /^COMPOSE_FILE=(\S*) COMPOSE_PROFILES=(\S*) docker /.exec(line);
+  return { files: match?.[1] ? match[1].split(":") : [], profiles: match?.[2] ?? "", line };
+}
 
 test.each([
   { engine: "20.10.24+dfsg1", api: "1.41", compose: "2.26.1-4", withStartInterval: false },
@@ -57,9 +69,41 @@ test.each([
   const run = up(versions);
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
-  const upCall = run.calls.split("\n").find((line) => line.endsWith(" up -d --build --wait")) ?? "";
-  expect(upCall).toContain(`-f ${path.join(repoRoot, "docker-compose.yml")}`);
-  expect(upCall.includes(`-f ${fastStart}`)).toBe(versions.withStartInterval);
+  const { files, line } = upCallOf(run.calls);
+  expect(line).not.toContain(" -f ");
+  const userOverride = existsSync(override) ? [override] : [];
+  expect(files).toEqual([base, ...(versions.withStartInterval ? [fastStart] : []), ...userOverride]);
+});
+
+describe("Compose's conventions, as plain `docker compose up` honours them", () => {
+  // Only made here when the developer has none of their own; theirs is never touched.
+  const madeOverride = !existsSync(override);
+  beforeAll(() => {
+    if (madeOverride) writeFileSync(override, "services: {}\n");
+  });
+  afterAll(() => {
+    if (madeOverride) rmSync(override, { force: true });
+  });
+
+  test("docker-compose.override.yml beside the file is used, after the start-interval file (the override has the last word)", () => {
+    expect(upCallOf(up(engine25).calls).files).toEqual([base, fastStart, override]);
+    expect(upCallOf(up({ engine: "20.10.24", api: "1.41", compose: "2.26.1" }).calls).files).toEqual([base, override]);
+  });
+
+  test("COMPOSE_FILE from the caller names the files; start_interval follows docker-compose.yml where the engine takes it", () => {
+    const mine = path.join(dir, "mine.yml");
+    const run = up(engine25, { COMPOSE_FILE: `docker-compose.yml:${mine}` });
+    expect(run.status).toBe(0);
+    expect(upCallOf(run.calls).files).toEqual(["docker-compose.yml", fastStart, mine]);
+    expect(upCallOf(up(engine25, { COMPOSE_FILE: mine }).calls).files).toEqual([mine]);
+  });
+
+  test("COMPOSE_PROFILES from the caller wins over the env file's", () => {
+    expect(upCallOf(up(engine25).calls).profiles).toBe("localdb");
+    const run = up(engine25, { COMPOSE_PROFILES: "", COMPOSE_DATABASE_URL: "" });
+    expect(run.status).toBe(0);
+    expect(upCallOf(run.calls).profiles).toBe("");
+  });
 });
 
 test.each([

@@ -51,7 +51,7 @@ describe("over http, the stack as make dev starts it", () => {
       const csp = directives(response.headers.get("content-security-policy"));
       expect(csp.get("default-src")).toEqual(["'self'"]);
       expect(csp.get("script-src")).toEqual(["'self'", `'nonce-${nonceOf(response.headers.get("content-security-policy"))}'`, "'strict-dynamic'"]);
-      // The production policy: nothing of what `next dev` adds for its overlay (unit-tested in csp.test.ts).
+      // The production policy: nothing of what `next dev` adds for its overlay (unit-tested in csp.unit.test.ts).
       expect(csp.get("style-src")).toEqual(["'self'", `'nonce-${nonceOf(response.headers.get("content-security-policy"))}'`]);
       expect(csp.has("style-src-elem")).toBe(false);
       expect(csp.get("img-src")).toEqual(["'self'", "data:"]);
