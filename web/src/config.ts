@@ -24,6 +24,8 @@ export interface Config {
   /** TRUSTED_PROXIES: the reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For entries count. */
   trustedProxies: readonly string[];
   logLevel: LogLevel;
+  /** IDLE_AFTER_SECONDS in ms (0: never idle): how long without a user request before health stops querying. */
+  idleAfterMs: number;
   production: boolean;
 }
 
@@ -59,6 +61,7 @@ function load(): Config {
     tokenTtlSeconds: clean.JWT_TTL_SECONDS,
     trustedProxies: clean.TRUSTED_PROXIES,
     logLevel: clean.LOG_LEVEL,
+    idleAfterMs: clean.IDLE_AFTER_SECONDS * 1000,
     production: source.NODE_ENV === "production",
   };
 }

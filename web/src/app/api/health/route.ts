@@ -1,7 +1,10 @@
 // Readiness for Compose's healthcheck, in the api's /healthz shape (application/health+json):
 // 200 with status pass when this process can run a query on its database within the deadline,
 // else 503 with status fail. The pool refuses any connection without TLS (lib/db.ts).
+// While the web is idle (no user request for IDLE_AFTER_SECONDS) it answers 200 without a query,
+// saying so: a probe every 30 s would otherwise keep Neon's compute from ever suspending.
 import { getPrisma } from "../../../lib/db";
+import { getIdleness } from "../../../lib/idleness";
 import { getLogger } from "../../../lib/logger";
 
 export const dynamic = "force-dynamic";
@@ -12,7 +15,7 @@ type Status = "pass" | "fail";
 
 class Timeout extends Error {}
 
-function healthBody(status: Status, latencyMs: number, output?: string) {
+function healthBody(status: Status, latencyMs: number | null, output?: string) {
   const detail = output ? { output } : {};
   return {
     status,
@@ -25,7 +28,7 @@ function healthBody(status: Status, latencyMs: number, output?: string) {
   };
 }
 
-function answer(status: Status, latencyMs: number, output?: string): Response {
+function answer(status: Status, latencyMs: number | null, output?: string): Response {
   return new Response(JSON.stringify(healthBody(status, latencyMs, output)), {
     status: status === "pass" ? 200 : 503,
     headers: { "content-type": "application/health+json", "cache-control": "no-store" },
@@ -33,6 +36,8 @@ function answer(status: Status, latencyMs: number, output?: string): Response {
 }
 
 export async function GET(): Promise<Response> {
+  const idleness = getIdleness();
+  if (idleness.isIdle()) return answer("pass", null, `idle since ${idleness.state().since}: the database is not queried until a user request`);
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
