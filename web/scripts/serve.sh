@@ -11,9 +11,6 @@ cd "$web"
 export NEXT_TELEMETRY_DISABLED=1 PORT="${WEB_PORT:-3000}"
 case "${1:-}" in
   dev)
-    # What the web imports (its Prisma client, the workspace packages), made when missing or stale.
-    bash "$root/scripts/prisma-generate.sh" web
-    "$root/node_modules/.bin/tsc" -b tsconfig.build.json
     "$root/node_modules/.bin/tsc" -p tsconfig.check-env.json
     node --conditions=react-server .next/check-env/checkEnv.js
     exec "$root/node_modules/.bin/next" dev --port "$PORT" ;;
