@@ -4,7 +4,7 @@ import type { Express } from "express";
 import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
-import { FIRST_PAGE, NEXT_PAGE } from "../src/db/taskPage";
+import { FIRST_PAGE, NEXT_PAGE } from "../src/db/tasks";
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "@authbridge/contract";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { encodeCursor } from "../src/services/taskCursor";
