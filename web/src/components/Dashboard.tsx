@@ -58,6 +58,13 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
     }
   }
 
+  // A 404 means the task is gone (deleted in another tab, say): it leaves the list too.
+  const refused = (task: Task, failure: unknown) => {
+    if (failure instanceof ApiError && failure.status === 404) setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
+    fail(failure);
+    return false;
+  };
+
   const actions: TaskActions = {
     async change(task, changes) {
       if (!me) return false;
@@ -68,8 +75,7 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
         setTasks((current) => current?.map((t) => (t.id === changed.id ? changed : t)) ?? null);
         return true;
       } catch (failure) {
-        fail(failure);
-        return false;
+        return refused(task, failure);
       }
     },
     async remove(task) {
@@ -80,8 +86,7 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
         setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
         return true;
       } catch (failure) {
-        fail(failure);
-        return false;
+        return refused(task, failure);
       }
     },
   };
