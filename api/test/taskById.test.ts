@@ -21,7 +21,11 @@ async function create(user: string, title: string): Promise<TaskJson> {
   const res = await request(app).post(`/api/${user}/tasks`).set("Authorization", as(user)).send({ title }).expect(201);
   return (res.body as SingleTask).task;
 }
-const patch = (user: string, id: string, body: unknown) => request(app).patch(path(user, id)).set("Authorization", as(user)).send(body as object);
+const patch = (user: string, id: string, body: unknown) =>
+  request(app)
+    .patch(path(user, id))
+    .set("Authorization", as(user))
+    .send(body as object);
 
 beforeAll(async () => {
   cluster = await migratedCluster();
@@ -127,7 +131,9 @@ describe("any id that is not the caller's task: the same 404, status, body and h
     expect(JSON.parse(first?.text ?? "") as ErrorBody).toEqual({ error: { code: "not_found", message: "no such task" } });
     for (const [label, answer] of answers) expect({ label, ...answer }).toEqual({ label, ...first });
     // B's task is untouched by all of it.
-    expect(await sql(cluster.url, `SELECT title, done FROM task WHERE id = $1`, [ids["another user's"]])).toEqual([{ title: "B's task", done: false }]);
+    expect(await sql(cluster.url, `SELECT title, done FROM task WHERE id = $1`, [ids["another user's"]])).toEqual([
+      { title: "B's task", done: false },
+    ]);
   });
 });
 

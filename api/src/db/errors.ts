@@ -10,7 +10,17 @@ import { Prisma } from "../generated/prisma/client";
 // Neon suspending its compute among them) and 57014 (statement cancelled: the server's timeout).
 const UNAVAILABLE_SQLSTATE = /^(08...|53...|57P0[1-4]|57014)$/;
 // Node's socket and name-resolution failures, and its TLS handshake failures.
-const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 const TLS_CODE = /^ERR_(TLS|SSL)_|CERT|^HOSTNAME_MISMATCH$/;
 // Prisma: cannot reach, timed out, connection closed, pool timeout.
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);

@@ -1,16 +1,7 @@
 // Tasks, always scoped to one user: every statement (db/tasks.ts) names the user it is given.
 import { randomUUID } from "node:crypto";
 import { codeOf } from "@authbridge/db-rules";
-import {
-  type Queryable,
-  type TaskChanges,
-  type TaskRow,
-  deleteTask,
-  insertTask,
-  selectTask,
-  selectTaskPage,
-  updateTask,
-} from "../db/tasks";
+import { type Queryable, type TaskChanges, type TaskRow, deleteTask, insertTask, selectTask, selectTaskPage, updateTask } from "../db/tasks";
 import { TaskNotFoundError, UserGoneError } from "./errors";
 import { type TaskPosition, encodeCursor } from "./taskCursor";
 
