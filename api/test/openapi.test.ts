@@ -93,22 +93,11 @@ describe("every route answers every status the document lists, and only those", 
     await cluster?.destroy();
   });
 
-  const get = (app: Express, url: string, token?: string) => {
-    const req = request(app).get(url);
+  const caller = (method: "get" | "post" | "patch" | "delete") => (app: Express, url: string, token?: string) => {
+    const req = request(app)[method](url);
     return token ? req.set("Authorization", token) : req;
   };
-  const post = (app: Express, url: string, token?: string) => {
-    const req = request(app).post(url);
-    return token ? req.set("Authorization", token) : req;
-  };
-  const patch = (app: Express, url: string, token?: string) => {
-    const req = request(app).patch(url);
-    return token ? req.set("Authorization", token) : req;
-  };
-  const del = (app: Express, url: string, token?: string) => {
-    const req = request(app).delete(url);
-    return token ? req.set("Authorization", token) : req;
-  };
+  const [get, post, patch, del] = [caller("get"), caller("post"), caller("patch"), caller("delete")];
   // user-a's task for the by-id routes (made in beforeAll); a second one the DELETE case removes.
   let task = "";
   let doomed = "";
