@@ -5,7 +5,10 @@ import type { Express } from "express";
 import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { sql } from "@authbridge/testing/sql";
+import { sql, verifiedUrl } from "@authbridge/testing/sql";
+import { randomUUID } from "node:crypto";
+import { Client } from "pg";
+import { insertTask, updateTask } from "../src/db/tasks";
 import { TITLE_MAX } from "@authbridge/contract";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
@@ -147,5 +150,21 @@ test("a PATCH and a DELETE racing on one task: never a 5xx, and whatever ran las
     expect([200, 404]).toContain(patched.status);
     expect(deleted.status).toBe(204);
     expect(await sql(cluster.url, `SELECT 1 FROM task WHERE id = $1`, [task.id])).toHaveLength(0);
+  }
+});
+
+test("the statements write UTC whatever the session's time zone (as Prisma does): timestamps are the real time", async () => {
+  const client = new Client({ connectionString: verifiedUrl(cluster.url) });
+  await client.connect();
+  try {
+    await client.query(`SET TIME ZONE 'Pacific/Kiritimati'`); // UTC+14: any local-time slip shows
+    const id = randomUUID();
+    const inserted = await insertTask(client, "user-a", id, "zoned");
+    const updated = await updateTask(client, "user-a", id, { done: true });
+    for (const stamp of [inserted.createdAt, inserted.updatedAt, updated?.updatedAt ?? ""]) {
+      expect(Math.abs(Date.parse(stamp) - Date.now())).toBeLessThan(5 * 60_000);
+    }
+  } finally {
+    await client.end();
   }
 });
