@@ -6,25 +6,18 @@
 // cost about as much CPU as the rest of the request (docs/BENCHMARKS.md). The index
 // "task_userId_createdAt_id_idx" serves the list's order and every by-id statement's user filter.
 import type { ClientBase, Pool } from "pg";
+import type { z } from "zod";
+import type { Task, TaskChanges as TaskChangesSchema } from "../contract/schemas";
 import type { TaskPosition } from "../services/taskCursor";
 
 /** Anything a statement can run on: the pool, or a client holding a transaction. */
 export type Queryable = Pick<Pool | ClientBase, "query">;
 
-/** A task as the api sends it: timestamps already ISO 8601 UTC strings, so nothing is re-parsed. */
-export interface TaskRow {
-  id: string;
-  title: string;
-  done: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A task as the api sends it (the contract's one Task): timestamps already ISO 8601 UTC text, so nothing is re-parsed. */
+export type TaskRow = z.output<typeof Task>;
 
 /** What a PATCH may change; a field left undefined keeps its value. */
-export interface TaskChanges {
-  title?: string;
-  done?: boolean;
-}
+export type TaskChanges = z.output<typeof TaskChangesSchema>;
 
 // Prisma stores DateTime as UTC in timestamp(3); this renders it as Date.toISOString() would.
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
