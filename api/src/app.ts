@@ -10,11 +10,14 @@ import { errorHandler, notFoundHandler } from "./http/errorHandler";
 import { LayerClock } from "./http/layerClock";
 import { requestContext } from "./http/requestContext";
 import { userScope } from "./http/userScope";
+import { buildOpenApiDocument } from "./contract/document";
+import { methodsOf, routerOf } from "./http/route";
+import { ROUTES } from "./routes";
 import { benchRouter } from "./routes/bench";
 import { docsRouter } from "./routes/docs";
-import { healthRouter } from "./routes/health";
-import { meRouter } from "./routes/me";
-import { openApiRouter } from "./routes/openapi";
+import { healthRoutes } from "./routes/health";
+import { meRoutes } from "./routes/me";
+import { openApiDocument, publish } from "./routes/openapi";
 import { tasksRouter } from "./routes/tasks";
 import type { ListenerState } from "./sessions/listener";
 import type { SessionRegistry } from "./sessions/registry";
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): Express {
       cors({
         // An array makes cors answer only a matching Origin (a plain string is sent to everyone).
         origin: [deps.webOrigin],
-        methods: ["GET", "POST"],
+        methods: methodsOf(ROUTES),
         allowedHeaders: ["Authorization", "Content-Type"],
         exposedHeaders: ["X-Request-Id"],
         maxAge: 600,
@@ -58,14 +61,14 @@ export function createApp(deps: AppDeps): Express {
     ),
   );
 
-  app.use(healthRouter(deps.health, () => ({ ...deps.listener(), ...deps.sessions.stats() })));
-  app.use(openApiRouter());
+  app.use(routerOf(healthRoutes, { check: deps.health, sessions: () => ({ ...deps.listener(), ...deps.sessions.stats() }) }));
+  app.use(routerOf([openApiDocument], publish(buildOpenApiDocument())));
   app.use(docsRouter());
   if (clock) app.use("/bench", benchRouter({ tokenCache: () => deps.verifier.cacheStats(), layers: () => clock.stats() }));
 
   const api = express.Router();
   api.use(layer("requireAuth", requireAuth(deps.verifier, deps.sessions)));
-  api.use(meRouter(deps.users));
+  api.use(routerOf(meRoutes, deps.users, { at: "/api" }));
   api.use(userScope(tasksRouter(deps.tasks)));
   app.use("/api", api);
 

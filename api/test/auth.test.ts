@@ -6,6 +6,7 @@ import type { Express } from "express";
 import jwt from "jsonwebtoken";
 import request from "supertest";
 import { createApp } from "../src/app";
+import { ROUTES } from "../src/routes";
 import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { type Runtime, createRuntime } from "../src/runtime";
 import type { Cluster } from "@authbridge/testing/pg";
@@ -316,6 +317,18 @@ describe("HTTP plumbing", () => {
     expect(res.headers["x-content-type-options"]).toBe("nosniff");
     expect(res.headers["content-security-policy"]).toBeDefined();
     expect(res.headers["x-powered-by"]).toBeUndefined();
+  });
+
+  test("CORS methods are the ones the routes declare: a browser's PATCH and DELETE pass the preflight", async () => {
+    const preflight = await request(app)
+      .options("/api/user-a/tasks/some-id")
+      .set("Origin", WEB_ORIGIN)
+      .set("Access-Control-Request-Method", "PATCH")
+      .set("Access-Control-Request-Headers", "authorization,content-type");
+    expect(preflight.status).toBe(204);
+    const allowed = (preflight.headers["access-control-allow-methods"] ?? "").split(",");
+    expect(allowed.sort()).toEqual([...new Set(ROUTES.map((route) => route.method.toUpperCase()))].sort());
+    expect(allowed).toEqual(expect.arrayContaining(["GET", "POST", "PATCH", "DELETE"]));
   });
 
   test("CORS: the web origin only, with Authorization and Content-Type", async () => {

@@ -1,5 +1,6 @@
 // Shared by the api suites: the contract's test vector, tokens, test users and their sessions,
 // captured logs. Database faults come from the test kit (@authbridge/testing/faults).
+import type { components } from "@authbridge/contract";
 import { createLogger } from "@authbridge/service-kit";
 import { TEST_VECTOR, contractClaims, mint, signToken } from "@authbridge/testing/contract";
 import { Writable } from "node:stream";
@@ -67,19 +68,9 @@ export async function insertUsers(url: string, ids: string[]): Promise<void> {
   for (const id of ids) await insertUser(url, { id, sessionId: sessionOf(id) });
 }
 
-/** The api's JSON bodies as the tests read them (supertest types `body` as any). */
-export interface ErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string> };
-}
-export interface TaskJson {
-  id: string;
-  title: string;
-  done: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface HealthBody {
-  status: string;
-  output?: string;
-  checks: Record<string, Record<string, unknown>[]>;
-}
+/** The api's JSON bodies as the tests read them (supertest types `body` as any): the types generated from api/openapi.json. */
+export type ErrorBody = components["schemas"]["Error"];
+export type TaskJson = components["schemas"]["Task"];
+export type SingleTask = components["schemas"]["SingleTask"];
+export type TaskPage = components["schemas"]["TaskPage"];
+export type HealthBody = components["schemas"]["Health"];

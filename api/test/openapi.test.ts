@@ -11,9 +11,10 @@ import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { buildOpenApiDocument } from "../src/contract/document";
+import { ROUTES } from "../src/routes";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { VECTOR_KEY_HEX, VECTOR_SECRET, captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
+import { type SingleTask, VECTOR_KEY_HEX, VECTOR_SECRET, captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
 import { contractProblem, documentPath } from "./support/openapiCheck";
 
 const root = path.join(__dirname, "..", "..");
@@ -47,10 +48,12 @@ describe("api/openapi.json", () => {
     expect(readFileSync(path.join(root, "packages", "contract", "src", "openapi.ts"), "utf8")).toBe(generated);
   });
 
-  test("describes the bearer scheme and leaves out the benchmark-only routes", () => {
+  test("describes the bearer scheme, every declared route and nothing else (no benchmark-only route)", () => {
     const document = published();
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
-    expect(Object.keys(document.paths).sort()).toEqual(["/api/me", "/api/whoami", "/api/{userId}/tasks", "/healthz", "/livez", "/openapi.json"]);
+    const operations = Object.entries(document.paths).flatMap(([route, methods]) => Object.keys(methods).map((method) => `${method} ${route}`));
+    expect(operations.sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+    expect(operations.filter((operation) => /\/(bench|docs)\b/.test(operation))).toEqual([]);
     expect(document.paths["/livez"]?.get?.security).toEqual([]);
     expect(document.paths["/api/me"]?.get?.security).toEqual([{ bearerAuth: [] }]);
   });
@@ -80,20 +83,25 @@ describe("every route answers every status the document lists, and only those", 
     // The default test database URL points at a port where nothing listens.
     down = createRuntime(testConfig(), captureLogger().logger);
     apps = { up: createApp(up.deps), down: createApp(down.deps) };
+    const made = async () =>
+      ((await post(apps.up, "/api/user-a/tasks", as("user-a")).send({ title: "by id" }).expect(201)).body as SingleTask).task.id;
+    task = await made();
+    doomed = await made();
   });
   afterAll(async () => {
     await Promise.all([up?.close(), down?.close()]);
     await cluster?.destroy();
   });
 
-  const get = (app: Express, url: string, token?: string) => {
-    const req = request(app).get(url);
+  const caller = (method: "get" | "post" | "patch" | "delete") => (app: Express, url: string, token?: string) => {
+    const req = request(app)[method](url);
     return token ? req.set("Authorization", token) : req;
   };
-  const post = (app: Express, url: string, token?: string) => {
-    const req = request(app).post(url);
-    return token ? req.set("Authorization", token) : req;
-  };
+  const [get, post, patch, del] = [caller("get"), caller("post"), caller("patch"), caller("delete")];
+  // user-a's task for the by-id routes (made in beforeAll); a second one the DELETE case removes.
+  let task = "";
+  let doomed = "";
+  const gone = "00000000-0000-4000-8000-000000000000";
 
   const cases: [string, number, () => PromiseLike<request.Response>][] = [
     ["get /api/me", 200, () => get(apps.up, "/api/me", as("user-a"))],
@@ -115,6 +123,28 @@ describe("every route answers every status the document lists, and only those", 
     ["post /api/{userId}/tasks", 413, () => post(apps.up, "/api/user-a/tasks", as("user-a")).send({ title: "x".repeat(17 * 1024) })],
     ["post /api/{userId}/tasks", 415, () => post(apps.up, "/api/user-a/tasks", as("user-a")).type("text/plain").send("title=x")],
     ["post /api/{userId}/tasks", 503, () => post(apps.down, "/api/user-a/tasks", as("user-a")).send({ title: "x" })],
+    ["get /api/{userId}/tasks/{taskId}", 200, () => get(apps.up, `/api/user-a/tasks/${task}`, as("user-a"))],
+    ["get /api/{userId}/tasks/{taskId}", 401, () => get(apps.up, `/api/user-a/tasks/${task}`)],
+    ["get /api/{userId}/tasks/{taskId}", 403, () => get(apps.up, `/api/user-b/tasks/${task}`, as("user-a"))],
+    ["get /api/{userId}/tasks/{taskId}", 404, () => get(apps.up, `/api/user-a/tasks/${gone}`, as("user-a"))],
+    ["get /api/{userId}/tasks/{taskId}", 503, () => get(apps.down, `/api/user-a/tasks/${task}`, as("user-a"))],
+    ["patch /api/{userId}/tasks/{taskId}", 200, () => patch(apps.up, `/api/user-a/tasks/${task}`, as("user-a")).send({ done: true })],
+    ["patch /api/{userId}/tasks/{taskId}", 400, () => patch(apps.up, `/api/user-a/tasks/${task}`, as("user-a")).send({ done: "yes" })],
+    ["patch /api/{userId}/tasks/{taskId}", 401, () => patch(apps.up, `/api/user-a/tasks/${task}`).send({ done: true })],
+    ["patch /api/{userId}/tasks/{taskId}", 403, () => patch(apps.up, `/api/user-b/tasks/${task}`, as("user-a")).send({ done: true })],
+    ["patch /api/{userId}/tasks/{taskId}", 404, () => patch(apps.up, `/api/user-a/tasks/${gone}`, as("user-a")).send({ done: true })],
+    [
+      "patch /api/{userId}/tasks/{taskId}",
+      413,
+      () => patch(apps.up, `/api/user-a/tasks/${task}`, as("user-a")).send({ title: "x".repeat(17 * 1024) }),
+    ],
+    ["patch /api/{userId}/tasks/{taskId}", 415, () => patch(apps.up, `/api/user-a/tasks/${task}`, as("user-a")).type("text/plain").send("done=true")],
+    ["patch /api/{userId}/tasks/{taskId}", 503, () => patch(apps.down, `/api/user-a/tasks/${task}`, as("user-a")).send({ done: true })],
+    ["delete /api/{userId}/tasks/{taskId}", 204, () => del(apps.up, `/api/user-a/tasks/${doomed}`, as("user-a"))],
+    ["delete /api/{userId}/tasks/{taskId}", 401, () => del(apps.up, `/api/user-a/tasks/${task}`)],
+    ["delete /api/{userId}/tasks/{taskId}", 403, () => del(apps.up, `/api/user-b/tasks/${task}`, as("user-a"))],
+    ["delete /api/{userId}/tasks/{taskId}", 404, () => del(apps.up, `/api/user-a/tasks/${doomed}`, as("user-a"))],
+    ["delete /api/{userId}/tasks/{taskId}", 503, () => del(apps.down, `/api/user-a/tasks/${task}`, as("user-a"))],
     ["get /healthz", 200, () => get(apps.up, "/healthz")],
     ["get /healthz", 503, () => get(apps.down, "/healthz")],
     ["get /livez", 200, () => get(apps.down, "/livez")],

@@ -4,7 +4,7 @@ import type { Express } from "express";
 import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
-import { FIRST_PAGE, NEXT_PAGE } from "../src/db/taskPage";
+import { FIRST_PAGE, NEXT_PAGE } from "../src/db/tasks";
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "@authbridge/contract";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { encodeCursor } from "../src/services/taskCursor";
@@ -124,7 +124,7 @@ test("stable under concurrent inserts: new tasks appear on no later page, and no
   expect(seen).toEqual(before);
 });
 
-test("the list's timestamps are exactly what Prisma wrote and answered (ISO 8601 UTC, milliseconds)", async () => {
+test("the list's timestamps are exactly what the create wrote and answered (ISO 8601 UTC, milliseconds)", async () => {
   const created = await request(app).post("/api/empty/tasks").set("Authorization", as("empty")).send({ title: "timed" }).expect(201);
   const listed = (await page("empty")).body as WirePage;
   expect(listed.tasks).toEqual([(created.body as { task: WireTask }).task]);

@@ -8,6 +8,9 @@ export interface BenchUser {
   token: string;
 }
 
+/** One task of each bench user (by user id), for the by-id cases. */
+export type TaskOf = Record<string, string>;
+
 /** A server under test and the tokens minted for its audience. */
 export interface Served {
   target: Target;
@@ -23,6 +26,7 @@ export interface CaseTargets {
   twoWorkers: Served | null;
   /** The large-list user on the api, and a cursor deep into their list. */
   large: { user: BenchUser; deepCursor: string } | null;
+  taskOf: TaskOf;
 }
 
 function expect(condition: boolean, what: string): void {
@@ -56,8 +60,39 @@ function tasksCase(name: HttpCase, served: Served, own: boolean): CaseSpec {
   };
 }
 
+const taskPath = (user: BenchUser, taskOf: TaskOf) => `/api/${encodeURIComponent(user.id)}/tasks/${taskOf[user.id] ?? ""}`;
+const oneTask = (check: (task: Record<string, unknown>) => boolean, what: string) => (status: number, body: unknown) =>
+  expect(status === 200 && isObject(body) && isObject(body.task) && check(body.task), what);
+
+/** GET one task by id: the same statement as the floor's (db/tasks.ts through services/tasks.ts). */
+function byIdCase(name: HttpCase, served: Served, taskOf: TaskOf, own: boolean): CaseSpec {
+  return {
+    name,
+    authenticated: true,
+    ...(own ? { target: served.target } : {}),
+    requests: served.users.map((user) => ({ path: taskPath(user, taskOf), headers: bearer(user) })),
+    check: oneTask((task) => Object.values(taskOf).includes(String(task.id)), "200 { task } with the asked id"),
+  };
+}
+
+/** PATCH { done: true } on one task: one UPDATE ... RETURNING per request. */
+function patchCase(name: HttpCase, served: Served, taskOf: TaskOf, own: boolean): CaseSpec {
+  return {
+    name,
+    authenticated: true,
+    ...(own ? { target: served.target } : {}),
+    requests: served.users.map((user) => ({
+      method: "PATCH" as const,
+      path: taskPath(user, taskOf),
+      headers: { ...bearer(user), "content-type": "application/json" },
+      body: JSON.stringify({ done: true }),
+    })),
+    check: oneTask((task) => task.done === true, "200 { task } with done: true"),
+  };
+}
+
 export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSpec>> {
-  const { api, floor, twoWorkers, large } = targets;
+  const { api, floor, twoWorkers, large, taskOf } = targets;
   return {
     baseline: {
       name: "baseline",
@@ -74,6 +109,10 @@ export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSp
     },
     tasks: tasksCase("tasks", api, false),
     ...(floor ? { floor: tasksCase("floor", floor, true) } : {}),
+    "task-by-id": byIdCase("task-by-id", api, taskOf, false),
+    ...(floor ? { "floor-by-id": byIdCase("floor-by-id", floor, taskOf, true) } : {}),
+    "task-patch": patchCase("task-patch", api, taskOf, false),
+    ...(floor ? { "floor-patch": patchCase("floor-patch", floor, taskOf, true) } : {}),
     ...(twoWorkers ? { "tasks-2-workers": tasksCase("tasks-2-workers", twoWorkers, true) } : {}),
     ...(large
       ? {

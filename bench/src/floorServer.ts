@@ -1,9 +1,10 @@
-// The floor: GET /api/{user}/tasks with no framework and no ORM. node:http and the api's pg pool,
-// the api's own token check (verified-token cache and session check included), query and page
-// shaping from api/dist, and nothing else: no request id, no log line, no security headers.
+// The floor: GET /api/{user}/tasks, and GET and PATCH /api/{user}/tasks/{id}, with no framework
+// and no ORM. node:http and the api's pg pool, the api's own token check (verified-token cache and
+// session check included), request schemas, statements and page shaping from api/dist, and
+// nothing else: no request id, no log line, no security headers.
 // Whatever the api costs above this is what Express, the middleware and the protections cost.
 // Run as its own process by floor.ts; configured by FLOOR_* variables.
-import { createServer } from "node:http";
+import { type IncomingMessage, createServer } from "node:http";
 import { parse as parseQuery } from "node:querystring";
 import pino from "pino";
 import type { SessionVerdict } from "../../api/src/sessions/registry";
@@ -14,8 +15,9 @@ const { deriveTokenKey } = fromApiDist("auth/tokenKey") as typeof import("../../
 const { createTokenVerifier } = fromApiDist("auth/tokenVerifier") as typeof import("../../api/src/auth/tokenVerifier");
 const { TOKEN_CACHE_SIZE, SESSION_CACHE_SIZE } = fromApiDist("runtime") as typeof import("../../api/src/runtime");
 const { createPool } = fromApiDist("db/pool") as typeof import("../../api/src/db/pool");
-const { parseTaskPageQuery } = fromApiDist("routes/taskPageQuery") as typeof import("../../api/src/routes/taskPageQuery");
-const { readTaskPage } = fromApiDist("services/tasks") as typeof import("../../api/src/services/tasks");
+const { parseTaskPageQuery } = fromApiDist("routes/tasks/pageQuery") as typeof import("../../api/src/routes/tasks/pageQuery");
+const { changeTask, readTask, readTaskPage } = fromApiDist("services/tasks") as typeof import("../../api/src/services/tasks");
+const { TaskChanges } = fromApiDist("contract/schemas") as typeof import("../../api/src/contract/schemas");
 const { HttpError } = fromApiDist("http/errors") as typeof import("../../api/src/http/errors");
 const { createSessionRegistry } = fromApiDist("sessions/registry") as typeof import("../../api/src/sessions/registry");
 
@@ -60,7 +62,18 @@ const sessions = createSessionRegistry({
 });
 sessions.trust();
 
-const TASKS_PATH = /^\/api\/([^/]+)\/tasks$/;
+const TASKS_PATH = /^\/api\/([^/]+)\/tasks(?:\/([^/]+))?$/;
+
+/** The request's body, read whole (the bench's bodies are a few bytes). */
+function bodyOf(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => (text += chunk));
+    req.on("end", () => resolve(text));
+    req.on("error", reject);
+  });
+}
 
 const server = createServer((req, res) => {
   const send = (status: number, body: unknown) => {
@@ -73,7 +86,8 @@ const server = createServer((req, res) => {
   const pathname = question === -1 ? url : url.slice(0, question);
   if (pathname === "/healthz") return send(200, { status: "pass" });
   const match = TASKS_PATH.exec(pathname);
-  if (req.method !== "GET" || !match) return send(404, { error: "not found" });
+  const taskId = match?.[2];
+  if (!match || !(req.method === "GET" || (req.method === "PATCH" && taskId))) return send(404, { error: "not found" });
   const header = req.headers.authorization ?? "";
   const verified = header.startsWith("Bearer ") ? verifier.verify(header.slice(7)) : null;
   if (!verified?.ok) return send(401, { error: "unauthorized" });
@@ -81,6 +95,28 @@ const server = createServer((req, res) => {
   const serve = (verdict: SessionVerdict) => {
     if (!verdict.ok) return send(401, { error: "unauthorized" });
     if (decodeURIComponent(match[1] ?? "") !== claims.sub) return send(403, { error: "forbidden" });
+    const answer = (work: Promise<unknown>) =>
+      work.then(
+        (task) => send(200, { task }),
+        (err: unknown) => send(err instanceof Error && err.name === "TaskNotFoundError" ? 404 : 503, { error: "failed" }),
+      );
+    if (taskId && req.method === "GET") return void answer(readTask(pool, claims.sub, taskId));
+    if (taskId) {
+      return void bodyOf(req).then(
+        (text) => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            return send(400, { error: "malformed json" });
+          }
+          const changes = TaskChanges.safeParse(json);
+          if (!changes.success) return send(400, { error: "invalid" });
+          return answer(changeTask(pool, claims.sub, taskId, changes.data));
+        },
+        () => send(400, { error: "aborted" }),
+      );
+    }
     let page;
     try {
       page = parseTaskPageQuery(question === -1 ? {} : parseQuery(url.slice(question + 1)));

@@ -8,7 +8,7 @@ import type { HttpCase } from "./options";
 
 export interface CaseSpec {
   name: HttpCase;
-  requests: { path: string; headers?: Record<string, string> }[];
+  requests: { method?: "GET" | "PATCH"; path: string; headers?: Record<string, string>; body?: string }[];
   /** Goes through requireAuth (so the token cache's counters belong to it). */
   authenticated: boolean;
   /** Another server than the run's api (the floor, the api with 2 workers). */
@@ -81,18 +81,19 @@ function counterDelta(before: Counters, after: Counters): Counters {
 
 export async function checkCase(origin: string, spec: CaseSpec): Promise<void> {
   for (const request of spec.requests) {
-    const res = await fetch(`${origin}${request.path}`, request.headers ? { headers: request.headers } : {});
+    const method = request.method ?? "GET";
+    const res = await fetch(`${origin}${request.path}`, { method, headers: request.headers ?? {}, body: request.body ?? null });
     const text = await res.text();
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw new Error(`${spec.name}: GET ${request.path} answered ${res.status} with a body that is not JSON`);
+      throw new Error(`${spec.name}: ${method} ${request.path} answered ${res.status} with a body that is not JSON`);
     }
     try {
       spec.check(res.status, body);
     } catch (err) {
-      throw new Error(`${spec.name}: GET ${request.path} answered ${res.status} ${text.slice(0, 300)}: ${(err as Error).message}`);
+      throw new Error(`${spec.name}: ${method} ${request.path} answered ${res.status} ${text.slice(0, 300)}: ${(err as Error).message}`);
     }
   }
 }

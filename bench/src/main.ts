@@ -69,6 +69,19 @@ async function deepCursor(origin: string, user: BenchUser): Promise<string> {
   return cursor;
 }
 
+/** Each user's newest task, read through the api: what the by-id cases ask for. */
+async function firstTasks(origin: string, users: readonly BenchUser[]): Promise<Record<string, string>> {
+  const taskOf: Record<string, string> = {};
+  for (const user of users) {
+    const res = await fetch(`${origin}/api/${user.id}/tasks?limit=1`, { headers: { authorization: `Bearer ${user.token}` } });
+    const body = (await res.json()) as { tasks?: { id: string }[] };
+    const id = body.tasks?.[0]?.id;
+    if (res.status !== 200 || !id) throw new Error(`reading a task of ${user.id}: ${res.status}`);
+    taskOf[user.id] = id;
+  }
+  return taskOf;
+}
+
 async function startedApi(secret: string, databaseUrl: string, workers: number): Promise<ApiProcess> {
   const api = await startApi({ secret, webOrigin: WEB_ORIGIN, port: await freePort(), databaseUrl, workers });
   cleanups.push(() => api.stop());
@@ -105,7 +118,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   });
 
   let floor: Served | null = null;
-  if (wanted("floor")) {
+  if (wanted("floor") || wanted("floor-by-id") || wanted("floor-patch")) {
     const server = await startFloor({ secret, issuer: WEB_ORIGIN, port: await freePort(), databaseUrl: cluster.url, poolMax: API_POOL_MAX });
     cleanups.push(() => server.stop());
     floor = served(server);
@@ -125,6 +138,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     floor,
     twoWorkers,
     large: largeUser ? { user: largeUser, deepCursor: await deepCursor(api.origin, largeUser) } : null,
+    taskOf: await firstTasks(api.origin, apiServed.users),
   });
   const selected = HTTP_CASES.filter(wanted).flatMap((name) => specs[name] ?? []);
   const lookupsBefore = (await listenerHealth(api.origin)).sessionLookups;

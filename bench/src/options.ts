@@ -1,7 +1,20 @@
 // Command-line flags of `make bench` / scripts/bench.sh.
 import { parseArgs } from "node:util";
 
-export const HTTP_CASES = ["baseline", "auth-only", "tasks", "floor", "tasks-large-first", "tasks-large-deep", "tasks-2-workers", "healthz"] as const;
+export const HTTP_CASES = [
+  "baseline",
+  "auth-only",
+  "tasks",
+  "floor",
+  "task-by-id",
+  "floor-by-id",
+  "task-patch",
+  "floor-patch",
+  "tasks-large-first",
+  "tasks-large-deep",
+  "tasks-2-workers",
+  "healthz",
+] as const;
 export type HttpCase = (typeof HTTP_CASES)[number];
 export const ALL_CASES = [...HTTP_CASES, "verify", "revocation"] as const;
 export type CaseName = (typeof ALL_CASES)[number];

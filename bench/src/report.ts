@@ -65,6 +65,13 @@ function pageCost(run: Run, name: string): number | null {
   return ratio ? 1 / ratio : null;
 }
 
+/** The floor case a case is compared with: the same statements without Express and the middleware. */
+export function floorOf(name: string): string | null {
+  if (name === "task-by-id") return "floor-by-id";
+  if (name === "task-patch") return "floor-patch";
+  return name.startsWith("tasks") ? "floor" : null;
+}
+
 export function failuresOf(run: Run): number {
   return run.cases.reduce((sum, c) => sum + c.errors + c.timeouts + c.non2xx + c.warmup.errors + c.warmup.timeouts + c.warmup.non2xx, 0);
 }
@@ -78,6 +85,8 @@ export function targets(run: Run): Target[] {
   const authOnly = byName(run, "auth-only");
   const tasks = byName(run, "tasks");
   const twoWorkers = byName(run, "tasks-2-workers");
+  const byId = byName(run, "task-by-id");
+  const patch = byName(run, "task-patch");
   const at50 = run.options.connections === 50;
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const x = (v: number) => v.toFixed(2);
@@ -89,6 +98,9 @@ export function targets(run: Run): Target[] {
     target("auth-only / baseline", ">= 0.90", authOnly ? ratioToBaseline(run, authOnly) : null, (v) => v >= 0.9, x),
     target("tasks / floor, req/s (1 worker each)", ">= 0.80", tasks ? ratioTo(run, tasks, "floor") : null, (v) => v >= 0.8, x),
     target("tasks / floor, CPU per request (floor µs / api µs)", ">= 0.80", cpuRatio(run, tasks, "floor"), (v) => v >= 0.8, x),
+    target("task by id cost / 50-task page", "<= 1.00", pageCost(run, "task-by-id"), (v) => v <= 1, x),
+    report("task by id / floor, req/s", byId ? ratioTo(run, byId, "floor-by-id") : null, x),
+    report("task PATCH / floor, req/s", patch ? ratioTo(run, patch, "floor-patch") : null, x),
     target("10,000-task user, first page cost / 50-task page", "<= 1.20", pageCost(run, "tasks-large-first"), (v) => v <= 1.2, x),
     target("10,000-task user, deep page cost / 50-task page", "<= 1.20", pageCost(run, "tasks-large-deep"), (v) => v <= 1.2, x),
     target("tasks p99 at 50 connections (1 worker)", "<= 20 ms", at50 ? tasks?.latencyMs.p99 : null, (v) => v <= 20, ms),
@@ -151,7 +163,8 @@ function sections(run: Run, markdown: boolean): string[] {
         ],
         run.cases.map((c) => {
           const ratio = ratioToBaseline(run, c);
-          const floorRatio = c.name.startsWith("tasks") ? ratioTo(run, c, "floor") : null;
+          const floor = floorOf(c.name);
+          const floorRatio = floor ? ratioTo(run, c, floor) : null;
           const cache = c.tokenCache;
           return [
             c.name,

@@ -1,5 +1,5 @@
 // The whole bridge in a real browser (Debian's Chromium driven by playwright-core): sign up, the
-// dashboard verified by the API, tasks, sign out, a second person who sees none of the first
+// dashboard verified by the API, tasks (added, completed, renamed, deleted), sign out, a second person who sees none of the first
 // one's tasks, every form error, and the dashboard closed after sign-out. Screenshots of each step
 // go to web/test-results/e2e/.
 import { mkdirSync, rmSync } from "node:fs";
@@ -223,6 +223,76 @@ describeE2e("browser: sign up, dashboard verified by the API, tasks, sign out", 
     await expect(alert.filter({ hasText: "reach" }).textContent()).resolves.toContain("Cannot reach the server");
     expect(await page.getByRole("button", { name: "Sign in" }).isEnabled()).toBe(true);
     await shot(page, "error-server-unreachable");
+    await context.close();
+  });
+
+  test("tasks from the keyboard: complete, un-complete, rename, delete; each seen after a reload; the API's refusal shown", async () => {
+    const { context, page } = await person("10.9.0.6");
+    await signUpThroughForm(page, "Dana Example", newEmail("dana"));
+    const danaId = await verifiedId(page);
+    await page.getByTestId("no-tasks").waitFor();
+    const items = page.getByTestId("tasks").locator("li");
+    for (const title of ["Pay rent", "Call mum", "Buy milk"]) {
+      await page.getByLabel("New task").fill(title);
+      await page.getByLabel("New task").press("Enter");
+      await page.getByRole("button", { name: `Rename: ${title}` }).waitFor();
+    }
+    const checkbox = (title: string, checked: boolean) => page.getByRole("checkbox", { name: `Done: ${title}`, checked });
+    const press = async (locator: ReturnType<Page["locator"]>, key: string) => {
+      await locator.focus();
+      await page.keyboard.press(key);
+    };
+
+    // Complete: Space on the checkbox. Done tasks look done.
+    await press(checkbox("Buy milk", false), "Space");
+    await checkbox("Buy milk", true).waitFor();
+    const milk = page.getByRole("button", { name: "Rename: Buy milk" });
+    expect(await milk.evaluate((el) => getComputedStyle(el).textDecorationLine)).toBe("line-through");
+    expect(await page.getByRole("button", { name: "Rename: Pay rent" }).evaluate((el) => getComputedStyle(el).textDecorationLine)).toBe("none");
+
+    // Rename in place: Enter on the title opens the field, Enter saves; Escape cancels.
+    await press(page.getByRole("button", { name: "Rename: Call mum" }), "Enter");
+    const field = page.getByRole("textbox", { name: "New title for: Call mum" });
+    await field.fill("Call grandma");
+    await field.press("Enter");
+    await page.getByRole("button", { name: "Rename: Call grandma" }).waitFor();
+    await press(page.getByRole("button", { name: "Rename: Pay rent" }), "Enter");
+    await page.getByRole("textbox", { name: "New title for: Pay rent" }).fill("never saved");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Rename: Pay rent" }).waitFor();
+
+    // Delete: Enter on Delete asks in the row, Enter on the focused confirmation deletes.
+    await press(page.getByRole("button", { name: "Delete: Pay rent" }), "Enter");
+    await page.getByRole("group", { name: "Delete Pay rent?" }).waitFor();
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Rename: Pay rent" }).waitFor({ state: "detached" });
+    await shot(page, "dana-tasks-changed");
+
+    // All of it was the API's doing: a reload shows the same.
+    await page.reload();
+    await checkbox("Buy milk", true).waitFor();
+    expect(await items.allTextContents()).toEqual(["Buy milk", "Call grandma"]);
+    await press(checkbox("Buy milk", true), "Space");
+    await checkbox("Buy milk", false).waitFor();
+    await page.reload();
+    await checkbox("Buy milk", false).waitFor();
+    expect(await checkbox("Call grandma", false).isVisible()).toBe(true);
+
+    // The task deleted elsewhere (with Dana's own token): the API refuses the change, the page says
+    // so and drops the task.
+    const token = await page.evaluate(async () => ((await (await fetch("/api/auth/token")).json()) as { token: string }).token);
+    const page1 = await fetch(`${stack.api.url}/api/${encodeURIComponent(danaId)}/tasks`, { headers: { authorization: `Bearer ${token}` } });
+    const grandma = ((await page1.json()) as { tasks: { id: string; title: string }[] }).tasks.find((t) => t.title === "Call grandma");
+    const gone = await fetch(`${stack.api.url}/api/${encodeURIComponent(danaId)}/tasks/${grandma?.id ?? ""}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(gone.status).toBe(204);
+    await press(checkbox("Call grandma", false), "Space");
+    await page.getByRole("alert").getByText("The API refused: no such task").waitFor();
+    await checkbox("Call grandma", false).waitFor({ state: "detached" });
+    expect(await items.allTextContents()).toEqual(["Buy milk"]);
+    await shot(page, "dana-refused");
     await context.close();
   });
 

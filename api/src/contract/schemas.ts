@@ -60,7 +60,7 @@ export const TaskPage = z
   })
   .meta({ id: "TaskPage" });
 
-export const TaskCreated = z.object({ task: Task }).meta({ id: "TaskCreated" });
+export const SingleTask = z.object({ task: Task }).meta({ id: "SingleTask" });
 
 const healthCheck = z.looseObject({
   componentType: z.string().optional(),
@@ -103,6 +103,25 @@ export const Title = z
   });
 
 export const NewTask = z.object({ title: Title }, { error: "must be a JSON object" }).meta({ id: "NewTask" });
+
+// Strict: a misspelt field ("titel") is a 400 naming it, not a 200 that silently changed nothing.
+export const TaskChanges = z
+  .strictObject(
+    {
+      title: Title.optional(),
+      done: z.boolean({ error: "must be true or false" }).optional(),
+    },
+    { error: "must be a JSON object" },
+  )
+  .refine((changes) => changes.title !== undefined || changes.done !== undefined, "must name at least one of title, done")
+  .meta({ id: "TaskChanges", description: "The fields to change; at least one", minProperties: 1 });
+
+export const TaskPath = UserPath.extend({
+  taskId: z.string().meta({
+    description: "A task id. Any id that is not one of the caller's tasks is answered 404, the same way every time",
+    example: "0b5e2a52-6f0e-4c2a-9d55-2f1c7a1f3e10",
+  }),
+});
 
 const limitMessage = `must be an integer from 1 to ${PAGE_SIZE_MAX}`;
 export const TaskListQuery = z.object({

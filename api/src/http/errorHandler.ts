@@ -1,8 +1,10 @@
-// The last middleware: turns anything thrown into the JSON error shape. Never a stack trace.
+// The last middleware: turns anything thrown into the JSON error shape, in this order: the
+// api's own HTTP errors, the body parser's, the services' domain errors, a database outage (503,
+// retry), and anything else as a 500 with no detail, its stack logged. Never a stack trace sent.
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { DatabaseUnavailableError } from "../db/errors";
-import { UserGoneError } from "../services/errors";
-import { HttpError, UnauthorizedError, notFound, userGone } from "./errors";
+import { isDatabaseUnavailable, unavailableKind } from "../db/errors";
+import { TaskNotFoundError, UserGoneError } from "../services/errors";
+import { HttpError, UnauthorizedError, notFound, taskNotFound, userGone } from "./errors";
 
 // body-parser and the router tag their errors with `type` and `status`.
 const BODY_ERRORS: Record<string, [number, string, string]> = {
@@ -18,8 +20,8 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFou
 
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const error = toHttpError(err);
-  if (err instanceof DatabaseUnavailableError) {
-    req.log.warn({ kind: err.kind }, "database unavailable");
+  if (error.code === DATABASE_UNAVAILABLE) {
+    req.log.warn({ kind: unavailableKind(err) }, "database unavailable");
   } else if (error instanceof UnauthorizedError) {
     // The reason is worth a debug line; the token itself is never logged.
     req.log.debug({ reason: error.failure?.reason ?? "no bearer token" }, "authentication failed");
@@ -31,15 +33,18 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   res.status(error.status).json(error.body());
 };
 
+const DATABASE_UNAVAILABLE = "database_unavailable";
+
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof UserGoneError) return userGone();
-  if (err instanceof DatabaseUnavailableError) {
-    return new HttpError(503, "database_unavailable", "the database is unavailable, try again shortly", undefined, { "Retry-After": "1" });
-  }
   const tagged = err as { type?: unknown; status?: unknown } | null;
   const known = typeof tagged?.type === "string" ? BODY_ERRORS[tagged.type] : undefined;
   if (known) return new HttpError(known[0], known[1], known[2]);
+  if (err instanceof UserGoneError) return userGone();
+  if (err instanceof TaskNotFoundError) return taskNotFound();
+  if (isDatabaseUnavailable(err)) {
+    return new HttpError(503, DATABASE_UNAVAILABLE, "the database is unavailable, try again shortly", undefined, { "Retry-After": "1" });
+  }
   if (typeof tagged?.status === "number" && tagged.status >= 400 && tagged.status < 500) {
     return new HttpError(tagged.status, "bad_request", "the request could not be understood");
   }

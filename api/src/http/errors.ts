@@ -41,5 +41,7 @@ export class UnauthorizedError extends HttpError {
 export const unauthorized = (failure: AuthFailure | null = null) => new UnauthorizedError(failure);
 export const userGone = () => unauthorized({ reason: "token subject has no user row", description: "user no longer exists" });
 export const notFound = () => new HttpError(404, "not_found", "no such route");
+/** The one answer for any task id that is not the caller's task, whatever the reason. */
+export const taskNotFound = () => new HttpError(404, "not_found", "no such task");
 export const forbidden = () => new HttpError(403, "forbidden", "this resource belongs to another user");
 export const invalid = (fields: Record<string, string>) => new HttpError(400, "invalid_request", "the request is invalid", fields);

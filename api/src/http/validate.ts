@@ -2,12 +2,12 @@
 // its schemas and a handler that receives the parsed, typed input. Anything that does not parse
 // is a 400 invalid_request whose `fields` says, per field, the first thing wrong with it.
 import type { NextFunction, Request, Response } from "express";
-import type { ZodError, ZodType, z } from "zod";
+import type { ZodError, ZodObject, ZodType, z } from "zod";
 import { invalid } from "./errors";
 
 export interface RequestSchemas {
-  params?: ZodType;
-  query?: ZodType;
+  params?: ZodObject;
+  query?: ZodObject;
   body?: ZodType;
 }
 
@@ -23,6 +23,11 @@ const PARTS = ["params", "query", "body"] as const;
 
 function addFields(fields: Record<string, string>, part: (typeof PARTS)[number], error: ZodError): void {
   for (const issue of error.issues) {
+    // A strict object names each field it does not know.
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) fields[key] ??= "is not a known field";
+      continue;
+    }
     // A problem with the whole part (e.g. a body that is not an object) is reported under its name.
     const name = issue.path.length > 0 ? issue.path.join(".") : part;
     fields[name] ??= issue.message;

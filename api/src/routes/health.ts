@@ -1,4 +1,6 @@
-import { Router } from "express";
+import { json } from "../contract/responses";
+import { Health, Liveness } from "../contract/schemas";
+import { routeOf } from "../http/route";
 import type { HealthReport } from "../db/health";
 import type { ListenerState } from "../sessions/listener";
 import type { SessionStats } from "../sessions/registry";
@@ -40,20 +42,48 @@ function healthBody(report: HealthReport, sessions: SessionsHealth) {
   };
 }
 
-export function healthRouter(check: () => Promise<HealthReport>, sessions: () => SessionsHealth): Router {
-  const router = Router();
-  // Readiness: the database answers over an encrypted connection (RFC draft health+json).
-  router.get("/healthz", async (_req, res) => {
+export interface HealthDeps {
+  check: () => Promise<HealthReport>;
+  sessions: () => SessionsHealth;
+}
+
+const healthRoute = routeOf<HealthDeps>();
+
+// Readiness: the database answers over an encrypted connection (RFC draft health+json).
+export const readiness = healthRoute({
+  method: "get",
+  path: "/healthz",
+  summary: "Readiness: the database answers over an encrypted connection",
+  bearer: false,
+  request: {},
+  responses: {
+    200: { description: "Ready", content: { "application/health+json": { schema: Health } } },
+    503: {
+      description: "Not ready: the database is unreachable, slow, or not encrypted",
+      content: { "application/health+json": { schema: Health } },
+    },
+  },
+  handler: async ({ check, sessions }, _input, _req, res) => {
     const report = await check();
     res
       .status(report.status === "pass" ? 200 : 503)
       .set("Cache-Control", "no-store")
       .type("application/health+json")
       .send(JSON.stringify(healthBody(report, sessions())));
-  });
-  // Liveness: the process and its event loop answer; no database.
-  router.get("/livez", (_req, res) => {
+  },
+});
+
+// Liveness: the process and its event loop answer; no database.
+export const liveness = healthRoute({
+  method: "get",
+  path: "/livez",
+  summary: "Liveness: the process answers (no database)",
+  bearer: false,
+  request: {},
+  responses: { 200: json(Liveness, "Alive", { status: "pass" }) },
+  handler: (_deps, _input, _req, res) => {
     res.set("Cache-Control", "no-store").json({ status: "pass" });
-  });
-  return router;
-}
+  },
+});
+
+export const healthRoutes = [readiness, liveness];

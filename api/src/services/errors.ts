@@ -10,3 +10,14 @@ export class UserGoneError extends Error {
     super("token subject has no user row");
   }
 }
+
+/**
+ * The caller has no task with this id: someone else's, never created, already deleted, or not an
+ * id at all. One error for all of them, answered with one 404, so nobody learns which it was.
+ */
+export class TaskNotFoundError extends Error {
+  override name = "TaskNotFoundError";
+  constructor() {
+    super("no such task");
+  }
+}

@@ -1,20 +1,9 @@
-// Tasks, always scoped to one user: every query here filters by the user id it is given.
-import type { Pool } from "pg";
-import type { Database } from "../db/prisma";
-import { isPrismaError, withDatabase } from "../db/errors";
-import { type TaskRow, selectTaskPage } from "../db/taskPage";
-import { UserGoneError } from "./errors";
+// Tasks, always scoped to one user: every statement (db/tasks.ts) names the user it is given.
+import { randomUUID } from "node:crypto";
+import { codeOf } from "@authbridge/db-rules";
+import { type Queryable, type TaskChanges, type TaskRow, deleteTask, insertTask, selectTask, selectTaskPage, updateTask } from "../db/tasks";
+import { TaskNotFoundError, UserGoneError } from "./errors";
 import { type TaskPosition, encodeCursor } from "./taskCursor";
-
-export interface TaskView {
-  id: string;
-  title: string;
-  done: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-const VIEW = { id: true, title: true, done: true, createdAt: true, updatedAt: true } as const;
 
 export interface TaskPage {
   tasks: TaskRow[];
@@ -26,31 +15,62 @@ export interface TaskService {
   /** Newest first (createdAt, then id, descending), at most `limit` tasks after `after`. */
   list(userId: string, page: { limit: number; after: TaskPosition | null }): Promise<TaskPage>;
   /** Throws UserGoneError when the user row no longer exists. */
-  create(userId: string, title: string): Promise<TaskView>;
+  create(userId: string, title: string): Promise<TaskRow>;
+  /** The by-id operations throw TaskNotFoundError for any id that is not one of the user's tasks. */
+  get(userId: string, taskId: string): Promise<TaskRow>;
+  update(userId: string, taskId: string, changes: TaskChanges): Promise<TaskRow>;
+  remove(userId: string, taskId: string): Promise<void>;
+}
+
+// The ids this api hands out (randomUUID). Anything else names no task: it is answered without a
+// query, so no text the database would reject (a NUL, invalid UTF-8) ever reaches it.
+const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function found<T>(row: T | null | false): T {
+  if (!row) throw new TaskNotFoundError();
+  return row;
+}
+
+function taskId(id: string): string {
+  if (!TASK_ID.test(id)) throw new TaskNotFoundError();
+  return id;
 }
 
 /** One page from the pool; the benchmark's floor server calls it too, so both run the same query. */
-export async function readTaskPage(pool: Pool, userId: string, limit: number, after: TaskPosition | null): Promise<TaskPage> {
+export async function readTaskPage(db: Queryable, userId: string, limit: number, after: TaskPosition | null): Promise<TaskPage> {
   // One row more than asked tells whether another page exists, without a count.
-  const rows = await selectTaskPage(pool, userId, limit + 1, after);
+  const rows = await selectTaskPage(db, userId, limit + 1, after);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
   if (!last) return { tasks: rows, nextCursor: null };
   return { tasks: rows.slice(0, limit), nextCursor: encodeCursor(last) };
 }
 
-/** Prisma writes; the list is read from the same pool with a prepared statement (db/taskPage.ts). */
-export function createTaskService(db: Database, pool: Pool): TaskService {
+/** One task by id; the floor server calls it too. */
+export async function readTask(db: Queryable, userId: string, id: string): Promise<TaskRow> {
+  return found(await selectTask(db, userId, taskId(id)));
+}
+
+/** Changes one task; the floor server calls it too. */
+export async function changeTask(db: Queryable, userId: string, id: string, changes: TaskChanges): Promise<TaskRow> {
+  return found(await updateTask(db, userId, taskId(id), changes));
+}
+
+export function createTaskService(db: Queryable): TaskService {
   return {
-    list: (userId, { limit, after }) => withDatabase(() => readTaskPage(pool, userId, limit, after)),
-    create: (userId, title) =>
-      withDatabase(async () => {
-        try {
-          return await db.task.create({ data: { userId, title }, select: VIEW });
-        } catch (err) {
-          // Foreign key: the user was deleted after their token was issued.
-          if (isPrismaError(err, "P2003")) throw new UserGoneError();
-          throw err;
-        }
-      }),
+    list: (userId, { limit, after }) => readTaskPage(db, userId, limit, after),
+    create: async (userId, title) => {
+      try {
+        return await insertTask(db, userId, randomUUID(), title);
+      } catch (err) {
+        // foreign_key_violation: the user was deleted after their token was issued.
+        if (codeOf(err) === "23503") throw new UserGoneError();
+        throw err;
+      }
+    },
+    get: (userId, id) => readTask(db, userId, id),
+    update: (userId, id, changes) => changeTask(db, userId, id, changes),
+    remove: async (userId, id) => {
+      found(await deleteTask(db, userId, taskId(id)));
+    },
   };
 }

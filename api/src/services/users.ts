@@ -1,6 +1,5 @@
 // Users are Better Auth's (web writes them); the api only reads the caller's own row.
 import type { Database } from "../db/prisma";
-import { withDatabase } from "../db/errors";
 import { UserGoneError } from "./errors";
 
 export interface UserView {
@@ -16,11 +15,10 @@ export interface UserService {
 
 export function createUserService(db: Database): UserService {
   return {
-    byId: (userId) =>
-      withDatabase(async () => {
-        const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } });
-        if (!user) throw new UserGoneError();
-        return user;
-      }),
+    byId: async (userId) => {
+      const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } });
+      if (!user) throw new UserGoneError();
+      return user;
+    },
   };
 }

@@ -10,7 +10,7 @@ export interface SessionRow {
   expiresAtMs: number;
 }
 
-/** Reads one session row by id; throws DatabaseUnavailableError when the database cannot answer. */
+/** Reads one session row by id; throws what the database threw when it cannot answer (the error handler recognises an outage). */
 export type SessionLookup = (sessionId: string) => Promise<SessionRow | null>;
 
 export type SessionVerdict = { ok: true } | { ok: false; failure: AuthFailure };

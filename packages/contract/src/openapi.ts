@@ -287,7 +287,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["TaskCreated"];
+                        "application/json": components["schemas"]["SingleTask"];
                     };
                 };
                 /** @description Malformed JSON, or a body that breaks the rules (see `fields`) */
@@ -405,6 +405,369 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's tasks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Must be the token's subject (`sub`), else 403 */
+                    userId: string;
+                    /** @description A task id. Any id that is not one of the caller's tasks is answered 404, the same way every time */
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The task */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SingleTask"];
+                    };
+                };
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
+                401: {
+                    headers: {
+                        /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "token expired"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The path's user is not the token's subject */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "forbidden",
+                         *         "message": "this resource belongs to another user"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller has no task with this id. The same answer, byte for byte, whether the task is another user's, never existed, was deleted, or the id is malformed */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "no such task"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
+                503: {
+                    headers: {
+                        /** @description Seconds */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "the database is unavailable, try again shortly"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete one of the caller's tasks */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Must be the token's subject (`sub`), else 403 */
+                    userId: string;
+                    /** @description A task id. Any id that is not one of the caller's tasks is answered 404, the same way every time */
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
+                401: {
+                    headers: {
+                        /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "token expired"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The path's user is not the token's subject */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "forbidden",
+                         *         "message": "this resource belongs to another user"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller has no task with this id. The same answer, byte for byte, whether the task is another user's, never existed, was deleted, or the id is malformed */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "no such task"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
+                503: {
+                    headers: {
+                        /** @description Seconds */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "the database is unavailable, try again shortly"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change the title or the done flag of one of the caller's tasks */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Must be the token's subject (`sub`), else 403 */
+                    userId: string;
+                    /** @description A task id. Any id that is not one of the caller's tasks is answered 404, the same way every time */
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TaskChanges"];
+                };
+            };
+            responses: {
+                /** @description The changed task, updatedAt moved forward */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SingleTask"];
+                    };
+                };
+                /** @description Malformed JSON, no field to change, an unknown field, or a value that breaks the rules (see `fields`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_request",
+                         *         "message": "the request is invalid",
+                         *         "fields": {
+                         *           "done": "must be true or false"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No bearer token, one that does not verify, or one whose session has ended (RFC 6750); the reason is in WWW-Authenticate */
+                401: {
+                    headers: {
+                        /** @description The challenge: `Bearer realm="api"`, plus `error="invalid_token"` and `error_description` when a token was sent */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "token expired"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The path's user is not the token's subject */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "forbidden",
+                         *         "message": "this resource belongs to another user"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller has no task with this id. The same answer, byte for byte, whether the task is another user's, never existed, was deleted, or the id is malformed */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "no such task"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 16 KB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "payload_too_large",
+                         *         "message": "the body is larger than 16 KB"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (or its charset or encoding is not supported) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unsupported_media_type",
+                         *         "message": "the body must be application/json"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
+                503: {
+                    headers: {
+                        /** @description Seconds */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "the database is unavailable, try again shortly"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/healthz": {
@@ -608,7 +971,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        TaskCreated: {
+        SingleTask: {
             task: components["schemas"]["Task"];
         };
         NewTask: {
@@ -617,6 +980,15 @@ export interface components {
              * @example Water the plants
              */
             title: string;
+        };
+        /** @description The fields to change; at least one */
+        TaskChanges: {
+            /**
+             * @description Trimmed, then 1 to 200 Unicode code points, no control characters, valid Unicode
+             * @example Water the plants
+             */
+            title?: string;
+            done?: boolean;
         };
         Health: {
             /** @enum {string} */

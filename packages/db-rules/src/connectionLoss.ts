@@ -14,8 +14,8 @@
 //   already ended an idle connection and the pool handed it out before Node read the notice.)
 // - "ambiguous": the socket reset or closed with no word from the server. The statement may have
 //   run and committed, so only read-only statements are replayed; a write fails (the caller answers
-//   503 and the client decides). The services generate row ids themselves (Prisma in the api,
-//   Better Auth in the web), so even a replayed insert that had in fact committed would be refused
+//   503 and the client decides). The services generate row ids themselves (the api's task
+//   service, Better Auth in the web), so even a replayed insert that had in fact committed would be refused
 //   by the primary key rather than stored twice.
 //
 // A new connection that the server ends while it starts up is opened once more (nothing was asked

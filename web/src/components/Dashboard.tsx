@@ -2,7 +2,8 @@
 import { useRouter } from "next/navigation";
 import { type SubmitEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { TITLE_MAX } from "@authbridge/contract";
-import { ApiError, type Me, SignedOut, type Task, apiHealth, createApiClient, dataOf } from "../lib/api-client";
+import { ApiError, type Me, SignedOut, type Task, apiHealth, createApiClient, dataOf, succeeded } from "../lib/api-client";
+import { type TaskActions, TaskItem } from "./TaskItem";
 
 function describe(error: unknown): string {
   if (error instanceof ApiError) return `The API refused: ${error.message}`;
@@ -57,6 +58,39 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
     }
   }
 
+  // A 404 means the task is gone (deleted in another tab, say): it leaves the list too.
+  const refused = (task: Task, failure: unknown) => {
+    if (failure instanceof ApiError && failure.status === 404) setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
+    fail(failure);
+    return false;
+  };
+
+  const actions: TaskActions = {
+    async change(task, changes) {
+      if (!me) return false;
+      setError(null);
+      try {
+        const path = { userId: me.id, taskId: task.id };
+        const { task: changed } = dataOf(await api.PATCH("/api/{userId}/tasks/{taskId}", { params: { path }, body: changes }));
+        setTasks((current) => current?.map((t) => (t.id === changed.id ? changed : t)) ?? null);
+        return true;
+      } catch (failure) {
+        return refused(task, failure);
+      }
+    },
+    async remove(task) {
+      if (!me) return false;
+      setError(null);
+      try {
+        succeeded(await api.DELETE("/api/{userId}/tasks/{taskId}", { params: { path: { userId: me.id, taskId: task.id } } }));
+        setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
+        return true;
+      } catch (failure) {
+        return refused(task, failure);
+      }
+    },
+  };
+
   async function loadMore() {
     if (!me || !nextCursor) return;
     setLoadingMore(true);
@@ -105,7 +139,7 @@ export function Dashboard({ apiUrl }: { apiUrl: string }) {
         ) : (
           <ul data-testid="tasks">
             {tasks.map((task) => (
-              <li key={task.id}>{task.title}</li>
+              <TaskItem key={task.id} task={task} actions={actions} />
             ))}
           </ul>
         )}

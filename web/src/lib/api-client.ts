@@ -72,6 +72,12 @@ export function dataOf<T>(result: { data?: T; error?: ApiErrorBody; response: Re
   throw new ApiError(result.response.status, result.error?.error.message ?? `the API answered ${result.response.status}`);
 }
 
+/** Nothing to read (a 204), but an error still throws the ApiError carrying the API's message. */
+export function succeeded(result: { error?: ApiErrorBody; response: Response }): void {
+  if (result.response.ok) return;
+  throw new ApiError(result.response.status, result.error?.error.message ?? `the API answered ${result.response.status}`);
+}
+
 /** The API's /healthz status ("pass" | "fail"), or "unreachable". Needs no token. */
 export async function apiHealth(apiUrl: string): Promise<string> {
   try {

@@ -1,9 +1,9 @@
 // The list's query parameters (?limit=&cursor=, checked by the contract's TaskListQuery schema),
 // turned into a page request: the opaque cursor decoded back into the position it stands for.
 import type { z } from "zod";
-import { TaskListQuery } from "../contract/schemas";
-import { invalid } from "../http/errors";
-import { type TaskPosition, decodeCursor } from "../services/taskCursor";
+import { TaskListQuery } from "../../contract/schemas";
+import { invalid } from "../../http/errors";
+import { type TaskPosition, decodeCursor } from "../../services/taskCursor";
 
 export interface TaskPageQuery {
   limit: number;

@@ -1,0 +1,91 @@
+// Every statement the api runs on the task table, and nowhere else: each is a function of a
+// queryable (the pool, or one client inside a transaction) and the caller's user id, and each
+// names that user in its WHERE clause (or, for the insert, in its row), so no statement can touch
+// another user's row and none reads before it writes. All are named (prepared) statements.
+// Prisma stays the schema's owner; on these statements its query execution and result mapping
+// cost about as much CPU as the rest of the request (docs/BENCHMARKS.md). The index
+// "task_userId_createdAt_id_idx" serves the list's order and every by-id statement's user filter.
+import type { ClientBase, Pool } from "pg";
+import type { z } from "zod";
+import type { Task, TaskChanges as TaskChangesSchema } from "../contract/schemas";
+import type { TaskPosition } from "../services/taskCursor";
+
+/** Anything a statement can run on: the pool, or a client holding a transaction. */
+export type Queryable = Pick<Pool | ClientBase, "query">;
+
+/** A task as the api sends it (the contract's one Task): timestamps already ISO 8601 UTC text, so nothing is re-parsed. */
+export type TaskRow = z.output<typeof Task>;
+
+/** What a PATCH may change; a field left undefined keeps its value. */
+export type TaskChanges = z.output<typeof TaskChangesSchema>;
+
+// Prisma stores DateTime as UTC in timestamp(3); this renders it as Date.toISOString() would.
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const COLUMNS = `id, title, done, to_char("createdAt", ${ISO}) AS "createdAt", to_char("updatedAt", ${ISO}) AS "updatedAt"`;
+// Qualified: a bare "createdAt" in ORDER BY would mean the to_char output column, a text sort
+// that no index serves.
+const ORDER = `ORDER BY task."createdAt" DESC, task.id DESC`;
+// UTC whatever the session's TimeZone, as Prisma writes it; the column's precision rounds it to ms.
+const NOW = `(now() AT TIME ZONE 'UTC')`;
+
+export const FIRST_PAGE = {
+  name: "task_page_first",
+  text: `SELECT ${COLUMNS} FROM task WHERE "userId" = $1 ${ORDER} LIMIT $2`,
+};
+export const NEXT_PAGE = {
+  name: "task_page_next",
+  // A time zone in the cursor's text is ignored by the cast to timestamp (without time zone).
+  text: `SELECT ${COLUMNS} FROM task WHERE "userId" = $1 AND ("createdAt", id) < ($3::timestamp(3), $4) ${ORDER} LIMIT $2`,
+};
+export const BY_ID = {
+  name: "task_by_id",
+  text: `SELECT ${COLUMNS} FROM task WHERE id = $1 AND "userId" = $2`,
+};
+export const INSERT = {
+  name: "task_insert",
+  text: `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt") VALUES ($1, $2, $3, false, ${NOW}, ${NOW}) RETURNING ${COLUMNS}`,
+};
+export const UPDATE = {
+  name: "task_update",
+  // A null parameter keeps the column. updatedAt moves forward even when two writes share a
+  // millisecond, so a client can always tell the newer version.
+  text: `UPDATE task SET title = COALESCE($3, title), done = COALESCE($4, done), "updatedAt" = GREATEST(${NOW}, "updatedAt" + interval '1 millisecond') WHERE id = $1 AND "userId" = $2 RETURNING ${COLUMNS}`,
+};
+export const DELETE = {
+  name: "task_delete",
+  text: `DELETE FROM task WHERE id = $1 AND "userId" = $2`,
+};
+
+/** Up to `limit` tasks after `after` (or from the newest). */
+export async function selectTaskPage(db: Queryable, userId: string, limit: number, after: TaskPosition | null): Promise<TaskRow[]> {
+  const { rows } = after
+    ? await db.query<TaskRow>({ ...NEXT_PAGE, values: [userId, limit, after.createdAt, after.id] })
+    : await db.query<TaskRow>({ ...FIRST_PAGE, values: [userId, limit] });
+  return rows;
+}
+
+/** The user's task with this id, or null (whether it is someone else's or does not exist). */
+export async function selectTask(db: Queryable, userId: string, taskId: string): Promise<TaskRow | null> {
+  const { rows } = await db.query<TaskRow>({ ...BY_ID, values: [taskId, userId] });
+  return rows[0] ?? null;
+}
+
+/** The id is the caller's: a statement replayed after a lost connection cannot store a task twice. */
+export async function insertTask(db: Queryable, userId: string, taskId: string, title: string): Promise<TaskRow> {
+  const { rows } = await db.query<TaskRow>({ ...INSERT, values: [taskId, userId, title] });
+  const row = rows[0];
+  if (!row) throw new Error("INSERT ... RETURNING returned no row");
+  return row;
+}
+
+/** The changed task, or null when the user has no task with this id. */
+export async function updateTask(db: Queryable, userId: string, taskId: string, changes: TaskChanges): Promise<TaskRow | null> {
+  const { rows } = await db.query<TaskRow>({ ...UPDATE, values: [taskId, userId, changes.title ?? null, changes.done ?? null] });
+  return rows[0] ?? null;
+}
+
+/** Whether a task was deleted (false: the user has no task with this id). */
+export async function deleteTask(db: Queryable, userId: string, taskId: string): Promise<boolean> {
+  const { rowCount } = await db.query({ ...DELETE, values: [taskId, userId] });
+  return rowCount === 1;
+}

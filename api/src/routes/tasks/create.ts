@@ -1,0 +1,22 @@
+// POST /api/{userId}/tasks: add a task for the caller.
+import { authOf } from "../../auth/requireAuth";
+import { invalidRequest, json, jsonBody, ownerOnly } from "../../contract/responses";
+import { NewTask, SingleTask, UserPath } from "../../contract/schemas";
+import { taskRoute } from "./taskRoute";
+
+export const createTask = taskRoute({
+  method: "post",
+  path: "/api/{userId}/tasks",
+  summary: "Add a task for the caller",
+  bearer: true,
+  request: { params: UserPath, body: NewTask },
+  responses: {
+    201: json(SingleTask, "The new task"),
+    400: invalidRequest("Malformed JSON, or a body that breaks the rules (see `fields`)", { title: "must not be empty" }),
+    ...ownerOnly,
+    ...jsonBody,
+  },
+  handler: async (tasks, { body }, req, res) => {
+    res.status(201).json({ task: await tasks.create(authOf(req).userId, body.title) });
+  },
+});
