@@ -64,7 +64,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       verifier,
       sessions,
       listener: () => listener.state(),
-      tasks: createTaskService(db, pool),
+      tasks: createTaskService(pool),
       users: createUserService(db),
       health: createHealthCheck(pool, config.healthzTimeoutMs),
       logger,

@@ -7,6 +7,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { migrate } from "@authbridge/testing/migrator";
 import { type Cluster, freePort, repoRoot, startCluster } from "@authbridge/testing/pg";
+import { roleEnv, serviceUrls } from "@authbridge/testing/roles";
 import { type ApiProcess, startApi } from "./apiProcess";
 import { type BenchUser, type Served, caseSpecs } from "./cases";
 import { measureDataPath } from "./dataPath";
@@ -81,7 +82,9 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   cleanups.push(() => cluster.destroy());
   log(`TLS PostgreSQL on port ${cluster.port}; migrating`);
   const migrateStart = performance.now();
-  await migrate(cluster.url);
+  // The api and the floor connect as the api's own role, as in production.
+  const roles = serviceUrls(cluster.url);
+  await migrate(cluster.url, { env: roleEnv(roles) });
   run.migratorMs = performance.now() - migrateStart;
   const wanted = (name: HttpCase) => options.cases.includes(name);
   const large = wanted("tasks-large-first") || wanted("tasks-large-deep");
@@ -92,7 +95,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
 
   let api: ApiProcess | undefined;
   for (let i = 0; i < options.coldStarts; i++) {
-    api = await startedApi(secret, cluster.url, 1);
+    api = await startedApi(secret, roles.api, 1);
     run.coldStartMs.push(api.coldStartMs);
     log(`api cold start ${i + 1}/${options.coldStarts}: ${Math.round(api.coldStartMs)} ms`);
     if (i < options.coldStarts - 1) await api.stop();
@@ -106,11 +109,11 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
 
   let floor: Served | null = null;
   if (wanted("floor")) {
-    const server = await startFloor({ secret, issuer: WEB_ORIGIN, port: await freePort(), databaseUrl: cluster.url, poolMax: API_POOL_MAX });
+    const server = await startFloor({ secret, issuer: WEB_ORIGIN, port: await freePort(), databaseUrl: roles.api, poolMax: API_POOL_MAX });
     cleanups.push(() => server.stop());
     floor = served(server);
   }
-  const twoWorkers = wanted("tasks-2-workers") ? served(await startedApi(secret, cluster.url, 2)) : null;
+  const twoWorkers = wanted("tasks-2-workers") ? served(await startedApi(secret, roles.api, 2)) : null;
   const largeUser = large ? usersFor(key, [LARGE_USER_ID], api.origin)[0] : undefined;
   const apiServed = served(api);
   // Measured with revocation on: every request checks its session (in memory once seen).
@@ -142,7 +145,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   run.peakRssMb = peakRssMb(api.pid);
   if (wanted("tasks")) {
     log("data path: the tasks query and its serialisation, in-process");
-    run.dataPath = await measureDataPath(cluster.url, USER_IDS[0] ?? "", API_POOL_MAX);
+    run.dataPath = await measureDataPath(roles.api, USER_IDS[0] ?? "", API_POOL_MAX);
   }
 }
 

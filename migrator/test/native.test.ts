@@ -90,13 +90,31 @@ withEngine("with the real engine, a server certificate from another CA is refuse
   const scratch = mkdtempSync(path.join(tmpdir(), "authbridge-other-ca-"));
   try {
     const cert = path.join(scratch, "other.crt");
-    const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=other", "-days", "1", "-keyout", path.join(scratch, "k"), "-out", cert]);
+    const made = spawnSync("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      "/CN=other",
+      "-days",
+      "1",
+      "-keyout",
+      path.join(scratch, "k"),
+      "-out",
+      cert,
+    ]);
     expect(made.status).toBe(0);
     const url = new URL(await database());
     url.searchParams.set("sslrootcert", cert);
     const cli = path.join(path.dirname(require.resolve("prisma/package.json")), "build", "index.js");
     const deploy = (directUrl: string) =>
-      spawnSync(process.execPath, [cli, "migrate", "deploy"], { cwd: path.resolve(__dirname, ".."), env: { ...process.env, DIRECT_URL: directUrl }, encoding: "utf8" });
+      spawnSync(process.execPath, [cli, "migrate", "deploy"], {
+        cwd: path.resolve(__dirname, ".."),
+        env: { ...process.env, DIRECT_URL: directUrl },
+        encoding: "utf8",
+      });
     const strict = deploy(engineUrl(url));
     expect(strict.status).not.toBe(0);
     expect(`${strict.stdout}${strict.stderr}`).toMatch(/certificate|TLS|tls/);

@@ -1,9 +1,11 @@
 // The hot read: one page of a user's tasks, newest first, straight from the pg pool as named
-// (prepared) statements. Prisma stays the schema and the writer; on this read its query
-// execution and result mapping cost about as much CPU as the rest of the request
-// (docs/BENCHMARKS.md). The index "task_userId_createdAt_id_idx" serves exactly this order.
-import type { Pool } from "pg";
+// (prepared) statements, in the user's own transaction (asUser.ts: row-level security sees the
+// same user as the WHERE clause). Prisma stays the schema; on this read its query execution and
+// result mapping cost about as much CPU as the rest of the request (docs/BENCHMARKS.md). The index
+// "task_userId_createdAt_id_idx" serves exactly this order.
+import type { ResilientPool } from "@authbridge/db-rules";
 import type { TaskPosition } from "../services/taskCursor";
+import { asUser } from "./asUser";
 
 /** A task as the api sends it: timestamps already ISO 8601 UTC strings, so nothing is re-parsed. */
 export interface TaskRow {
@@ -16,7 +18,7 @@ export interface TaskRow {
 
 // Prisma stores DateTime as UTC in timestamp(3); this renders it as Date.toISOString() would.
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-const COLUMNS = `id, title, done, to_char("createdAt", ${ISO}) AS "createdAt", to_char("updatedAt", ${ISO}) AS "updatedAt"`;
+export const COLUMNS = `id, title, done, to_char("createdAt", ${ISO}) AS "createdAt", to_char("updatedAt", ${ISO}) AS "updatedAt"`;
 // Qualified: a bare "createdAt" in ORDER BY would mean the to_char output column, a text sort
 // that no index serves.
 const ORDER = `ORDER BY task."createdAt" DESC, task.id DESC`;
@@ -32,9 +34,8 @@ export const NEXT_PAGE = {
 };
 
 /** Up to `limit` tasks after `after` (or from the newest). */
-export async function selectTaskPage(pool: Pool, userId: string, limit: number, after: TaskPosition | null): Promise<TaskRow[]> {
-  const { rows } = after
-    ? await pool.query<TaskRow>({ ...NEXT_PAGE, values: [userId, limit, after.createdAt, after.id] })
-    : await pool.query<TaskRow>({ ...FIRST_PAGE, values: [userId, limit] });
+export async function selectTaskPage(pool: ResilientPool, userId: string, limit: number, after: TaskPosition | null): Promise<TaskRow[]> {
+  const statement = after ? { ...NEXT_PAGE, values: [userId, limit, after.createdAt, after.id] } : { ...FIRST_PAGE, values: [userId, limit] };
+  const { rows } = await asUser<TaskRow>(pool, userId, statement, "replayable");
   return rows;
 }

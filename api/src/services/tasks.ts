@@ -1,20 +1,11 @@
-// Tasks, always scoped to one user: every query here filters by the user id it is given.
-import type { Pool } from "pg";
-import type { Database } from "../db/prisma";
-import { isPrismaError, withDatabase } from "../db/errors";
+// Tasks, always scoped to one user: every statement here names the user it is given, and runs in
+// that user's transaction, so row-level security holds it to the same user (db/asUser.ts).
+import { type ResilientPool, codeOf } from "@authbridge/db-rules";
+import { withDatabase } from "../db/errors";
+import { FOREIGN_KEY_VIOLATION, insertTask } from "../db/taskInsert";
 import { type TaskRow, selectTaskPage } from "../db/taskPage";
 import { UserGoneError } from "./errors";
 import { type TaskPosition, encodeCursor } from "./taskCursor";
-
-export interface TaskView {
-  id: string;
-  title: string;
-  done: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-const VIEW = { id: true, title: true, done: true, createdAt: true, updatedAt: true } as const;
 
 export interface TaskPage {
   tasks: TaskRow[];
@@ -26,11 +17,11 @@ export interface TaskService {
   /** Newest first (createdAt, then id, descending), at most `limit` tasks after `after`. */
   list(userId: string, page: { limit: number; after: TaskPosition | null }): Promise<TaskPage>;
   /** Throws UserGoneError when the user row no longer exists. */
-  create(userId: string, title: string): Promise<TaskView>;
+  create(userId: string, title: string): Promise<TaskRow>;
 }
 
 /** One page from the pool; the benchmark's floor server calls it too, so both run the same query. */
-export async function readTaskPage(pool: Pool, userId: string, limit: number, after: TaskPosition | null): Promise<TaskPage> {
+export async function readTaskPage(pool: ResilientPool, userId: string, limit: number, after: TaskPosition | null): Promise<TaskPage> {
   // One row more than asked tells whether another page exists, without a count.
   const rows = await selectTaskPage(pool, userId, limit + 1, after);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
@@ -38,17 +29,16 @@ export async function readTaskPage(pool: Pool, userId: string, limit: number, af
   return { tasks: rows.slice(0, limit), nextCursor: encodeCursor(last) };
 }
 
-/** Prisma writes; the list is read from the same pool with a prepared statement (db/taskPage.ts). */
-export function createTaskService(db: Database, pool: Pool): TaskService {
+export function createTaskService(pool: ResilientPool): TaskService {
   return {
     list: (userId, { limit, after }) => withDatabase(() => readTaskPage(pool, userId, limit, after)),
     create: (userId, title) =>
       withDatabase(async () => {
         try {
-          return await db.task.create({ data: { userId, title }, select: VIEW });
+          return await insertTask(pool, userId, title);
         } catch (err) {
-          // Foreign key: the user was deleted after their token was issued.
-          if (isPrismaError(err, "P2003")) throw new UserGoneError();
+          // The user was deleted after their token was issued.
+          if (codeOf(err) === FOREIGN_KEY_VIOLATION) throw new UserGoneError();
           throw err;
         }
       }),

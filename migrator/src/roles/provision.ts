@@ -41,15 +41,23 @@ export async function provisionRoles(client: Client, roles: readonly ServiceRole
     await client.query("ROLLBACK").catch(() => undefined);
     if (error instanceof MigratorError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new MigratorError(`could not create or update the service roles (the owner needs CREATEROLE, docs/CONFIGURATION.md): ${message}`, ExitCode.failed);
+    throw new MigratorError(
+      `could not create or update the service roles (the owner needs CREATEROLE, docs/CONFIGURATION.md): ${message}`,
+      ExitCode.failed,
+    );
   }
-  log.info(`roles: ${roles.map((r) => `${r.name} (${r.service}, ${r.variable})`).join(", ")} created or updated; privileges as migrator/src/roles/grants.ts`);
+  log.info(
+    `roles: ${roles.map((r) => `${r.name} (${r.service}, ${r.variable})`).join(", ")} created or updated; privileges as migrator/src/roles/grants.ts`,
+  );
 }
 
 async function provisionRole(client: Client, role: ServiceRole): Promise<void> {
   const name = escapeIdentifier(role.name);
   const refuse = (why: string): never => {
-    throw new MigratorError(`${role.variable} names the role ${role.name}, which ${why}; refusing to use it for the ${role.service}`, ExitCode.config);
+    throw new MigratorError(
+      `${role.variable} names the role ${role.name}, which ${why}; refusing to use it for the ${role.service}`,
+      ExitCode.config,
+    );
   };
   const password = escapeLiteral(scramVerifier(role.password));
   const attributes = `LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD ${password}`;

@@ -66,9 +66,21 @@ export class ResilientPool extends Pool {
     );
   }
 
-  /** Work that only reads, on one connection of its own; run again on a fresh one if the connection died. */
-  withReadOnlyConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Work that may run twice without harm (it only reads, or its writes are idempotent by their own
+   * key), on one connection of its own; run again on a fresh one if the connection died.
+   */
+  withReplayableConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     return this.withRetry(() => true, work);
+  }
+
+  /**
+   * One whole transaction (BEGIN to COMMIT) on one connection of its own; run again on a fresh one
+   * only when it cannot have committed: never sent, or ended by the server (which rolls it back).
+   * A connection cut without a word may have committed, so that failure is the caller's.
+   */
+  withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.withRetry((loss) => loss !== "ambiguous", work);
   }
 
   private async withRetry<T>(replayable: (loss: ConnectionLoss) => boolean, work: (client: PoolClient) => Promise<T>): Promise<T> {

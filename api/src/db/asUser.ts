@@ -1,0 +1,59 @@
+// Every task statement runs for one user, in a transaction of its own that first sets that user
+// for the row-level security policies of "task" (migration 20261203080000_task_row_level_security):
+//
+//   BEGIN; SELECT set_config('app.user_id', $1, true); <statement>; COMMIT
+//
+// `true` makes the setting transaction-local: it ends with COMMIT (or ROLLBACK), so it never
+// reaches the next checkout of a pooled connection, even after an error mid-transaction, and it
+// works through a transaction-mode pooler (Neon's -pooler host), where a session `SET` would not
+// stick. The api's pool is pipelined (db/pool.ts): the four messages are written together and
+// PostgreSQL answers them in order, so the whole transaction costs one round trip, as a single
+// statement does (docs/BENCHMARKS.md measures it).
+import type { ResilientPool } from "@authbridge/db-rules";
+import type { ClientBase, QueryConfig, QueryResult, QueryResultRow } from "pg";
+
+/** The setting the policies read: `current_setting('app.user_id', true)`. */
+export const USER_SETTING = "app.user_id";
+
+const SET_USER = { name: "as_user", text: `SELECT set_config('${USER_SETTING}', $1, true)` };
+
+export class TransactionRolledBackError extends Error {
+  override name = "TransactionRolledBackError";
+  constructor() {
+    super("the task transaction did not commit");
+  }
+}
+
+/** One statement for `userId` on `client`, in its own transaction (written in one go when the client is pipelined). */
+export async function runAsUser<R extends QueryResultRow>(client: ClientBase, userId: string, statement: QueryConfig): Promise<QueryResult<R>> {
+  const sent = [client.query("BEGIN"), client.query({ ...SET_USER, values: [userId] }), client.query<R>(statement), client.query("COMMIT")] as const;
+  // Every answer is awaited before the connection goes back: nothing of this transaction may
+  // still be on the wire when the next checkout writes to it.
+  const [begin, set, result, commit] = await Promise.allSettled(sent);
+  for (const step of [begin, set, result, commit]) if (step.status === "rejected") throw step.reason;
+  // A statement error makes PostgreSQL answer COMMIT with ROLLBACK (and the statement rejected above).
+  if (commit.status !== "fulfilled" || commit.value.command !== "COMMIT" || result.status !== "fulfilled") throw new TransactionRolledBackError();
+  return result.value;
+}
+
+/**
+ * Whether a statement may run twice: "replayable" for reads and for writes idempotent by their
+ * own key (an insert of a client-made id that returns the stored row on conflict); "once" for
+ * any other write. A pipelined transaction whose connection turns out dead fails as a whole with
+ * the socket's error (EPIPE, ECONNRESET): whether its COMMIT had reached the server is unknown.
+ */
+export type Replay = "replayable" | "once";
+
+/**
+ * `statement` for `userId` on a pooled connection. If the connection had died, a replayable
+ * statement runs once more on a fresh one; any other only when it certainly did not commit.
+ */
+export function asUser<R extends QueryResultRow>(
+  pool: ResilientPool,
+  userId: string,
+  statement: QueryConfig,
+  replay: Replay,
+): Promise<QueryResult<R>> {
+  const work = (client: ClientBase) => runAsUser<R>(client, userId, statement);
+  return replay === "replayable" ? pool.withReplayableConnection(work) : pool.withTransaction(work);
+}
