@@ -4,7 +4,7 @@ import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { migratedCluster } from "@authbridge/testing/migrator";
+import { migratedClusterWithRoles } from "@authbridge/testing/migrator";
 import { type TaskJson, captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
 import { sql, sqlAs } from "@authbridge/testing/sql";
 
@@ -15,9 +15,11 @@ const logs = captureLogger();
 const as = (user: string) => `Bearer ${tokenFor(user)}`;
 
 beforeAll(async () => {
-  cluster = await migratedCluster();
+  // The api as in production: its own role, never the owner's.
+  const migrated = await migratedClusterWithRoles();
+  cluster = migrated.cluster;
   await insertUsers(cluster.url, ["user-a", "user-b", "user-gone"]);
-  runtime = createRuntime(testConfig({ API_DATABASE_URL: cluster.url }), logs.logger);
+  runtime = createRuntime(testConfig({ API_DATABASE_URL: migrated.roles.api }), logs.logger);
   app = createApp(runtime.deps);
 });
 afterAll(async () => {

@@ -17,22 +17,17 @@ export const USER_SETTING = "app.user_id";
 
 const SET_USER = { name: "as_user", text: `SELECT set_config('${USER_SETTING}', $1, true)` };
 
-export class TransactionRolledBackError extends Error {
-  override name = "TransactionRolledBackError";
-  constructor() {
-    super("the task transaction did not commit");
-  }
-}
-
 /** One statement for `userId` on `client`, in its own transaction (written in one go when the client is pipelined). */
 export async function runAsUser<R extends QueryResultRow>(client: ClientBase, userId: string, statement: QueryConfig): Promise<QueryResult<R>> {
   const sent = [client.query("BEGIN"), client.query({ ...SET_USER, values: [userId] }), client.query<R>(statement), client.query("COMMIT")] as const;
   // Every answer is awaited before the connection goes back: nothing of this transaction may
   // still be on the wire when the next checkout writes to it.
-  const [begin, set, result, commit] = await Promise.allSettled(sent);
-  for (const step of [begin, set, result, commit]) if (step.status === "rejected") throw step.reason;
-  // A statement error makes PostgreSQL answer COMMIT with ROLLBACK (and the statement rejected above).
-  if (commit.status !== "fulfilled" || commit.value.command !== "COMMIT" || result.status !== "fulfilled") throw new TransactionRolledBackError();
+  // The first failure is the one to report: after it PostgreSQL skips the rest of the transaction
+  // and answers its COMMIT with ROLLBACK. A COMMIT that fails itself (a deferred constraint) rejects too.
+  const settled = await Promise.allSettled(sent);
+  for (const step of settled) if (step.status === "rejected") throw step.reason;
+  const result = settled[2];
+  if (result.status !== "fulfilled") throw new Error("unreachable: every step was fulfilled");
   return result.value;
 }
 
