@@ -21,6 +21,8 @@ export interface CaseTargets {
   floor: Served | null;
   /** The api with API_WORKERS=2. */
   twoWorkers: Served | null;
+  /** The same api build on a database where row-level security on task is disabled. */
+  rlsOff: Served | null;
   /** The large-list user on the api, and a cursor deep into their list. */
   large: { user: BenchUser; deepCursor: string } | null;
 }
@@ -57,7 +59,7 @@ function tasksCase(name: HttpCase, served: Served, own: boolean): CaseSpec {
 }
 
 export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSpec>> {
-  const { api, floor, twoWorkers, large } = targets;
+  const { api, floor, twoWorkers, rlsOff, large } = targets;
   return {
     baseline: {
       name: "baseline",
@@ -74,6 +76,7 @@ export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSp
     },
     tasks: tasksCase("tasks", api, false),
     ...(floor ? { floor: tasksCase("floor", floor, true) } : {}),
+    ...(rlsOff ? { "tasks-rls-off": tasksCase("tasks-rls-off", rlsOff, true) } : {}),
     ...(twoWorkers ? { "tasks-2-workers": tasksCase("tasks-2-workers", twoWorkers, true) } : {}),
     ...(large
       ? {

@@ -1,9 +1,19 @@
 // Command-line flags of `make bench` / scripts/bench.sh.
 import { parseArgs } from "node:util";
 
-export const HTTP_CASES = ["baseline", "auth-only", "tasks", "floor", "tasks-large-first", "tasks-large-deep", "tasks-2-workers", "healthz"] as const;
+export const HTTP_CASES = [
+  "baseline",
+  "auth-only",
+  "tasks",
+  "tasks-rls-off",
+  "floor",
+  "tasks-large-first",
+  "tasks-large-deep",
+  "tasks-2-workers",
+  "healthz",
+] as const;
 export type HttpCase = (typeof HTTP_CASES)[number];
-export const ALL_CASES = [...HTTP_CASES, "verify", "revocation"] as const;
+export const ALL_CASES = [...HTTP_CASES, "verify", "revocation", "round-trips"] as const;
 export type CaseName = (typeof ALL_CASES)[number];
 
 export interface Options {
