@@ -42,7 +42,7 @@ test("after an error mid-transaction, the same connection, for another user or n
   // A blank title breaks the CHECK constraint inside alice's transaction: COMMIT turns into ROLLBACK.
   await expect(runAsUser(client, "alice", insert("alice", " "))).rejects.toMatchObject({ code: "23514" });
   expect(await pidOf(client)).toBe(pid);
-  expect((await client.query("SELECT current_setting('app.user_id', true) AS v")).rows[0]?.v ?? "").toBe("");
+  expect((await client.query<{ v: string | null }>("SELECT current_setting('app.user_id', true) AS v")).rows[0]?.v ?? "").toBe("");
   expect((await client.query("SELECT count(*)::int AS n FROM task")).rows).toEqual([{ n: 0 }]);
   expect((await runAsUser(client, "bob", { text: "SELECT title FROM task" })).rows).toEqual([]);
   // And the connection is in no transaction: the next statement is not swallowed by an aborted one.

@@ -60,8 +60,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     serviceRole("api", "API_DATABASE_URL", clean.API_DATABASE_URL, url),
     serviceRole("web", "WEB_DATABASE_URL", clean.WEB_DATABASE_URL, url),
   ].filter((role): role is ServiceRole => role !== undefined);
-  const [api, web] = serviceRoles;
-  if (api && web && api.name === web.name) {
+  if (serviceRoles.length === 2 && serviceRoles[0]?.name === serviceRoles[1]?.name) {
     throw new MigratorError("API_DATABASE_URL and WEB_DATABASE_URL name the same role: each service needs its own", ExitCode.config);
   }
   return {

@@ -148,7 +148,12 @@ export async function clientRunner(urls: Record<Role, string>): Promise<{ run: P
       await client.query("ROLLBACK");
     }
   };
-  return { run, close: async () => void (await Promise.all(Object.values(clients).map((c) => c.end()))) };
+  return {
+    run,
+    close: async () => {
+      await Promise.all(Object.values(clients).map((c) => c.end()));
+    },
+  };
 }
 
 /**

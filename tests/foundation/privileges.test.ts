@@ -50,7 +50,7 @@ test("each service's credentials: every probe refused or empty unless that servi
 });
 
 test("neither service role is a superuser, BYPASSRLS, CREATEROLE, CREATEDB, a member of a role or an owner; each has server-side timeouts", async () => {
-  const rows = await sql<Record<string, unknown>>(
+  const rows = await sql(
     cluster.url,
     `SELECT rolname, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication, rolinherit, rolconfig,
             (SELECT count(*)::int FROM pg_auth_members WHERE member = r.oid) AS memberships,

@@ -4,7 +4,7 @@
 import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { audited } from "./support/audit";
-import { sql, sqlAs } from "@authbridge/testing/sql";
+import { sqlAs } from "@authbridge/testing/sql";
 import { type Player, listOf, player, twoUserLoad } from "./support/twoUsers";
 import { fetchToken, newUser } from "@authbridge/testing/auth";
 

@@ -115,7 +115,12 @@ const refusals: [string, string, Env, string][] = [
     { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `2:${ROTATED},1:short-secret-must-not-leak` },
     "BETTER_AUTH_SECRETS version 1 must be at least 32",
   ],
-  ["without TLS", "WEB_DATABASE_URL", { ...GOOD, WEB_DATABASE_URL: GOOD.WEB_DATABASE_URL.replace("require", "disable") }, "WEB_DATABASE_URL must carry sslmode="],
+  [
+    "without TLS",
+    "WEB_DATABASE_URL",
+    { ...GOOD, WEB_DATABASE_URL: GOOD.WEB_DATABASE_URL.replace("require", "disable") },
+    "WEB_DATABASE_URL must carry sslmode=",
+  ],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
   [
     "not addresses",
