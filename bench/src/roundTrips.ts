@@ -7,8 +7,8 @@ import { type Server, type Socket, connect, createServer } from "node:net";
 import type { ApiProcess } from "./apiProcess";
 import type { BenchUser } from "./cases";
 
-const DELAY_MS = 25;
-const REQUESTS = 25;
+const DELAY_MS = 40;
+const REQUESTS = 30;
 
 export interface RoundTrips {
   delayMs: number;
@@ -25,6 +25,8 @@ export async function startDelayRelay(port: number): Promise<{ port: number; clo
     const upstream = connect(port, "127.0.0.1");
     for (const socket of [client, upstream]) {
       sockets.add(socket);
+      // Nagle's algorithm would hold a late chunk for the ACK of the one before (a delayed ACK: up to 40 ms more).
+      socket.setNoDelay(true);
       socket.on("error", () => undefined);
       socket.on("close", () => {
         client.destroy();
