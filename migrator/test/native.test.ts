@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startCluster, type Cluster } from "@authbridge/testing/pg";
 import { engineUrl, findSchemaEngine } from "../src/engine/native";
-import { committedMigrations, freshDatabase, passwordOf, runMigrator } from "./support";
+import { committedMigrations, freshDatabase, otherCaCertificate, passwordOf, runMigrator } from "./support";
 
 let cluster: Cluster | undefined;
 
@@ -89,23 +89,7 @@ test("the engine gets sslaccept=strict and the URL's CA as sslcert, so it verifi
 withEngine("with the real engine, a server certificate from another CA is refused by prisma migrate deploy itself", async () => {
   const scratch = mkdtempSync(path.join(tmpdir(), "authbridge-other-ca-"));
   try {
-    const cert = path.join(scratch, "other.crt");
-    const made = spawnSync("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      "/CN=other",
-      "-days",
-      "1",
-      "-keyout",
-      path.join(scratch, "k"),
-      "-out",
-      cert,
-    ]);
-    expect(made.status).toBe(0);
+    const cert = otherCaCertificate(scratch);
     const url = new URL(await database());
     url.searchParams.set("sslrootcert", cert);
     const cli = path.join(path.dirname(require.resolve("prisma/package.json")), "build", "index.js");

@@ -35,34 +35,14 @@ function compose(...args: string[]): SpawnSyncReturns<string> {
   return spawnSync("docker", ["compose", "--env-file", envFile, ...args], { cwd: repoRoot, env: childEnv, encoding: "utf8" });
 }
 
-/** psql inside the db container, over TCP with TLS and a password, as `role`: how a service connects. */
-function psqlAs(role: Role, script: string): SpawnSyncReturns<string> {
-  const target = `host=127.0.0.1 port=5432 dbname=authbridge user=${roleNames[role]} sslmode=require`;
-  return spawnSync(
-    "docker",
-    [
-      "compose",
-      "--env-file",
-      envFile,
-      "exec",
-      "-T",
-      "-e",
-      `PGPASSWORD=${rolePasswords[role]}`,
-      "db",
-      "psql",
-      target,
-      "-qAt",
-      "-v",
-      "ON_ERROR_STOP=1",
-    ],
-    {
-      cwd: repoRoot,
-      env: childEnv,
-      encoding: "utf8",
-      input: script,
-    },
-  );
+/** psql inside the db container, over TCP with TLS and a password, as `user`: how a service connects. */
+function psql(user: string, password: string, script: string): SpawnSyncReturns<string> {
+  const target = `host=127.0.0.1 port=5432 dbname=authbridge user=${user} sslmode=require`;
+  const args = ["exec", "-T", "-e", `PGPASSWORD=${password}`, "db", "psql", target, "-qAt", "-v", "ON_ERROR_STOP=1"];
+  return spawnSync("docker", ["compose", "--env-file", envFile, ...args], { cwd: repoRoot, env: childEnv, encoding: "utf8", input: script });
 }
+
+const psqlAs = (role: Role, script: string) => psql(roleNames[role], rolePasswords[role], script);
 
 function psqlProbe(role: Role, statements: string[]): ProbeAnswer {
   const run = psqlAs(role, ["\\set VERBOSITY verbose", "BEGIN;", ...statements.map((st) => `${st};`), "ROLLBACK;"].join("\n"));
@@ -158,28 +138,7 @@ test("the api's and web's containers hold no owner or superuser credential; the 
   expect(compose("exec", "-T", "api", "env").stdout).not.toContain(passwords.WEB_DATABASE_PASSWORD);
   expect(compose("exec", "-T", "web", "env").stdout).not.toContain(passwords.API_DATABASE_PASSWORD);
   // The image's superuser is not reachable over TCP at all.
-  const superuser = spawnSync(
-    "docker",
-    [
-      "compose",
-      "--env-file",
-      envFile,
-      "exec",
-      "-T",
-      "-e",
-      `PGPASSWORD=${passwords.POSTGRES_PASSWORD}`,
-      "db",
-      "psql",
-      "host=127.0.0.1 port=5432 dbname=authbridge user=postgres sslmode=require",
-      "-c",
-      "SELECT 1",
-    ],
-    {
-      cwd: repoRoot,
-      env: childEnv,
-      encoding: "utf8",
-    },
-  );
+  const superuser = psql("postgres", passwords.POSTGRES_PASSWORD, "SELECT 1");
   expect(superuser.status).not.toBe(0);
   expect(superuser.stderr).toMatch(/pg_hba\.conf rejects connection/);
 });
