@@ -32,23 +32,13 @@ export async function runAsUser<R extends QueryResultRow>(client: ClientBase, us
 }
 
 /**
- * Whether a statement may run twice: "replayable" for reads and for writes idempotent by their
- * own key (an insert of a client-made id that returns the stored row on conflict); "once" for
- * any other write. A pipelined transaction whose connection turns out dead fails as a whole with
- * the socket's error (EPIPE, ECONNRESET): whether its COMMIT had reached the server is unknown.
+ * `statement` for `userId` on a pooled connection; if the connection had died, once more on a
+ * fresh one. So every statement given here must be safe to run twice: a read, or a write
+ * idempotent by its own key (an insert of an id made here that returns the stored row on
+ * conflict, an update to given values, a delete). A pipelined transaction whose connection turns
+ * out dead fails as a whole with the socket's error (EPIPE, ECONNRESET), which cannot tell whether
+ * its COMMIT had reached the server, so only a replay that changes nothing the second time is safe.
  */
-export type Replay = "replayable" | "once";
-
-/**
- * `statement` for `userId` on a pooled connection. If the connection had died, a replayable
- * statement runs once more on a fresh one; any other only when it certainly did not commit.
- */
-export function asUser<R extends QueryResultRow>(
-  pool: ResilientPool,
-  userId: string,
-  statement: QueryConfig,
-  replay: Replay,
-): Promise<QueryResult<R>> {
-  const work = (client: ClientBase) => runAsUser<R>(client, userId, statement);
-  return replay === "replayable" ? pool.withReplayableConnection(work) : pool.withTransaction(work);
+export function asUser<R extends QueryResultRow>(pool: ResilientPool, userId: string, statement: QueryConfig): Promise<QueryResult<R>> {
+  return pool.withReplayableConnection((client) => runAsUser<R>(client, userId, statement));
 }

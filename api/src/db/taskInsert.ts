@@ -21,7 +21,7 @@ export const INSERT_TASK = {
 export const FOREIGN_KEY_VIOLATION = "23503";
 
 export async function insertTask(pool: ResilientPool, userId: string, title: string): Promise<TaskRow> {
-  const { rows } = await asUser<TaskRow>(pool, userId, { ...INSERT_TASK, values: [randomUUID(), userId, title] }, "replayable");
+  const { rows } = await asUser<TaskRow>(pool, userId, { ...INSERT_TASK, values: [randomUUID(), userId, title] });
   const row = rows[0];
   if (!row) throw new Error("INSERT ... RETURNING returned no row");
   return row;

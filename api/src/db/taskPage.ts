@@ -36,6 +36,6 @@ export const NEXT_PAGE = {
 /** Up to `limit` tasks after `after` (or from the newest). */
 export async function selectTaskPage(pool: ResilientPool, userId: string, limit: number, after: TaskPosition | null): Promise<TaskRow[]> {
   const statement = after ? { ...NEXT_PAGE, values: [userId, limit, after.createdAt, after.id] } : { ...FIRST_PAGE, values: [userId, limit] };
-  const { rows } = await asUser<TaskRow>(pool, userId, statement, "replayable");
+  const { rows } = await asUser<TaskRow>(pool, userId, statement);
   return rows;
 }

@@ -74,15 +74,6 @@ export class ResilientPool extends Pool {
     return this.withRetry(() => true, work);
   }
 
-  /**
-   * One whole transaction (BEGIN to COMMIT) on one connection of its own; run again on a fresh one
-   * only when it cannot have committed: never sent, or ended by the server (which rolls it back).
-   * A connection cut without a word may have committed, so that failure is the caller's.
-   */
-  withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.withRetry((loss) => loss !== "ambiguous", work);
-  }
-
   private async withRetry<T>(replayable: (loss: ConnectionLoss) => boolean, work: (client: PoolClient) => Promise<T>): Promise<T> {
     try {
       return await this.attempt(work);
