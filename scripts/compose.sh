@@ -86,8 +86,11 @@ compose() {
 # at a database that is not there.
 check_database_switch() {
   if [[ ",${COMPOSE_PROFILES:-}," == *,localdb,* ]]; then
-    [ -n "${COMPOSE_DATABASE_URL:-}" ] || die "COMPOSE_PROFILES starts the local db but COMPOSE_DATABASE_URL is empty in $env_file:
-  copy its line from .env.example (the containers cannot use DATABASE_URL's 127.0.0.1)."
+    local variable
+    for variable in COMPOSE_DATABASE_URL COMPOSE_WEB_DATABASE_URL COMPOSE_API_DATABASE_URL; do
+      [ -n "${!variable:-}" ] || die "COMPOSE_PROFILES starts the local db but $variable is empty in $env_file:
+  copy its line from .env.example (the containers cannot use the 127.0.0.1 URLs of native processes)."
+    done
   elif [[ "${COMPOSE_DATABASE_URL:-}" == *@db:* ]]; then
     die "COMPOSE_DATABASE_URL points at the local db container, but COMPOSE_PROFILES does not start it:
   for Neon empty both COMPOSE_PROFILES and COMPOSE_DATABASE_URL in $env_file."

@@ -13,6 +13,11 @@
 # node-postgres verifies the server certificate (localhost / 127.0.0.1) against it.
 # --no-ssl makes a plaintext-only cluster for the negative tests. --createdb lets the role create
 # databases (Prisma's `migrate dev` makes a shadow database; make migration uses it).
+#
+# Roles: `postgres` is the bootstrap superuser, reachable only through the cluster's own unix socket
+# (pg_hba), used here and nowhere else. The URL's role, `authbridge`, owns the database and is no
+# superuser: the migrator's role. It has CREATEROLE because the migrator creates and updates the
+# services' roles (migrator/src/roles); the services never connect as it.
 set -euo pipefail
 
 die() { echo "pg-tls: $*" >&2; exit 1; }
@@ -125,10 +130,15 @@ cmd_start() {
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start >/dev/null \
       || { tail -20 "$dir/postgres.log" >&2; die "the server did not start"; }
     as_owner "$bin/psql" -h "$dir/run" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
-      -c "CREATE ROLE authbridge LOGIN PASSWORD '$pw'$createdb" -c "CREATE DATABASE authbridge OWNER authbridge" >/dev/null
-  elif ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start >/dev/null \
-      || { tail -20 "$dir/postgres.log" >&2; die "the server did not start (is port $(cat "$dir/port") taken?)"; }
+      -c "CREATE ROLE authbridge LOGIN CREATEROLE PASSWORD '$pw'$createdb" -c "CREATE DATABASE authbridge OWNER authbridge" >/dev/null
+  else
+    if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+      as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start >/dev/null \
+        || { tail -20 "$dir/postgres.log" >&2; die "the server did not start (is port $(cat "$dir/port") taken?)"; }
+    fi
+    # Clusters made before the migrator created the services' roles: the owner gains CREATEROLE.
+    as_owner "$bin/psql" -h "$dir/run" -p "$(cat "$dir/port")" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
+      -c "ALTER ROLE authbridge CREATEROLE" >/dev/null
   fi
   url_of "$dir"
 }

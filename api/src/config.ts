@@ -20,11 +20,12 @@ export interface Config {
   /** Origin of API_URL: the token audience. */
   apiOrigin: string;
   port: number;
+  /** API_DATABASE_URL: the api's own role (never the owner's DATABASE_URL, which only the migrator reads). */
   databaseUrl: string;
   /**
-   * DIRECT_URL when set, else DATABASE_URL: where the session listener holds its one connection.
-   * LISTEN needs a session-level connection, which a transaction-mode pooler (Neon's -pooler host)
-   * does not give.
+   * API_DIRECT_URL when set, else API_DATABASE_URL: the same role on the host where the session
+   * listener holds its one connection. LISTEN needs a session-level connection, which a
+   * transaction-mode pooler (Neon's -pooler host) does not give.
    */
   listenUrl: string;
   clockToleranceSeconds: number;
@@ -43,12 +44,13 @@ export interface Config {
 export const WORKERS_MAX = 64;
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL) come with readEnvironment's rules.
+  // The shared variables (secrets, DB_*, LOG_LEVEL) come with readEnvironment's rules.
   const clean = readEnvironment("api", source, {
     BETTER_AUTH_URL: origin(),
     API_URL: origin(),
     API_PORT: integer(1, 65535)({ default: 8000 }),
-    DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
+    API_DATABASE_URL: tlsDatabaseUrl(),
+    API_DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
     JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
     HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
     // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
@@ -65,8 +67,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     webOrigin: clean.BETTER_AUTH_URL,
     apiOrigin: clean.API_URL,
     port: clean.API_PORT,
-    databaseUrl: clean.DATABASE_URL,
-    listenUrl: clean.DIRECT_URL ?? clean.DATABASE_URL,
+    databaseUrl: clean.API_DATABASE_URL,
+    listenUrl: clean.API_DIRECT_URL ?? clean.API_DATABASE_URL,
     clockToleranceSeconds: clean.JWT_CLOCK_TOLERANCE_SECONDS,
     healthzTimeoutMs: clean.HEALTHZ_TIMEOUT_MS,
     dbConnectTimeoutMs: clean.DB_CONNECT_TIMEOUT_MS,

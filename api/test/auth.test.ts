@@ -41,7 +41,7 @@ const sentTokens: string[] = [];
 beforeAll(async () => {
   cluster = await migratedCluster();
   await insertUsers(cluster.url, ["user-a", "user-contract"]);
-  runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url }), logs.logger);
+  runtime = createRuntime(testConfig({ API_DATABASE_URL: cluster.url }), logs.logger);
   app = createApp(runtime.deps);
 });
 afterAll(async () => {

@@ -64,9 +64,9 @@ test("API_WORKERS=2: both workers answer on one port, a killed worker is replace
     BETTER_AUTH_SECRET: VECTOR_SECRET,
     BETTER_AUTH_URL: "http://localhost:3000",
     API_URL: "http://localhost:8000",
-    DATABASE_URL: `postgresql://authbridge:x@127.0.0.1:${hang.port}/authbridge?sslmode=require`,
+    API_DATABASE_URL: `postgresql://authbridge:x@127.0.0.1:${hang.port}/authbridge?sslmode=require`,
     // The session listeners go elsewhere (refused at once), so only health probes reach the silent database.
-    DIRECT_URL: "postgresql://authbridge:x@127.0.0.1:9/authbridge?sslmode=require",
+    API_DIRECT_URL: "postgresql://authbridge:x@127.0.0.1:9/authbridge?sslmode=require",
     API_PORT: String(port),
     API_WORKERS: "2",
     HEALTHZ_TIMEOUT_MS: "1500",
@@ -132,7 +132,7 @@ test("workers that cannot serve (port taken) are not restarted forever: the prim
     BETTER_AUTH_SECRET: VECTOR_SECRET,
     BETTER_AUTH_URL: "http://localhost:3000",
     API_URL: "http://localhost:8000",
-    DATABASE_URL: "postgresql://authbridge:x@127.0.0.1:9/authbridge?sslmode=require",
+    API_DATABASE_URL: "postgresql://authbridge:x@127.0.0.1:9/authbridge?sslmode=require",
     API_PORT: String(address.port),
     API_WORKERS: "2",
   });

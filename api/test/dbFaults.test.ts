@@ -21,7 +21,7 @@ const onUnhandled = (err: unknown) => unhandled.push(err);
 const ROOMY = { DB_CONNECT_TIMEOUT_MS: "10000", DB_QUERY_TIMEOUT_MS: "10000" };
 
 function appFor(databaseUrl: string, env: Record<string, string> = {}): Express {
-  const runtime = createRuntime(testConfig({ DATABASE_URL: databaseUrl, ...ROOMY, ...env }), captureLogger().logger);
+  const runtime = createRuntime(testConfig({ API_DATABASE_URL: databaseUrl, ...ROOMY, ...env }), captureLogger().logger);
   runtimes.push(runtime);
   return createApp(runtime.deps);
 }

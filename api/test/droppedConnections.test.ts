@@ -10,7 +10,7 @@ import { createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { startRelay, terminateBackendsUnnoticed, withPort } from "@authbridge/testing/faults";
 import { captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
-import { sql } from "@authbridge/testing/sql";
+import { sql, sqlAs } from "@authbridge/testing/sql";
 
 const APP = "authbridge-api";
 let cluster: Cluster;
@@ -36,6 +36,9 @@ async function openConnections(pool: ResilientPool, count: number): Promise<numb
 beforeAll(async () => {
   cluster = await migratedCluster();
   await insertUsers(cluster.url, ["user-a"]);
+  // The pool's own writes are plain single statements; the api's tasks are written in per-user
+  // transactions (db/asUser.ts), so these probes write to a table of their own.
+  await sql(cluster.url, "CREATE TABLE resilience_write (id text PRIMARY KEY, note text NOT NULL)");
 });
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
@@ -64,9 +67,9 @@ test("a write handed a dead connection is retried once (57P01: it never committe
   await openConnections(pool, 2);
   terminateBackendsUnnoticed(cluster.url, APP);
   const id = `task-${Date.now()}`;
-  await pool.query(`INSERT INTO task (id, "userId", title, "updatedAt") VALUES ($1, 'user-a', 'written once', now())`, [id]);
+  await pool.query(`INSERT INTO resilience_write (id, note) VALUES ($1, 'written once')`, [id]);
   expect(pool.retries).toBe(1);
-  expect(await sql(cluster.url, "SELECT title FROM task WHERE id = $1", [id])).toEqual([{ title: "written once" }]);
+  expect(await sql(cluster.url, "SELECT note FROM resilience_write WHERE id = $1", [id])).toEqual([{ note: "written once" }]);
 });
 
 test("a connection cut with no word from the server: a read is retried, a write is not (it may have run)", async () => {
@@ -82,13 +85,11 @@ test("a connection cut with no word from the server: a read is retried, a write 
 
     relay.armCut();
     const id = `task-cut-${Date.now()}`;
-    await expect(pool.query(`INSERT INTO task (id, "userId", title, "updatedAt") VALUES ($1, 'user-a', 'cut', now())`, [id])).rejects.toThrow(
-      /Connection terminated|ECONNRESET/,
-    );
+    await expect(pool.query(`INSERT INTO resilience_write (id, note) VALUES ($1, 'cut')`, [id])).rejects.toThrow(/Connection terminated|ECONNRESET/);
     expect(relay.cuts()).toBe(2);
     expect(pool.retries).toBe(1);
     // The write's fate was unknown to the pool; here the relay cut it before the server saw it.
-    expect(await sql(cluster.url, "SELECT id FROM task WHERE id = $1", [id])).toEqual([]);
+    expect(await sql(cluster.url, "SELECT id FROM resilience_write WHERE id = $1", [id])).toEqual([]);
   } finally {
     await relay.close();
   }
@@ -112,7 +113,7 @@ test("a transaction checked out after a connection was lost gets a fresh connect
 
 test("the api handed dead connections: reads, writes and /healthz all succeed, each retry counted", async () => {
   const { logger } = captureLogger();
-  const runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url, DB_CONNECT_TIMEOUT_MS: "10000", DB_QUERY_TIMEOUT_MS: "10000" }), logger);
+  const runtime = createRuntime(testConfig({ API_DATABASE_URL: cluster.url, DB_CONNECT_TIMEOUT_MS: "10000", DB_QUERY_TIMEOUT_MS: "10000" }), logger);
   // The server ends the very connection the pool is handing out, before the request can use it.
   const killAtNextCheckout = () => runtime.pool.once("acquire", () => terminateBackendsUnnoticed(cluster.url, APP));
   try {
@@ -130,7 +131,7 @@ test("the api handed dead connections: reads, writes and /healthz all succeed, e
         .send({ title: `after kill ${round}` })
         .expect(201);
     }
-    const titles = await sql(cluster.url, `SELECT title FROM task WHERE title LIKE 'after kill %' ORDER BY title`);
+    const titles = await sqlAs(cluster.url, "user-a", `SELECT title FROM task WHERE title LIKE 'after kill %' ORDER BY title`);
     expect(titles.map((r) => r.title)).toEqual(["after kill 0", "after kill 1", "after kill 2"]);
     console.log(`api handed 9 dead connections: ${runtime.pool.retries} statements retried, ${runtime.pool.connectionsLost} connection losses seen`);
     expect(runtime.pool.retries).toBe(9);

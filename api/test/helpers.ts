@@ -18,7 +18,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     BETTER_AUTH_SECRET: VECTOR_SECRET,
     BETTER_AUTH_URL: `${WEB_ORIGIN}/`,
     API_URL: API_ORIGIN,
-    DATABASE_URL: "postgresql://authbridge:x@127.0.0.1:9/authbridge?sslmode=require",
+    API_DATABASE_URL: "postgresql://authbridge:x@127.0.0.1:9/authbridge?sslmode=require",
     DB_CONNECT_TIMEOUT_MS: "1000",
     DB_QUERY_TIMEOUT_MS: "1000",
     HEALTHZ_TIMEOUT_MS: "1500",

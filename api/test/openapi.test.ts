@@ -79,7 +79,7 @@ describe("every route answers every status the document lists, and only those", 
   beforeAll(async () => {
     cluster = await migratedCluster();
     await insertUsers(cluster.url, ["user-a"]);
-    up = createRuntime(testConfig({ DATABASE_URL: cluster.url }), captureLogger().logger);
+    up = createRuntime(testConfig({ API_DATABASE_URL: cluster.url }), captureLogger().logger);
     // The default test database URL points at a port where nothing listens.
     down = createRuntime(testConfig(), captureLogger().logger);
     apps = { up: createApp(up.deps), down: createApp(down.deps) };

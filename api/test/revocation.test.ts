@@ -23,7 +23,7 @@ let counter = 0;
 
 function start(env: Record<string, string> = {}): { app: Express; runtime: Runtime; logs: string[] } {
   const { logger, lines } = captureLogger();
-  const runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url, ...env }), logger);
+  const runtime = createRuntime(testConfig({ API_DATABASE_URL: cluster.url, ...env }), logger);
   runtimes.push(runtime);
   return { app: createApp(runtime.deps), runtime, logs: lines };
 }
@@ -185,8 +185,8 @@ describe("when the listener is lost", () => {
     expect(runtime.deps.sessions.stats().lookups).toBe(before);
   });
 
-  test("never listening (DIRECT_URL unreachable): every request reads its row, revocation is immediate, readiness unaffected", async () => {
-    const { app, runtime } = start({ DIRECT_URL: withPort(cluster.url, 9) });
+  test("never listening (API_DIRECT_URL unreachable): every request reads its row, revocation is immediate, readiness unaffected", async () => {
+    const { app, runtime } = start({ API_DIRECT_URL: withPort(cluster.url, 9) });
     const user = await newUser();
     for (let i = 0; i < 3; i++) await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
     expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, cached: 0, lookups: 3 });
@@ -201,11 +201,11 @@ describe("when the listener is lost", () => {
   test("a transaction pooler as the listener's URL (Neon's -pooler host): never listens, every request reads its row", async () => {
     const pooler = new URL(withPort(cluster.url, 9));
     pooler.hostname = "ep-example-123456-pooler.eu-central-1.aws.neon.tech";
-    const { app, runtime, logs } = start({ DIRECT_URL: pooler.toString() });
+    const { app, runtime, logs } = start({ API_DIRECT_URL: pooler.toString() });
     const user = await newUser();
     for (let i = 0; i < 2; i++) await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
     expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, lookups: 2 });
     expect(runtime.deps.listener().listening).toBe(false);
-    expect(logs.join("\n")).toContain("transaction pooler, where LISTEN hears nothing: set DIRECT_URL");
+    expect(logs.join("\n")).toContain("transaction pooler, where LISTEN hears nothing: set API_DIRECT_URL");
   });
 });

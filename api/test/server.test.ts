@@ -13,7 +13,7 @@ const GOOD = {
   BETTER_AUTH_SECRET: VECTOR_SECRET,
   BETTER_AUTH_URL: "http://localhost:3000",
   API_URL: "http://localhost:8000",
-  DATABASE_URL: "postgresql://authbridge:db-password-value@127.0.0.1:9/authbridge?sslmode=require",
+  API_DATABASE_URL: "postgresql://authbridge:db-password-value@127.0.0.1:9/authbridge?sslmode=require",
   API_WORKERS: "1",
 };
 
@@ -60,23 +60,23 @@ describe("refuses to start, with one line naming the variable and never its valu
       "authbridge-test",
     ],
     [
-      "DATABASE_URL without TLS",
-      { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge?sslmode=disable" },
-      "DATABASE_URL must carry sslmode=",
+      "API_DATABASE_URL without TLS",
+      { API_DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge?sslmode=disable" },
+      "API_DATABASE_URL must carry sslmode=",
       "db-password-value",
     ],
     [
-      "DATABASE_URL without sslmode",
-      { DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge" },
-      "DATABASE_URL must carry sslmode=",
+      "API_DATABASE_URL without sslmode",
+      { API_DATABASE_URL: "postgresql://authbridge:db-password-value@db/authbridge" },
+      "API_DATABASE_URL must carry sslmode=",
       "db-password-value",
     ],
-    ["DATABASE_URL not a URL", { DATABASE_URL: "db-password-value" }, "DATABASE_URL must be a postgresql:// URL", "db-password-value"],
+    ["API_DATABASE_URL not a URL", { API_DATABASE_URL: "db-password-value" }, "API_DATABASE_URL must be a postgresql:// URL", "db-password-value"],
     ["API_URL not a URL", { API_URL: "not a url" }, "API_URL must be an absolute http(s) URL", "not a url"],
     [
-      "DIRECT_URL without TLS",
-      { DIRECT_URL: "postgresql://authbridge:db-password-value@db/authbridge" },
-      "DIRECT_URL must carry sslmode=",
+      "API_DIRECT_URL without TLS",
+      { API_DIRECT_URL: "postgresql://authbridge:db-password-value@db/authbridge" },
+      "API_DIRECT_URL must carry sslmode=",
       "db-password-value",
     ],
     ["API_WORKERS zero", { API_WORKERS: "0" }, "API_WORKERS must be an integer from 1 to 64", undefined],
@@ -109,7 +109,7 @@ describe("runs", () => {
 
   test("one start-up line (port, key fingerprint, host kind, no secrets), /healthz 200, SIGTERM exits 0", async () => {
     const port = await freePort();
-    const proc = start({ ...GOOD, DATABASE_URL: cluster.url, API_PORT: String(port) });
+    const proc = start({ ...GOOD, API_DATABASE_URL: cluster.url, API_PORT: String(port) });
     try {
       await waitForLine(proc, /api listening/, 10_000);
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -136,7 +136,7 @@ describe("runs", () => {
   test("SIGTERM lets an in-flight request finish, then exits 0", async () => {
     const hang = await hangingListener();
     const port = await freePort();
-    const proc = start({ ...GOOD, DATABASE_URL: withPort(cluster.url, hang.port), API_PORT: String(port), HEALTHZ_TIMEOUT_MS: "1500" });
+    const proc = start({ ...GOOD, API_DATABASE_URL: withPort(cluster.url, hang.port), API_PORT: String(port), HEALTHZ_TIMEOUT_MS: "1500" });
     try {
       await waitForLine(proc, /api listening/, 10_000);
       const started = Date.now();

@@ -10,7 +10,7 @@ import { type Runtime, createRuntime } from "../src/runtime";
 import { encodeCursor } from "../src/services/taskCursor";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
-import { sql } from "@authbridge/testing/sql";
+import { sql, sqlAs } from "@authbridge/testing/sql";
 
 interface WireTask {
   id: string;
@@ -32,8 +32,9 @@ const as = (user: string) => `Bearer ${tokenFor(user)}`;
 
 /** `count` tasks for a user, one minute apart, newest "title 1" (plain SQL, as a bulk import would). */
 async function seedTasks(userId: string, count: number, at = "now()"): Promise<void> {
-  await sql(
+  await sqlAs(
     cluster.url,
+    userId,
     `INSERT INTO task (id, "userId", title, "createdAt", "updatedAt")
      SELECT gen_random_uuid()::text, $1, 'title ' || n, ${at} - n * interval '1 minute', now() FROM generate_series(1, $2::int) AS n`,
     [userId, count],
@@ -62,7 +63,7 @@ async function allPages(userId: string, limit: number, between?: (pageNumber: nu
 beforeAll(async () => {
   cluster = await migratedCluster();
   await insertUsers(cluster.url, ["pager", "pair", "racer", "empty", "huge"]);
-  runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url }), logs.logger);
+  runtime = createRuntime(testConfig({ API_DATABASE_URL: cluster.url }), logs.logger);
   app = createApp(runtime.deps);
   await seedTasks("pager", 123);
 });
@@ -104,8 +105,9 @@ test(`limit ${PAGE_SIZE_MAX} is served; the list never returns more than asked`,
 });
 
 test("tasks created at the same millisecond are ordered by id and none is lost between pages", async () => {
-  await sql(
+  await sqlAs(
     cluster.url,
+    "pair",
     `INSERT INTO task (id, "userId", title, "createdAt", "updatedAt")
      SELECT 'same-' || lpad(n::text, 2, '0'), 'pair', 'same ' || n, timestamp '2026-01-01 00:00:00.123', now() FROM generate_series(1, 7) AS n`,
   );
@@ -116,7 +118,9 @@ test("tasks created at the same millisecond are ordered by id and none is lost b
 
 test("stable under concurrent inserts: new tasks appear on no later page, and no old task is skipped or repeated", async () => {
   await seedTasks("racer", 30, "timestamp '2026-06-01 12:00:00'");
-  const before = (await sql(cluster.url, `SELECT id FROM task WHERE "userId" = 'racer' ORDER BY "createdAt" DESC, id DESC`)).map((r) => r.id);
+  const before = (await sqlAs(cluster.url, "racer", `SELECT id FROM task WHERE "userId" = 'racer' ORDER BY "createdAt" DESC, id DESC`)).map(
+    (r) => r.id,
+  );
   const pages = await allPages("racer", 7, async () => {
     await request(app).post("/api/racer/tasks").set("Authorization", as("racer")).send({ title: "arrived meanwhile" }).expect(201);
   });

@@ -4,9 +4,9 @@ import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
-import { migratedCluster } from "@authbridge/testing/migrator";
+import { migratedClusterWithRoles } from "@authbridge/testing/migrator";
 import { type TaskJson, captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
-import { sql } from "@authbridge/testing/sql";
+import { sql, sqlAs } from "@authbridge/testing/sql";
 
 let cluster: Cluster;
 let runtime: Runtime;
@@ -15,9 +15,11 @@ const logs = captureLogger();
 const as = (user: string) => `Bearer ${tokenFor(user)}`;
 
 beforeAll(async () => {
-  cluster = await migratedCluster();
+  // The api as in production: its own role, never the owner's.
+  const migrated = await migratedClusterWithRoles();
+  cluster = migrated.cluster;
   await insertUsers(cluster.url, ["user-a", "user-b", "user-gone"]);
-  runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url }), logs.logger);
+  runtime = createRuntime(testConfig({ API_DATABASE_URL: migrated.roles.api }), logs.logger);
   app = createApp(runtime.deps);
 });
 afterAll(async () => {
@@ -39,7 +41,7 @@ describe("GET /api/me", () => {
     expect(me.headers["www-authenticate"]).toContain('error_description="session ended"');
     const post = await request(app).post("/api/user-gone/tasks").set("Authorization", as("user-gone")).send({ title: "orphan" });
     expect(post.status).toBe(401);
-    expect(await sql(cluster.url, `SELECT 1 FROM task WHERE "userId" = 'user-gone'`)).toHaveLength(0);
+    expect(await sqlAs(cluster.url, "user-gone", `SELECT 1 FROM task WHERE "userId" = 'user-gone'`)).toHaveLength(0);
   });
 });
 
@@ -76,7 +78,7 @@ describe("tasks", () => {
 
   test("user A can never read or write user B's tasks", async () => {
     await request(app).post("/api/user-b/tasks").set("Authorization", as("user-b")).send({ title: "B's secret" }).expect(201);
-    const before = await sql(cluster.url, `SELECT id, title FROM task WHERE "userId" = 'user-b' ORDER BY id`);
+    const before = await sqlAs(cluster.url, "user-b", `SELECT id, title FROM task WHERE "userId" = 'user-b' ORDER BY id`);
 
     const listA = await request(app).get("/api/user-a/tasks").set("Authorization", as("user-a"));
     expect(JSON.stringify(listA.body)).not.toContain("B's secret");
@@ -88,7 +90,7 @@ describe("tasks", () => {
       expect(JSON.stringify(res.body)).not.toContain("B's secret");
     }
 
-    expect(await sql(cluster.url, `SELECT id, title FROM task WHERE "userId" = 'user-b' ORDER BY id`)).toEqual(before);
+    expect(await sqlAs(cluster.url, "user-b", `SELECT id, title FROM task WHERE "userId" = 'user-b' ORDER BY id`)).toEqual(before);
     const listB = await request(app).get("/api/user-b/tasks").set("Authorization", as("user-b"));
     expect((listB.body as { tasks: TaskJson[] }).tasks.map((t) => t.title)).toEqual(["B's secret"]);
   });

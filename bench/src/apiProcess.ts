@@ -95,7 +95,7 @@ export function startApi(env: ApiEnv): Promise<ApiProcess> {
       BETTER_AUTH_URL: env.webOrigin,
       API_URL: origin,
       API_PORT: String(env.port),
-      DATABASE_URL: env.databaseUrl,
+      API_DATABASE_URL: env.databaseUrl,
     },
   });
 }

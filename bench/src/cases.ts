@@ -24,6 +24,8 @@ export interface CaseTargets {
   floor: Served | null;
   /** The api with API_WORKERS=2. */
   twoWorkers: Served | null;
+  /** The same api build on a database where row-level security on task is disabled. */
+  rlsOff: Served | null;
   /** The large-list user on the api, and a cursor deep into their list. */
   large: { user: BenchUser; deepCursor: string } | null;
   taskOf: TaskOf;
@@ -92,7 +94,7 @@ function patchCase(name: HttpCase, served: Served, taskOf: TaskOf, own: boolean)
 }
 
 export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSpec>> {
-  const { api, floor, twoWorkers, large, taskOf } = targets;
+  const { api, floor, twoWorkers, rlsOff, large, taskOf } = targets;
   return {
     baseline: {
       name: "baseline",
@@ -109,6 +111,7 @@ export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSp
     },
     tasks: tasksCase("tasks", api, false),
     ...(floor ? { floor: tasksCase("floor", floor, true) } : {}),
+    ...(rlsOff ? { "tasks-rls-off": tasksCase("tasks-rls-off", rlsOff, true) } : {}),
     "task-by-id": byIdCase("task-by-id", api, taskOf, false),
     ...(floor ? { "floor-by-id": byIdCase("floor-by-id", floor, taskOf, true) } : {}),
     "task-patch": patchCase("task-patch", api, taskOf, false),

@@ -15,6 +15,7 @@ const { deriveTokenKey } = fromApiDist("auth/tokenKey") as typeof import("../../
 const { createTokenVerifier } = fromApiDist("auth/tokenVerifier") as typeof import("../../api/src/auth/tokenVerifier");
 const { TOKEN_CACHE_SIZE, SESSION_CACHE_SIZE } = fromApiDist("runtime") as typeof import("../../api/src/runtime");
 const { createPool } = fromApiDist("db/pool") as typeof import("../../api/src/db/pool");
+const { userQueryable } = fromApiDist("db/asUser") as typeof import("../../api/src/db/asUser");
 const { parseTaskPageQuery } = fromApiDist("routes/tasks/pageQuery") as typeof import("../../api/src/routes/tasks/pageQuery");
 const { changeTask, readTask, readTaskPage } = fromApiDist("services/tasks") as typeof import("../../api/src/services/tasks");
 const { TaskChanges } = fromApiDist("contract/schemas") as typeof import("../../api/src/contract/schemas");
@@ -100,7 +101,7 @@ const server = createServer((req, res) => {
         (task) => send(200, { task }),
         (err: unknown) => send(err instanceof Error && err.name === "TaskNotFoundError" ? 404 : 503, { error: "failed" }),
       );
-    if (taskId && req.method === "GET") return void answer(readTask(pool, claims.sub, taskId));
+    if (taskId && req.method === "GET") return void answer(readTask(userQueryable(pool, claims.sub), claims.sub, taskId));
     if (taskId) {
       return void bodyOf(req).then(
         (text) => {
@@ -112,7 +113,7 @@ const server = createServer((req, res) => {
           }
           const changes = TaskChanges.safeParse(json);
           if (!changes.success) return send(400, { error: "invalid" });
-          return answer(changeTask(pool, claims.sub, taskId, changes.data));
+          return answer(changeTask(userQueryable(pool, claims.sub), claims.sub, taskId, changes.data));
         },
         () => send(400, { error: "aborted" }),
       );
@@ -123,7 +124,7 @@ const server = createServer((req, res) => {
     } catch (err) {
       return send(400, err instanceof HttpError ? err.body() : { error: "bad request" });
     }
-    readTaskPage(pool, claims.sub, page.limit, page.after).then(
+    readTaskPage(userQueryable(pool, claims.sub), claims.sub, page.limit, page.after).then(
       (body) => send(200, body),
       () => send(503, { error: "database unavailable" }),
     );

@@ -7,6 +7,9 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { migrate } from "@authbridge/testing/migrator";
 import { type Cluster, freePort, repoRoot, startCluster } from "@authbridge/testing/pg";
+import { withPort } from "@authbridge/testing/faults";
+import { roleEnv, serviceUrls } from "@authbridge/testing/roles";
+import { sql } from "@authbridge/testing/sql";
 import { type ApiProcess, startApi } from "./apiProcess";
 import { type BenchUser, type Served, caseSpecs } from "./cases";
 import { measureDataPath } from "./dataPath";
@@ -16,6 +19,7 @@ import { machineInfo, peakRssMb, postmasterPid } from "./machine";
 import { HTTP_CASES, type HttpCase, type Options, USAGE, parseOptions } from "./options";
 import { type Run, failuresOf, textReport, withResults } from "./report";
 import { listenerHealth, measureRevocation, waitForListener } from "./revocation";
+import { measureRoundTrips, startDelayRelay } from "./roundTrips";
 import { LARGE_LIST_TASKS, TASKS_PER_USER, seed, sessionOf } from "./seed";
 import { contractKeyObject, mintToken, throwAwaySecret } from "./tokens";
 import { runVerify } from "./verify";
@@ -88,13 +92,32 @@ async function startedApi(secret: string, databaseUrl: string, workers: number):
   return api;
 }
 
+/**
+ * The same api build on a database of its own, seeded alike, where row-level security on task is
+ * off (the owner disables it after migrating): what the policies cost is the tasks case over this one.
+ */
+async function rlsOffApi(secret: string): Promise<ApiProcess> {
+  const cluster = await startCluster();
+  cleanups.push(() => cluster.destroy());
+  const roles = serviceUrls(cluster.url);
+  await migrate(cluster.url, { env: roleEnv(roles) });
+  await seed(
+    cluster.url,
+    USER_IDS.map((id) => ({ id, tasks: TASKS_PER_USER })),
+  );
+  await sql(cluster.url, "ALTER TABLE task DISABLE ROW LEVEL SECURITY");
+  return startedApi(secret, roles.api, 1);
+}
+
 async function httpCases(options: Options, secret: string, run: Run): Promise<void> {
   const key = contractKeyObject(secret);
   const cluster: Cluster = await startCluster();
   cleanups.push(() => cluster.destroy());
   log(`TLS PostgreSQL on port ${cluster.port}; migrating`);
   const migrateStart = performance.now();
-  await migrate(cluster.url);
+  // The api and the floor connect as the api's own role, as in production.
+  const roles = serviceUrls(cluster.url);
+  await migrate(cluster.url, { env: roleEnv(roles) });
   run.migratorMs = performance.now() - migrateStart;
   const wanted = (name: HttpCase) => options.cases.includes(name);
   const large = wanted("tasks-large-first") || wanted("tasks-large-deep");
@@ -105,7 +128,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
 
   let api: ApiProcess | undefined;
   for (let i = 0; i < options.coldStarts; i++) {
-    api = await startedApi(secret, cluster.url, 1);
+    api = await startedApi(secret, roles.api, 1);
     run.coldStartMs.push(api.coldStartMs);
     log(`api cold start ${i + 1}/${options.coldStarts}: ${Math.round(api.coldStartMs)} ms`);
     if (i < options.coldStarts - 1) await api.stop();
@@ -119,16 +142,18 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
 
   let floor: Served | null = null;
   if (wanted("floor") || wanted("floor-by-id") || wanted("floor-patch")) {
-    const server = await startFloor({ secret, issuer: WEB_ORIGIN, port: await freePort(), databaseUrl: cluster.url, poolMax: API_POOL_MAX });
+    const server = await startFloor({ secret, issuer: WEB_ORIGIN, port: await freePort(), databaseUrl: roles.api, poolMax: API_POOL_MAX });
     cleanups.push(() => server.stop());
     floor = served(server);
   }
-  const twoWorkers = wanted("tasks-2-workers") ? served(await startedApi(secret, cluster.url, 2)) : null;
+  const twoWorkers = wanted("tasks-2-workers") ? served(await startedApi(secret, roles.api, 2)) : null;
+  const rlsOff = wanted("tasks-rls-off") ? served(await rlsOffApi(secret)) : null;
   const largeUser = large ? usersFor(key, [LARGE_USER_ID], api.origin)[0] : undefined;
   const apiServed = served(api);
   // Measured with revocation on: every request checks its session (in memory once seen).
   await waitForListener(api.origin);
   if (twoWorkers) await waitForListener(twoWorkers.target.origin);
+  if (rlsOff) await waitForListener(rlsOff.target.origin);
   // Each session's first sight is its one read; from here on every check must come from memory.
   for (const user of [...apiServed.users, ...(largeUser ? [largeUser] : [])]) {
     await fetch(`${api.origin}/api/whoami`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
@@ -137,6 +162,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     api: apiServed,
     floor,
     twoWorkers,
+    rlsOff,
     large: largeUser ? { user: largeUser, deepCursor: await deepCursor(api.origin, largeUser) } : null,
     taskOf: await firstTasks(api.origin, apiServed.users),
   });
@@ -150,13 +176,24 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
       const target = { origin: api.origin, databaseUrl: cluster.url, key, issuer: WEB_ORIGIN, userId: USER_IDS[0] ?? "", count: options.revocations };
       run.revocation = { ...(await measureRevocation(target, log)), sessionLookupsDuringLoad };
     }
+    if (options.cases.includes("round-trips")) {
+      log("round trips: the api again, its database answers held back by a relay");
+      const relay = await startDelayRelay(cluster.port);
+      cleanups.push(() => relay.close());
+      const delayed = await startedApi(secret, withPort(roles.api, relay.port), 1);
+      await waitForListener(delayed.origin);
+      const [direct] = usersFor(key, USER_IDS, api.origin);
+      const [slow] = usersFor(key, USER_IDS, delayed.origin);
+      if (!direct || !slow) throw new Error("no bench user");
+      run.roundTrips = await measureRoundTrips({ api, user: direct }, { api: delayed, user: slow });
+    }
   } catch (err) {
     throw new Error(`${(err as Error).message}\napi output:\n${api.output()}`);
   }
   run.peakRssMb = peakRssMb(api.pid);
   if (wanted("tasks")) {
     log("data path: the tasks query and its serialisation, in-process");
-    run.dataPath = await measureDataPath(cluster.url, USER_IDS[0] ?? "", API_POOL_MAX);
+    run.dataPath = await measureDataPath(roles.api, USER_IDS[0] ?? "", API_POOL_MAX);
   }
 }
 
@@ -188,6 +225,7 @@ async function main(): Promise<number> {
     peakRssMb: null,
     revocation: null,
     dataPath: null,
+    roundTrips: null,
     wallSeconds: 0,
   };
   // The in-process case first, while nothing else of ours is running.

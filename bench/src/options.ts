@@ -5,6 +5,7 @@ export const HTTP_CASES = [
   "baseline",
   "auth-only",
   "tasks",
+  "tasks-rls-off",
   "floor",
   "task-by-id",
   "floor-by-id",
@@ -16,7 +17,7 @@ export const HTTP_CASES = [
   "healthz",
 ] as const;
 export type HttpCase = (typeof HTTP_CASES)[number];
-export const ALL_CASES = [...HTTP_CASES, "verify", "revocation"] as const;
+export const ALL_CASES = [...HTTP_CASES, "verify", "revocation", "round-trips"] as const;
 export type CaseName = (typeof ALL_CASES)[number];
 
 export interface Options {

@@ -2,6 +2,7 @@
 import type { DataPathCost } from "./dataPath";
 import type { CaseResult } from "./load";
 import type { RevocationResult } from "./revocation";
+import type { RoundTrips } from "./roundTrips";
 import type { OpsResult } from "./verify";
 
 export interface Run {
@@ -18,6 +19,8 @@ export interface Run {
   revocation: RevocationResult | null;
   /** The tasks query and serialisation measured in-process (the layers table). */
   dataPath: DataPathCost | null;
+  /** Database round trips per tasks request (the round-trips case). */
+  roundTrips: RoundTrips | null;
   /** Time of the whole run, seconds. */
   wallSeconds: number;
 }
@@ -96,6 +99,23 @@ export function targets(run: Run): Target[] {
       : { name, goal: "report", actual: show(value), status: "reported" };
   return [
     target("auth-only / baseline", ">= 0.90", authOnly ? ratioToBaseline(run, authOnly) : null, (v) => v >= 0.9, x),
+    target(
+      "tasks req/s, row-level security on / off (same build)",
+      ">= 0.90",
+      tasks ? ratioTo(run, tasks, "tasks-rls-off") : null,
+      (v) => v >= 0.9,
+      x,
+    ),
+    {
+      ...target(
+        "database round trips per tasks request (list, create)",
+        "1 each",
+        run.roundTrips ? Math.max(run.roundTrips.list, run.roundTrips.create) : null,
+        (v) => v <= 1.3,
+        String,
+      ),
+      ...(run.roundTrips ? { actual: `${run.roundTrips.list}, ${run.roundTrips.create}` } : {}),
+    },
     target("tasks / floor, req/s (1 worker each)", ">= 0.80", tasks ? ratioTo(run, tasks, "floor") : null, (v) => v >= 0.8, x),
     target("tasks / floor, CPU per request (floor µs / api µs)", ">= 0.80", cpuRatio(run, tasks, "floor"), (v) => v >= 0.8, x),
     target("task by id cost / 50-task page", "<= 1.00", pageCost(run, "task-by-id"), (v) => v <= 1, x),
@@ -211,6 +231,12 @@ function sections(run: Run, markdown: boolean): string[] {
     facts.push([
       `revocation latency over ${revocation.count} revocations (${revocation.method})`,
       `p50 ${revocation.p50Ms} ms, p99 ${revocation.p99Ms} ms, max ${revocation.maxMs} ms`,
+    ]);
+  }
+  if (run.roundTrips) {
+    facts.push([
+      `database round trips per request (answers held ${run.roundTrips.delayMs} ms by a relay)`,
+      `list ${run.roundTrips.list}, create ${run.roundTrips.create}`,
     ]);
   }
   if (facts.length) out.push(table(["measure", "value"], facts, markdown));

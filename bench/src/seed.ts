@@ -1,6 +1,6 @@
 // The bench users, each with one live session and their tasks, written with plain SQL (the api
 // only ever reads them here).
-import { insertUser, verifiedUrl } from "@authbridge/testing/sql";
+import { insertUser, sqlAs, verifiedUrl } from "@authbridge/testing/sql";
 import { Client } from "pg";
 
 export const TASKS_PER_USER = 50;
@@ -21,8 +21,11 @@ export async function seed(url: string, users: readonly SeedUser[]): Promise<voi
   try {
     for (const { id, tasks } of users) {
       await insertUser(client, { id, name: id, sessionId: sessionOf(id) });
-      // Distinct timestamps, so "newest first" is a real sort, as in production.
-      await client.query(
+      // Distinct timestamps, so "newest first" is a real sort, as in production. As the user:
+      // row-level security on task holds even the owner to the user it sets.
+      await sqlAs(
+        client,
+        id,
         `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt")
          SELECT gen_random_uuid()::text, $1, 'task ' || n, n % 3 = 0, now() - n * interval '1 minute', now()
          FROM generate_series(1, $2::int) AS n`,

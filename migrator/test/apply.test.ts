@@ -150,11 +150,14 @@ test("the schema has Prisma's constraint names and the hand-written title check"
       "verification_identifier_idx",
     ]);
     await db.query(`INSERT INTO "user" (id, name, email) VALUES ('u1', 'Ada', 'ada@example.com')`);
+    // Row-level security on task is forced, for the owner too: this connection acts for u1.
+    await db.query("SELECT set_config('app.user_id', 'u1', false)");
     const insertTask = (title: string) =>
       db.query(`INSERT INTO task (id, "userId", title, "updatedAt") VALUES (gen_random_uuid(), 'u1', $1, now())`, [title]);
     await expect(insertTask("   ")).rejects.toMatchObject({ code: "23514", constraint: "task_title_not_blank" });
     await expect(insertTask("x".repeat(201))).rejects.toMatchObject({ code: "22001" });
     await insertTask("x".repeat(200));
+    expect((await db.query("SELECT count(*)::int AS n FROM task")).rows[0]).toEqual({ n: 1 });
     await db.query(`DELETE FROM "user" WHERE id = 'u1'`);
     expect((await db.query("SELECT count(*)::int AS n FROM task")).rows[0]).toEqual({ n: 0 });
   });

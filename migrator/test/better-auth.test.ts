@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { repoRoot, startCluster, type Cluster } from "@authbridge/testing/pg";
 import { clientConfig } from "../src/db/connection";
-import { PrismaClient } from "../src/generated/prisma/client";
+import { type Prisma, PrismaClient } from "../src/generated/prisma/client";
 import { freshDatabase, migratorRoot, runMigrator } from "./support";
 
 const run = promisify(execFile);
@@ -88,11 +88,15 @@ test("Better Auth's database rate limit counts in rate_limit: the 4th wrong sign
 
 test("tasks belong to a user: blank titles are refused, deleting the user deletes them", async () => {
   const db = client();
-  const task = await db.task.create({ data: { userId: signUp.userId, title: "prove isolation" } });
+  // Row-level security on task is forced, for the owner too: each statement runs for the user.
+  const asUser = async <T>(query: Prisma.PrismaPromise<T>): Promise<T> =>
+    (await db.$transaction([db.$queryRaw`SELECT set_config('app.user_id', ${signUp.userId}, true)`, query]))[1];
+  const task = await asUser(db.task.create({ data: { userId: signUp.userId, title: "prove isolation" } }));
   expect(task).toMatchObject({ done: false, title: "prove isolation" });
-  await expect(db.task.create({ data: { userId: signUp.userId, title: "  " } })).rejects.toThrow(/task_title_not_blank/);
+  expect(await asUser(db.task.count())).toBe(1);
+  await expect(asUser(db.task.create({ data: { userId: signUp.userId, title: "  " } }))).rejects.toThrow(/task_title_not_blank/);
   await db.user.delete({ where: { id: signUp.userId } });
-  expect(await db.task.count()).toBe(0);
+  expect(await asUser(db.task.count())).toBe(0);
   expect(await db.session.count()).toBe(0);
   expect(await db.account.count()).toBe(0);
 });

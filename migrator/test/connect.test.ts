@@ -1,11 +1,10 @@
 // The wait-for-TLS step: plaintext-only servers, foreign certificates and bad logins fail at once;
 // an unreachable server exits 3 after the budget; a server that comes up late is waited for.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, startCluster, type Cluster } from "@authbridge/testing/pg";
-import { freshDatabase, passwordOf, runMigrator, withSslMode } from "./support";
+import { freshDatabase, otherCaCertificate, passwordOf, runMigrator, withSslMode } from "./support";
 
 let tls: Cluster | undefined;
 let plain: Cluster | undefined;
@@ -35,31 +34,7 @@ test("a server without TLS: clear message, exit 4, at once although the budget i
 });
 
 test("a certificate from another CA: exit 4 at once (the CA of the URL is enforced)", async () => {
-  const key = path.join(scratch, "other.key");
-  const cert = path.join(scratch, "other.crt");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-subj",
-      "/CN=other",
-      "-days",
-      "1",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ],
-    {
-      stdio: "ignore",
-    },
-  );
+  const cert = otherCaCertificate(scratch);
   const url = new URL(cluster(tls).url);
   url.searchParams.set("sslrootcert", cert);
   const run = await runMigrator({ DATABASE_URL: url.href, MIGRATE_WAIT_SECONDS: "60" });

@@ -1,8 +1,12 @@
 // The native path: with Prisma's schema engine present the migrator hands over to
 // `prisma migrate deploy`, streams its output and exits with its status.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { startCluster, type Cluster } from "@authbridge/testing/pg";
-import { findSchemaEngine } from "../src/engine/native";
-import { committedMigrations, freshDatabase, passwordOf, runMigrator } from "./support";
+import { engineUrl, findSchemaEngine } from "../src/engine/native";
+import { committedMigrations, freshDatabase, otherCaCertificate, passwordOf, runMigrator } from "./support";
 
 let cluster: Cluster | undefined;
 
@@ -68,4 +72,40 @@ withEngine("with the real engine, each path sees the other's database as fully m
   const prismaAfter = await runMigrator({ DATABASE_URL: byBuiltin, MIGRATE_RUNNER: "prisma" });
   expect(prismaAfter.code).toBe(0);
   expect(prismaAfter.messages.all).toMatch(/No pending migrations to apply/);
+});
+
+test("the engine gets sslaccept=strict and the URL's CA as sslcert, so it verifies like the built-in runner", () => {
+  const local = new URL(engineUrl(new URL("postgresql://o:p@127.0.0.1:5433/db?sslmode=require&sslrootcert=/data/tls/ca.crt")));
+  expect(local.searchParams.get("sslmode")).toBe("require");
+  expect(local.searchParams.get("sslaccept")).toBe("strict");
+  expect(local.searchParams.get("sslcert")).toBe("/data/tls/ca.crt");
+  expect(local.searchParams.has("sslrootcert")).toBe(false);
+  // Neon: no CA file, the system's store; a URL's own sslaccept=accept_invalid_certs is overridden.
+  const neon = new URL(engineUrl(new URL("postgresql://o:p@ep-x.aws.neon.tech/db?sslmode=require&sslaccept=accept_invalid_certs")));
+  expect(neon.searchParams.getAll("sslaccept")).toEqual(["strict"]);
+  expect(neon.searchParams.has("sslcert")).toBe(false);
+});
+
+withEngine("with the real engine, a server certificate from another CA is refused by prisma migrate deploy itself", async () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), "authbridge-other-ca-"));
+  try {
+    const cert = otherCaCertificate(scratch);
+    const url = new URL(await database());
+    url.searchParams.set("sslrootcert", cert);
+    const cli = path.join(path.dirname(require.resolve("prisma/package.json")), "build", "index.js");
+    const deploy = (directUrl: string) =>
+      spawnSync(process.execPath, [cli, "migrate", "deploy"], {
+        cwd: path.resolve(__dirname, ".."),
+        env: { ...process.env, DIRECT_URL: directUrl },
+        encoding: "utf8",
+      });
+    const strict = deploy(engineUrl(url));
+    expect(strict.status).not.toBe(0);
+    expect(`${strict.stdout}${strict.stderr}`).toMatch(/certificate|TLS|tls/);
+    // The probe can succeed: the engine's own default (sslmode=require alone) accepts that server.
+    url.searchParams.delete("sslrootcert");
+    expect(deploy(url.href).status).toBe(0);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,6 @@
 // Runs the real, built migrator (dist/main.js) as a child process and gives tests fresh databases.
 import { runMigrator as runBuiltMigrator } from "@authbridge/testing/migrator";
+import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
@@ -110,4 +111,12 @@ export async function withDatabase<T>(url: string, work: (client: Client) => Pro
   } finally {
     await client.end();
   }
+}
+
+/** A self-signed CA certificate (in `dir`) that signed nothing the test clusters serve: a wrong sslrootcert. */
+export function otherCaCertificate(dir: string): string {
+  const cert = path.join(dir, "other.crt");
+  const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=other", "-days", "1"];
+  execFileSync("openssl", [...args, "-keyout", path.join(dir, "other.key"), "-out", cert], { stdio: "ignore" });
+  return cert;
 }

@@ -2,6 +2,7 @@
 import { performance } from "node:perf_hooks";
 import { type Cluster, startCluster } from "./pg";
 import { type Program, assertBuilt, programs, startProgram, stopProgram } from "./processes";
+import { type ServiceUrls, roleEnv, serviceUrls } from "./roles";
 
 export interface MigratorRun {
   /** The exit code (-1: killed, it never finished). */
@@ -41,6 +42,19 @@ export async function migratedCluster(options: MigratorOptions = {}): Promise<Cl
   try {
     await migrate(cluster.url, options);
     return cluster;
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
+  }
+}
+
+/** A migrated throw-away cluster whose migrator also created the api's and the web's roles (their URLs in `roles`). */
+export async function migratedClusterWithRoles(options: MigratorOptions = {}): Promise<{ cluster: Cluster; roles: ServiceUrls }> {
+  const cluster = await startCluster();
+  try {
+    const roles = serviceUrls(cluster.url);
+    await migrate(cluster.url, { ...options, env: roleEnv(roles) });
+    return { cluster, roles };
   } catch (error) {
     await cluster.destroy();
     throw error;

@@ -46,3 +46,32 @@ export async function insertUser(db: Database, user: { id?: string; name?: strin
   ]);
   return { id, sessionId: await insertSession(db, id, user.sessionId) };
 }
+
+/**
+ * A statement on "task" for one user, as the api runs it: in a transaction that sets
+ * `app.user_id` first. Row-level security on "task" is forced, so even the owner's role sees and
+ * writes only that user's rows (migration 20261203080000_task_row_level_security).
+ */
+export async function sqlAs<T extends QueryResultRow = Record<string, unknown>>(
+  db: Database,
+  userId: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const client = typeof db === "string" ? new Client({ connectionString: verifiedUrl(db), connectionTimeoutMillis: 5000 }) : db;
+  if (typeof db === "string") await client.connect();
+  try {
+    await client.query("BEGIN");
+    try {
+      await client.query("SELECT set_config('app.user_id', $1, true)", [userId]);
+      const { rows } = await client.query<T>(text, values);
+      await client.query("COMMIT");
+      return rows;
+    } catch (error) {
+      await client.query("ROLLBACK");
+      throw error;
+    }
+  } finally {
+    if (typeof db === "string") await client.end();
+  }
+}

@@ -1,6 +1,8 @@
 // A real stack for a test: a throw-away TLS PostgreSQL migrated by the real migrator, then the
 // built api(s) and the built standalone web(s), on free loopback ports, all started from ONE .env
 // file the way `make dev` starts them from the root .env (a process's own variables win over it).
+// As there, the migrator connects as the database's owner and creates the services' roles; the
+// api and the web connect as their own (API_DATABASE_URL, WEB_DATABASE_URL).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +11,7 @@ import { contractKey, type Parties } from "./contract";
 import { migrate } from "./migrator";
 import { type Cluster, freePort, startCluster } from "./pg";
 import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "./processes";
+import { type ServiceUrls, roleEnv, serviceUrls } from "./roles";
 import { announceSecret } from "./secrets";
 
 /** A started program and the URL it answers on. */
@@ -27,7 +30,10 @@ export interface StackOptions {
 
 export interface Stack extends Parties {
   cluster: Cluster;
+  /** The owner's URL (the migrator's DATABASE_URL): what tests use to look behind the services. */
   databaseUrl: string;
+  /** The api's and the web's own roles on the same database. */
+  serviceUrls: ServiceUrls;
   secret: string;
   envFile: string;
   /** BETTER_AUTH_URL: the first web's URL, the one address a load balancer would have. */
@@ -66,7 +72,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     cluster = await startCluster();
-    await migrate(cluster.url, { logDir });
+    const roles = serviceUrls(cluster.url);
+    await migrate(cluster.url, { logDir, env: roleEnv(roles) });
 
     const webPorts = await Promise.all(Array.from({ length: webCount }, () => freePort()));
     const apiPorts = await Promise.all(Array.from({ length: apiCount }, () => freePort()));
@@ -79,7 +86,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       BETTER_AUTH_SECRET: secret,
       BETTER_AUTH_URL: webUrl,
       API_URL: apiUrl,
+      // The owner's URL too, as in `make dev`'s one .env: the migrator's, read by neither service.
       DATABASE_URL: cluster.url,
+      ...roleEnv(roles),
       JWT_TTL_SECONDS: "900",
       JWT_CLOCK_TOLERANCE_SECONDS: "5",
       // The tests stand in for a reverse proxy on loopback: their X-Forwarded-For names the client.
@@ -130,6 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return {
       cluster,
       databaseUrl: cluster.url,
+      serviceUrls: roles,
       secret,
       envFile,
       webUrl,

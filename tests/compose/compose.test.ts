@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DCLinter } from "dclint";
-import { composePath, dockerTarget, durationMs, envExample, interpolate, loadCompose, repoRoot, type Service } from "./support";
+import { composePath, dockerTarget, durationMs, envExample, envExampleText, interpolate, loadCompose, repoRoot, type Service } from "./support";
 
 // Schema validation is always on in dclint. Its correctness and security rules are errors here;
 // its style rules (alphabetical services, key order) are off: they would fight the file's reading
@@ -117,56 +117,136 @@ describe("services and their order", () => {
   });
 });
 
+/** The variable names a config module declares between `open` and the next line that closes it. */
+function declaredVariables(file: string, open: string): string[] {
+  const text = readFileSync(path.join(repoRoot, file), "utf8");
+  const from = text.indexOf(open);
+  if (from < 0) throw new Error(`${file}: no ${open}`);
+  const rest = text.slice(from + open.length);
+  const body = rest.slice(0, rest.search(/^\s*}/m));
+  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] ?? "");
+}
+
+/** Every ${NAME} a Compose value refers to (nested defaults included). */
+const referenced = (value: string) => [...value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1] ?? "");
+
+/** What no api or web container may see: the owner's and the bootstrap superuser's credentials, and the other service's. */
+const OWNER_ONLY = ["DATABASE_URL", "DIRECT_URL", "COMPOSE_DATABASE_URL", "POSTGRES_PASSWORD"];
+const OWN_DATABASE = {
+  api: ["API_DATABASE_URL", "API_DIRECT_URL", "COMPOSE_API_DATABASE_URL", "API_DATABASE_PASSWORD"],
+  web: ["WEB_DATABASE_URL", "COMPOSE_WEB_DATABASE_URL", "WEB_DATABASE_PASSWORD"],
+};
+
 describe("environment", () => {
-  test("every service reads the one env file, .env unless the smoke test points elsewhere", () => {
-    const files = new Set(names.map((name) => JSON.stringify(service(name).env_file)));
-    expect([...files]).toEqual([JSON.stringify("${AUTHBRIDGE_ENV_FILE:-.env}")]);
-    expect(interpolate("${AUTHBRIDGE_ENV_FILE:-.env}", {})).toBe(".env");
+  test("no service reads an env_file: each names exactly what it gets from the one .env (compose.sh's --env-file)", () => {
+    for (const name of names) expect(`${name}: ${JSON.stringify(service(name).env_file)}`).toBe(`${name}: undefined`);
+    const compose = readFileSync(path.join(repoRoot, "scripts", "compose.sh"), "utf8");
+    expect(compose).toMatch(/--env-file "\$env_file"/);
   });
 
-  test("environment: holds only the in-network database URLs (ours) and the db image's settings", () => {
-    for (const name of ["migrator", "api", "web"]) {
-      expect(Object.keys(service(name).environment ?? {}).sort()).toEqual(["DATABASE_URL", "DIRECT_URL"]);
+  test("each of ours gets exactly the variables its config.ts reads, no more", () => {
+    const shared = declaredVariables("packages/service-kit/src/environment.ts", "const sharedVariables = {");
+    const own = {
+      api: declaredVariables("api/src/config.ts", 'readEnvironment("api", source, {'),
+      // WEB_PORT: the image's CMD hands it to Next's standalone server as PORT.
+      web: [...declaredVariables("web/src/config.ts", 'readEnvironment("web", source, {'), "WEB_PORT"],
+      // MIGRATIONS_DIR and PRISMA_SCHEMA_ENGINE_BINARY are for tests and hand-run overrides, not the image.
+      migrator: declaredVariables("migrator/src/config.ts", "setVariables(source),\n    {").filter(
+        (v) => !["MIGRATIONS_DIR", "PRISMA_SCHEMA_ENGINE_BINARY"].includes(v),
+      ),
+    };
+    expect(own.api).toContain("API_DATABASE_URL");
+    expect(own.migrator).toContain("DATABASE_URL");
+    for (const name of ["api", "web"] as const) {
+      expect(Object.keys(service(name).environment ?? {}).sort()).toEqual([...shared, ...own[name]].sort());
     }
-    expect(Object.keys(service("db").environment ?? {}).sort()).toEqual(["PGDATA", "POSTGRES_DB", "POSTGRES_USER"]);
+    expect(Object.keys(service("migrator").environment ?? {}).sort()).toEqual([...own.migrator].sort());
+    expect(Object.keys(service("db").environment ?? {}).sort()).toEqual(["PGDATA", "POSTGRES_DB", "POSTGRES_PASSWORD", "POSTGRES_USER"]);
   });
 
-  test("with the local db: both URLs are the db host inside the network, sslmode=require, verified against the db's CA volume", () => {
-    const password = "0123456789abcdef0123456789abcdef";
-    const local = envExample({ POSTGRES_PASSWORD: password });
-    for (const name of ["migrator", "api", "web"]) {
-      const environment = service(name).environment ?? {};
-      for (const variable of ["DATABASE_URL", "DIRECT_URL"]) {
-        const url = new URL(interpolate(environment[variable] ?? "", local));
-        expect(url.host).toBe("db:5432");
-        expect(url.password).toBe(password);
-        expect(url.searchParams.get("sslmode")).toBe("require");
-        const ca = url.searchParams.get("sslrootcert") ?? "";
-        const mount = (service(name).volumes ?? []).find((v) => v.startsWith("db-ca:"))?.split(":");
-        expect(mount?.[2]).toBe("ro");
-        expect(path.dirname(ca)).toBe(mount?.[1]);
-      }
+  test("the api's and the web's environments refer to no owner or superuser credential, nor to each other's role", () => {
+    for (const [name, other] of [
+      ["api", "web"],
+      ["web", "api"],
+    ] as const) {
+      const refs = Object.values(service(name).environment ?? {}).flatMap(referenced);
+      expect(refs.filter((v) => OWNER_ONLY.includes(v) || OWN_DATABASE[other].includes(v))).toEqual([]);
+    }
+    // The migrator is the one that holds the owner's.
+    expect(Object.values(service("migrator").environment ?? {}).flatMap(referenced)).toEqual(
+      expect.arrayContaining(["COMPOSE_DATABASE_URL", "DATABASE_URL"]),
+    );
+  });
+
+  test("with the local db: every URL is the db host inside the network, sslmode=require, verified against the db's CA volume, each its own role", () => {
+    const passwords = { POSTGRES_PASSWORD: "0".repeat(32), API_DATABASE_PASSWORD: "a".repeat(32), WEB_DATABASE_PASSWORD: "b".repeat(32) };
+    const local = envExample(passwords);
+    const expected: Record<string, [string, string, string]> = {
+      "migrator DATABASE_URL": ["migrator", "authbridge", passwords.POSTGRES_PASSWORD],
+      "migrator DIRECT_URL": ["migrator", "authbridge", passwords.POSTGRES_PASSWORD],
+      "migrator API_DATABASE_URL": ["migrator", "authbridge_api", passwords.API_DATABASE_PASSWORD],
+      "migrator WEB_DATABASE_URL": ["migrator", "authbridge_web", passwords.WEB_DATABASE_PASSWORD],
+      "api API_DATABASE_URL": ["api", "authbridge_api", passwords.API_DATABASE_PASSWORD],
+      "api API_DIRECT_URL": ["api", "authbridge_api", passwords.API_DATABASE_PASSWORD],
+      "web WEB_DATABASE_URL": ["web", "authbridge_web", passwords.WEB_DATABASE_PASSWORD],
+    };
+    for (const [what, [name, role, password]] of Object.entries(expected)) {
+      const variable = what.split(" ")[1] ?? "";
+      const url = new URL(interpolate(service(name).environment?.[variable] ?? "", local));
+      expect(`${what}: ${url.host} ${url.username} ${url.password === password} ${url.searchParams.get("sslmode")}`).toBe(
+        `${what}: db:5432 ${role} true require`,
+      );
+      const ca = url.searchParams.get("sslrootcert") ?? "";
+      const mount = (service(name).volumes ?? []).find((v) => v.startsWith("db-ca:"))?.split(":");
+      expect(mount?.[2]).toBe("ro");
+      expect(path.dirname(ca)).toBe(mount?.[1]);
+    }
+    // The api's and web's containers: no value holds the owner's or the superuser's password.
+    for (const name of ["api", "web"]) {
+      const values = Object.values(service(name).environment ?? {}).map((v) => interpolate(v, local));
+      expect(values.filter((v) => v.includes(passwords.POSTGRES_PASSWORD))).toEqual([]);
     }
     // the db writes its CA into that volume
     expect(service("db").volumes).toContain("db-ca:/run/db-ca");
     expect(JSON.stringify(service("db"))).toContain("/run/db-ca/ca.crt");
   });
 
-  test("with Neon (profile and COMPOSE_DATABASE_URL empty): DATABASE_URL and DIRECT_URL reach the containers unchanged", () => {
+  test("the db's image superuser is `postgres`, refused over TCP; the owner `authbridge` is made by the mounted init script", () => {
+    expect(service("db").environment?.POSTGRES_USER).toBe("postgres");
+    const command = (service("db") as { command?: string[] }).command?.join("\n") ?? "";
+    const hba = command.indexOf("'hostssl all postgres all reject'");
+    expect(hba).toBeGreaterThan(0);
+    expect(hba).toBeLessThan(command.indexOf("'hostssl all all all scram-sha-256'"));
+    expect(service("db").volumes).toContain("./scripts/db-init-owner.sh:/docker-entrypoint-initdb.d/10-owner.sh:ro");
+    const init = readFileSync(path.join(repoRoot, "scripts", "db-init-owner.sh"), "utf8");
+    expect(init).toContain("CREATE ROLE authbridge LOGIN CREATEROLE PASSWORD :'pw'");
+    expect(init).toContain("ALTER DATABASE authbridge OWNER TO authbridge");
+    expect(init).not.toMatch(/SUPERUSER|BYPASSRLS/);
+  });
+
+  test("with Neon (profile and COMPOSE_*DATABASE_URL empty): every URL reaches its container unchanged", () => {
     const neon = {
       ...envExample(),
       COMPOSE_PROFILES: "",
       COMPOSE_DATABASE_URL: "",
-      DATABASE_URL: "postgresql://u:p@ep-x-pooler.eu-central-1.aws.neon.tech/app?sslmode=require",
-      DIRECT_URL: "postgresql://u:p@ep-x.eu-central-1.aws.neon.tech/app?sslmode=require",
+      COMPOSE_API_DATABASE_URL: "",
+      COMPOSE_WEB_DATABASE_URL: "",
+      DATABASE_URL: "postgresql://o:p@ep-x-pooler.eu-central-1.aws.neon.tech/app?sslmode=require",
+      DIRECT_URL: "postgresql://o:p@ep-x.eu-central-1.aws.neon.tech/app?sslmode=require",
+      API_DATABASE_URL: "postgresql://a:q@ep-x-pooler.eu-central-1.aws.neon.tech/app?sslmode=require",
+      API_DIRECT_URL: "postgresql://a:q@ep-x.eu-central-1.aws.neon.tech/app?sslmode=require",
+      WEB_DATABASE_URL: "postgresql://w:r@ep-x-pooler.eu-central-1.aws.neon.tech/app?sslmode=require",
     };
-    for (const name of ["migrator", "api", "web"]) {
-      const environment = service(name).environment ?? {};
-      expect(interpolate(environment.DATABASE_URL ?? "", neon)).toBe(neon.DATABASE_URL);
-      expect(interpolate(environment.DIRECT_URL ?? "", neon)).toBe(neon.DIRECT_URL);
+    const given = (name: string, variable: string, env: Record<string, string> = neon) =>
+      interpolate(service(name).environment?.[variable] ?? "", env);
+    for (const variable of ["DATABASE_URL", "DIRECT_URL", "API_DATABASE_URL", "WEB_DATABASE_URL"]) {
+      expect(given("migrator", variable)).toBe(neon[variable as keyof typeof neon]);
     }
+    expect(given("api", "API_DATABASE_URL")).toBe(neon.API_DATABASE_URL);
+    expect(given("api", "API_DIRECT_URL")).toBe(neon.API_DIRECT_URL);
+    expect(given("web", "WEB_DATABASE_URL")).toBe(neon.WEB_DATABASE_URL);
     // and without DIRECT_URL the migrator falls back to DATABASE_URL itself: it must get an empty one
-    expect(interpolate(service("migrator").environment?.DIRECT_URL ?? "", { ...neon, DIRECT_URL: "" })).toBe("");
+    expect(given("migrator", "DIRECT_URL", { ...neon, DIRECT_URL: "" })).toBe("");
   });
 
   test("the local db speaks TLS only: ssl on, hostssl + scram, every plaintext TCP connection rejected", () => {
@@ -230,6 +310,37 @@ describe("ports and healthchecks", () => {
 describe("Docker Compose itself, where its v2 plugin is installed", () => {
   const available = spawnSync("docker", ["compose", "version"], { encoding: "utf8" }).status === 0;
   if (!available) console.log("skipped: `docker compose config` (the Docker Compose v2 plugin is not installed here)");
+  (available ? test : test.skip)(
+    "`docker compose config`: the api's and web's environments hold no owner or superuser credential, the migrator's does",
+    () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "authbridge-compose-env-"));
+      try {
+        const passwords = { POSTGRES_PASSWORD: "1".repeat(32), API_DATABASE_PASSWORD: "2".repeat(32), WEB_DATABASE_PASSWORD: "3".repeat(32) };
+        const owner = `postgresql://authbridge:${passwords.POSTGRES_PASSWORD}@127.0.0.1:5433/authbridge?sslmode=require`;
+        const envFile = path.join(dir, ".env");
+        writeFileSync(envFile, envExampleText({ ...passwords, DATABASE_URL: `"${owner}"`, BETTER_AUTH_SECRET: "x".repeat(48) }));
+        const result = spawnSync("docker", ["compose", "-f", composePath, "--env-file", envFile, "config", "--format", "json"], {
+          cwd: repoRoot,
+          encoding: "utf8",
+          env: { ...process.env, AUTHBRIDGE_ENV_FILE: envFile },
+        });
+        expect(result.status).toBe(0);
+        const config = JSON.parse(result.stdout) as { services: Record<string, { environment?: Record<string, string | null> }> };
+        const seen = (name: string) => JSON.stringify(config.services[name]?.environment ?? {});
+        for (const name of ["api", "web"]) {
+          expect(seen(name)).not.toContain(passwords.POSTGRES_PASSWORD);
+          expect(seen(name)).not.toContain(`"DATABASE_URL"`);
+        }
+        expect(seen("api")).not.toContain(passwords.WEB_DATABASE_PASSWORD);
+        expect(seen("web")).not.toContain(passwords.API_DATABASE_PASSWORD);
+        expect(seen("api")).toContain(passwords.API_DATABASE_PASSWORD);
+        expect(seen("web")).toContain(passwords.WEB_DATABASE_PASSWORD);
+        expect(seen("migrator")).toContain(passwords.POSTGRES_PASSWORD);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
   (available ? test : test.skip)(
     "`docker compose config` accepts the file with the local db and with Neon, alone and with the start_interval file",
     () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@authbridge/testing/pg";
+import { EXPECTED, type ProbeAnswer, type Role, fixtureStatements, privilegeTable } from "@authbridge/testing/privileges";
 import { envExample, envExampleText, repoRoot } from "./support";
 
 const project = `authbridge-smoke-${process.pid}`;
@@ -18,6 +19,39 @@ const childEnv = { ...process.env, AUTHBRIDGE_ENV_FILE: envFile, COMPOSE_PROJECT
 let web = "";
 let api = "";
 let healthzTimeoutMs = 0;
+const passwords = {
+  POSTGRES_PASSWORD: randomBytes(16).toString("hex"),
+  API_DATABASE_PASSWORD: randomBytes(16).toString("hex"),
+  WEB_DATABASE_PASSWORD: randomBytes(16).toString("hex"),
+};
+const roleNames: Record<Role, string> = { owner: "authbridge", api: "authbridge_api", web: "authbridge_web" };
+const rolePasswords: Record<Role, string> = {
+  owner: passwords.POSTGRES_PASSWORD,
+  api: passwords.API_DATABASE_PASSWORD,
+  web: passwords.WEB_DATABASE_PASSWORD,
+};
+
+function compose(...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync("docker", ["compose", "--env-file", envFile, ...args], { cwd: repoRoot, env: childEnv, encoding: "utf8" });
+}
+
+/** psql inside the db container, over TCP with TLS and a password, as `user`: how a service connects. */
+function psql(user: string, password: string, script: string): SpawnSyncReturns<string> {
+  const target = `host=127.0.0.1 port=5432 dbname=authbridge user=${user} sslmode=require`;
+  const args = ["exec", "-T", "-e", `PGPASSWORD=${password}`, "db", "psql", target, "-qAt", "-v", "ON_ERROR_STOP=1"];
+  return spawnSync("docker", ["compose", "--env-file", envFile, ...args], { cwd: repoRoot, env: childEnv, encoding: "utf8", input: script });
+}
+
+const psqlAs = (role: Role, script: string) => psql(roleNames[role], rolePasswords[role], script);
+
+function psqlProbe(role: Role, statements: string[]): ProbeAnswer {
+  const run = psqlAs(role, ["\\set VERBOSITY verbose", "BEGIN;", ...statements.map((st) => `${st};`), "ROLLBACK;"].join("\n"));
+  const failed = /ERROR:\s+([0-9A-Z]{5}):\s*(.*)/.exec(run.stderr);
+  if (failed) return { code: failed[1] ?? "", message: failed[2] ?? "" };
+  if (run.status !== 0) throw new Error(`psql as ${role} exited ${run.status}: ${run.stderr}`);
+  const lines = run.stdout.trim().split("\n");
+  return { n: Number(lines.at(-1)) };
+}
 
 function composeScript(command: string): SpawnSyncReturns<string> {
   const result = spawnSync("bash", [path.join(repoRoot, "scripts/compose.sh"), command], {
@@ -33,12 +67,12 @@ function composeScript(command: string): SpawnSyncReturns<string> {
 
 beforeAll(async () => {
   const [webPort, apiPort] = await Promise.all([freePort(), freePort()]);
-  const password = randomBytes(16).toString("hex");
+  const password = passwords.POSTGRES_PASSWORD;
   web = `http://localhost:${webPort}`;
   api = `http://localhost:${apiPort}`;
   const lines: Record<string, string> = {
     BETTER_AUTH_SECRET: `"${randomBytes(48).toString("base64")}"`,
-    POSTGRES_PASSWORD: password,
+    ...passwords,
     WEB_PORT: String(webPort),
     API_PORT: String(apiPort),
     BETTER_AUTH_URL: web,
@@ -93,6 +127,33 @@ test("the image's web (production) limits sign-ins per connection: a fresh X-For
   }
   expect(statuses).toEqual([401, 401, 401, 429]);
 });
+
+test("the api's and web's containers hold no owner or superuser credential; the migrator's role made theirs", () => {
+  for (const name of ["api", "web"]) {
+    const env = compose("exec", "-T", name, "env");
+    expect(env.status).toBe(0);
+    expect(env.stdout).not.toContain(passwords.POSTGRES_PASSWORD);
+    expect(env.stdout).not.toMatch(/^(DATABASE_URL|DIRECT_URL|POSTGRES_PASSWORD|COMPOSE_DATABASE_URL)=/m);
+  }
+  expect(compose("exec", "-T", "api", "env").stdout).not.toContain(passwords.WEB_DATABASE_PASSWORD);
+  expect(compose("exec", "-T", "web", "env").stdout).not.toContain(passwords.API_DATABASE_PASSWORD);
+  // The image's superuser is not reachable over TCP at all.
+  const superuser = psql("postgres", passwords.POSTGRES_PASSWORD, "SELECT 1");
+  expect(superuser.status).not.toBe(0);
+  expect(superuser.stderr).toMatch(/pg_hba\.conf rejects connection/);
+});
+
+test("the privilege probes in the Compose db: each service's credentials refused or empty, the owner's succeed", async () => {
+  const fixtures = psqlAs(
+    "owner",
+    fixtureStatements()
+      .map((st) => `${st};`)
+      .join("\n"),
+  );
+  expect(fixtures.stderr).toBe("");
+  expect(fixtures.status).toBe(0);
+  expect(await privilegeTable((role, statements) => Promise.resolve(psqlProbe(role, statements)))).toEqual(EXPECTED);
+}, 120_000);
 
 test("/healthz answers 200, and 503 within its deadline once the db is stopped", async () => {
   expect((await fetch(`${api}/healthz`)).status).toBe(200);

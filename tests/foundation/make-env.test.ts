@@ -49,6 +49,29 @@ describe("make env", () => {
     expect(result.stdout).not.toContain(env.BETTER_AUTH_SECRET);
   });
 
+  test("each service gets its own role and a fresh password, on the same cluster as the owner; the Compose URLs use the same passwords", () => {
+    const dir = sandbox();
+    dirs.push(dir);
+    expect(makeEnv(dir).status).toBe(0);
+    const env = parseEnv(readFileSync(path.join(dir, ".env"), "utf8"));
+    const owner = new URL(env.DATABASE_URL ?? "");
+    const passwords = new Set([env.POSTGRES_PASSWORD]);
+    for (const [service, role] of [
+      ["WEB", "authbridge_web"],
+      ["API", "authbridge_api"],
+    ] as const) {
+      const password = env[`${service}_DATABASE_PASSWORD`] ?? "";
+      expect(password).toMatch(/^[0-9a-f]{32}$/);
+      passwords.add(password);
+      const url = new URL(env[`${service}_DATABASE_URL`] ?? "");
+      expect([url.username, url.password, url.host, url.pathname, url.search]).toEqual([role, password, owner.host, owner.pathname, owner.search]);
+      // Compose interpolates ${..._DATABASE_PASSWORD} into the in-network URL of the same role.
+      expect(env[`COMPOSE_${service}_DATABASE_URL`]).toContain(`${role}:\${${service}_DATABASE_PASSWORD}@db:5432/`);
+      expect(makeEnv(dir).stdout).not.toContain(password);
+    }
+    expect(passwords.size).toBe(3);
+  });
+
   test("every .env gets its own secret", () => {
     const [a, b] = [sandbox(), sandbox()];
     dirs.push(a, b);

@@ -4,7 +4,7 @@
 import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { audited } from "./support/audit";
-import { sql } from "@authbridge/testing/sql";
+import { sqlAs } from "@authbridge/testing/sql";
 import { type Player, listOf, player, twoUserLoad } from "./support/twoUsers";
 import { fetchToken, newUser } from "@authbridge/testing/auth";
 
@@ -54,7 +54,7 @@ test(
       expect(new Set(tasks.map((t) => t.id))).toEqual(new Set(me.created.keys()));
       expect(tasks.map((t) => t.createdAt)).toEqual([...tasks.map((t) => t.createdAt)].sort().reverse());
       for (const id of me.seen) expect(other.created.has(id)).toBe(false);
-      const [row] = await sql<{ n: number }>(stack.databaseUrl, `SELECT count(*)::int AS n FROM task WHERE "userId" = $1`, [me.userId]);
+      const [row] = await sqlAs<{ n: number }>(stack.databaseUrl, me.userId, `SELECT count(*)::int AS n FROM task WHERE "userId" = $1`, [me.userId]);
       expect(row?.n).toBe(me.created.size);
     }
     const fiveXx = tally.fiveXx.reads + tally.fiveXx.writes;

@@ -7,7 +7,7 @@ import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { insertUser } from "@authbridge/testing/sql";
 import { audited } from "./support/audit";
-import { sql } from "@authbridge/testing/sql";
+import { sql, sqlAs } from "@authbridge/testing/sql";
 import { type Player, player, twoUserLoad } from "./support/twoUsers";
 
 const DRILL_MS = 20_000;
@@ -71,7 +71,7 @@ test(
     // Every write the api acknowledged is stored, for its owner.
     let lost = 0;
     for (const me of players) {
-      const rows = await sql<{ id: string }>(stack.databaseUrl, `SELECT id FROM task WHERE "userId" = $1`, [me.userId]);
+      const rows = await sqlAs<{ id: string }>(stack.databaseUrl, me.userId, `SELECT id FROM task WHERE "userId" = $1`, [me.userId]);
       const stored = new Set(rows.map((r) => r.id));
       lost += [...me.created.keys()].filter((id) => !stored.has(id)).length;
     }

@@ -95,10 +95,10 @@ async function waitForListener(
 beforeAll(async () => {
   stack = await startStack(audited({ env: { DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS) } }));
   proxy = await startRelay(Number(new URL(stack.databaseUrl).port));
-  const direct = new URL(stack.databaseUrl);
+  const direct = new URL(stack.serviceUrls.api);
   direct.port = String(proxy.port);
   const port = await freePort();
-  await stack.startApi({ API_PORT: String(port), DIRECT_URL: direct.toString() });
+  await stack.startApi({ API_PORT: String(port), API_DIRECT_URL: direct.toString() });
   apis = [stack.apiUrl, `http://127.0.0.1:${port}`];
   for (const api of apis) await waitForListener(api, (s) => s.observedValue === "listening");
 });

@@ -11,6 +11,7 @@ import { type Cluster, freePort, startCluster } from "@authbridge/testing/pg";
 import { refreshAfterMs } from "../../web/src/lib/tokenRefresh";
 import { type Front, startFront } from "./support/front";
 import { migrate } from "@authbridge/testing/migrator";
+import { roleEnv, serviceUrls } from "@authbridge/testing/roles";
 import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "@authbridge/testing/processes";
 import { logsDir } from "./support/paths";
 import { record, rememberSecret } from "./support/record";
@@ -149,13 +150,14 @@ test("the whole rotation under load from two signed-in users: no request refused
     rememberSecret("token-key", contractKey(secret).toString("base64url"));
   }
   cluster = await startCluster();
-  await migrate(cluster.url, { logDir: logsDir });
+  const roles = serviceUrls(cluster.url);
+  await migrate(cluster.url, { logDir: logsDir, env: roleEnv(roles) });
 
   // The fronts own the public URLs: the token's iss and aud, and Better Auth's baseURL.
   const api = await startFront(0);
   const web = await startFront(0);
   fronts.push(api, web);
-  const shared = { BETTER_AUTH_URL: web.url, API_URL: api.url, DATABASE_URL: cluster.url };
+  const shared = { BETTER_AUTH_URL: web.url, API_URL: api.url, API_DATABASE_URL: roles.api, WEB_DATABASE_URL: roles.web };
   const startApi = async (secrets: string): Promise<{ child: Program; port: number }> => {
     const port = await freePort();
     const env = {

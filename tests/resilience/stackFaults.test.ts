@@ -10,7 +10,7 @@ import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { insertUser } from "@authbridge/testing/sql";
 import { audited } from "./support/audit";
-import { sql, verifiedUrl } from "@authbridge/testing/sql";
+import { sql, sqlAs, verifiedUrl } from "@authbridge/testing/sql";
 
 const HEALTHZ_TIMEOUT_MS = 1000;
 // Well apart from the health deadline, so a /healthz that waited for them would show, even on a
@@ -172,11 +172,11 @@ describe("database that accepts connections and never answers", () => {
   beforeAll(async () => {
     proxy = await startRelay(stack.cluster.port, { frozen: true });
     const port = await freePort();
-    const url = new URL(stack.databaseUrl);
+    const url = new URL(stack.serviceUrls.api);
     url.port = String(proxy.port);
     apiUrl = `http://127.0.0.1:${port}`;
     // Started against the hung database: its very first connections never get an answer.
-    api = await stack.startApi({ ...limits, DATABASE_URL: url.toString(), API_PORT: String(port) });
+    api = await stack.startApi({ ...limits, API_DATABASE_URL: url.toString(), API_PORT: String(port) });
   });
   afterAll(async () => {
     await proxy?.close();
@@ -385,7 +385,7 @@ test("SIGTERM under load: requests in flight complete, new ones are refused, exi
     const exitMs = Date.now() - signalledAt;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(exitMs).toBeLessThan(10_000);
-    const stored = await sql<{ title: string }>(stack.databaseUrl, `SELECT title FROM task WHERE title = ANY($1)`, [titles]);
+    const stored = await sqlAs<{ title: string }>(stack.databaseUrl, user.id, `SELECT title FROM task WHERE title = ANY($1)`, [titles]);
     expect(stored.map((r) => r.title).sort()).toEqual([...titles].sort());
     expect(loadErrors).toEqual([]);
     expect(load.bad).toEqual([]);

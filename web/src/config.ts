@@ -1,7 +1,16 @@
 // The web's whole environment, validated once. The only module that reads process.env.
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 import "server-only";
-import { InvalidValue, type LogLevel, type SecretVersion, httpUrl, integer, readEnvironment, secretList } from "@authbridge/service-kit";
+import {
+  InvalidValue,
+  type LogLevel,
+  type SecretVersion,
+  httpUrl,
+  integer,
+  readEnvironment,
+  secretList,
+  tlsDatabaseUrl,
+} from "@authbridge/service-kit";
 import { makeValidator } from "envalid";
 import { invalidProxyEntries } from "./lib/clientAddress";
 
@@ -16,6 +25,7 @@ export interface Config {
   audience: string;
   /** API_URL without a trailing slash: handed to the browser at request time. */
   apiUrl: string;
+  /** WEB_DATABASE_URL: the web's own role (never the owner's DATABASE_URL, which only the migrator reads). */
   databaseUrl: string;
   dbConnectTimeoutMs: number;
   dbQueryTimeoutMs: number;
@@ -41,10 +51,11 @@ const proxyList = makeValidator((input): readonly string[] => {
 function load(): Config {
   // Read at run time as a whole: Next inlines a literal `process.env.NODE_ENV` at build time.
   const source = process.env;
-  // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL) come with readEnvironment's rules.
+  // The shared variables (secrets, DB_*, LOG_LEVEL) come with readEnvironment's rules.
   const clean = readEnvironment("web", source, {
     BETTER_AUTH_URL: httpUrl(),
     API_URL: httpUrl(),
+    WEB_DATABASE_URL: tlsDatabaseUrl(),
     JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
     TRUSTED_PROXIES: proxyList({ default: [] }),
   });
@@ -54,7 +65,7 @@ function load(): Config {
     issuer: new URL(clean.BETTER_AUTH_URL).origin,
     audience: new URL(clean.API_URL).origin,
     apiUrl: clean.API_URL,
-    databaseUrl: clean.DATABASE_URL,
+    databaseUrl: clean.WEB_DATABASE_URL,
     dbConnectTimeoutMs: clean.DB_CONNECT_TIMEOUT_MS,
     dbQueryTimeoutMs: clean.DB_QUERY_TIMEOUT_MS,
     dbPoolMax: clean.DB_POOL_MAX,

@@ -23,7 +23,7 @@ function readAll(dir: string): string {
 const SERVER_ONLY = [
   "authbridge api access token v1", // the HKDF label of the token key (lib/tokenKey)
   "hkdfSync",
-  "DATABASE_URL", // config
+  "WEB_DATABASE_URL", // config
   "refusing to start",
   "@prisma/adapter-pg", // lib/db
   "uselibpqcompat",

@@ -14,7 +14,7 @@ const GOOD = {
   BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
   BETTER_AUTH_URL: "http://127.0.0.1:3999",
   API_URL: "http://127.0.0.1:8999",
-  DATABASE_URL: `postgresql://authbridge:${DB_PASSWORD}@127.0.0.1:1/authbridge?sslmode=require`,
+  WEB_DATABASE_URL: `postgresql://authbridge:${DB_PASSWORD}@127.0.0.1:1/authbridge?sslmode=require`,
 };
 const ROTATED = "a-rotated-secret-long-enough-9876543210zyxw";
 type Env = Record<string, string>;
@@ -115,7 +115,12 @@ const refusals: [string, string, Env, string][] = [
     { ...GOOD, BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: `2:${ROTATED},1:short-secret-must-not-leak` },
     "BETTER_AUTH_SECRETS version 1 must be at least 32",
   ],
-  ["without TLS", "DATABASE_URL", { ...GOOD, DATABASE_URL: GOOD.DATABASE_URL.replace("require", "disable") }, "DATABASE_URL must carry sslmode="],
+  [
+    "without TLS",
+    "WEB_DATABASE_URL",
+    { ...GOOD, WEB_DATABASE_URL: GOOD.WEB_DATABASE_URL.replace("require", "disable") },
+    "WEB_DATABASE_URL must carry sslmode=",
+  ],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
   [
     "not addresses",

@@ -37,7 +37,7 @@ describeDev("next dev: the page and the dev tools run under the development CSP"
           BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
           BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
           API_URL: "http://127.0.0.1:9",
-          DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
+          WEB_DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
         },
       },
     );

@@ -1,5 +1,5 @@
 // The web's database connection dropped under a read (a Neon compute suspending, a failover, a
-// PgBouncer restart): the built web in production mode, its DATABASE_URL through a relay that cuts
+// PgBouncer restart): the built web in production mode, its WEB_DATABASE_URL through a relay that cuts
 // the next connection that sends anything, with no word from the server. A session check and a
 // token request still answer 200: the read runs once more on a fresh connection, and the web logs
 // the retry (the same pool as the api's, from @authbridge/db-rules).
@@ -20,7 +20,7 @@ beforeAll(async () => {
   web = await stack.startWeb({
     PORT: String(port),
     BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: withPort(stack.databaseUrl, relay.port),
+    WEB_DATABASE_URL: withPort(stack.serviceUrls.web, relay.port),
   });
   user = await newUser(web.url, "dropped");
 }, 180_000);

@@ -121,7 +121,7 @@ describe("over https (BETTER_AUTH_URL), with an API_URL that has a path", () => 
         BETTER_AUTH_SECRET: "a-secret-that-is-long-enough-0123456789abcdef",
         BETTER_AUTH_URL: "https://app.example.test",
         API_URL: apiUrl,
-        DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
+        WEB_DATABASE_URL: "postgresql://authbridge:pw@127.0.0.1:1/authbridge?sslmode=require",
       },
     });
     web = { ...program, url: `http://127.0.0.1:${port}` };

@@ -26,7 +26,7 @@ function reasonOf(err: unknown): string {
 }
 
 function probe(pool: ResilientPool, started: number): Promise<HealthReport> {
-  return pool.withReadOnlyConnection(async (client) => {
+  return pool.withReplayableConnection(async (client) => {
     const result = await client.query<{ ssl: string }>("SHOW ssl");
     const tls = tlsOf(client);
     const serverSsl = result.rows[0]?.ssl;

@@ -1,6 +1,9 @@
 // The api's one connection pool (node-postgres, made resilient to dropped connections by
 // @authbridge/db-rules' ResilientPool). Prisma runs on it through @prisma/adapter-pg, and /healthz borrows connections
-// from it, so both see the same connections, limits and retries.
+// from it, so both see the same connections, limits and retries. Pipelined: queries given to one
+// connection are written without waiting for each answer, so a task statement and its per-user
+// transaction share one round trip (asUser.ts). Nothing here keeps a portal open (no cursors, no
+// `rows` option), which pipeline mode refuses.
 import { ResilientPool, poolConfig } from "@authbridge/db-rules";
 import type { Logger } from "pino";
 
@@ -13,5 +16,5 @@ export interface PoolOptions {
 }
 
 export function createPool(options: PoolOptions): ResilientPool {
-  return new ResilientPool(poolConfig({ ...options, applicationName: "authbridge-api" }), options.logger);
+  return new ResilientPool({ ...poolConfig({ ...options, applicationName: "authbridge-api" }), pipeline: true }, options.logger);
 }

@@ -1,17 +1,20 @@
 // Every statement the api runs on the task table, and nowhere else: each is a function of a
-// queryable (the pool, or one client inside a transaction) and the caller's user id, and each
-// names that user in its WHERE clause (or, for the insert, in its row), so no statement can touch
-// another user's row and none reads before it writes. All are named (prepared) statements.
+// queryable and the caller's user id, and each names that user in its WHERE clause (or, for the
+// insert, in its row), so no statement can touch another user's row and none reads before it
+// writes. The service runs each in that user's own transaction (asUser.ts), so row-level security
+// holds it to the same user a second time. All are named (prepared) statements.
 // Prisma stays the schema's owner; on these statements its query execution and result mapping
 // cost about as much CPU as the rest of the request (docs/BENCHMARKS.md). The index
 // "task_userId_createdAt_id_idx" serves the list's order and every by-id statement's user filter.
-import type { ClientBase, Pool } from "pg";
+import type { QueryConfig, QueryResult, QueryResultRow } from "pg";
 import type { z } from "zod";
 import type { Task, TaskChanges as TaskChangesSchema } from "../contract/schemas";
 import type { TaskPosition } from "../services/taskCursor";
 
-/** Anything a statement can run on: the pool, or a client holding a transaction. */
-export type Queryable = Pick<Pool | ClientBase, "query">;
+/** Anything a statement can run on: a pool, a client, or the user's own transaction (asUser.ts). */
+export interface Queryable {
+  query<R extends QueryResultRow>(statement: QueryConfig): Promise<QueryResult<R>>;
+}
 
 /** A task as the api sends it (the contract's one Task): timestamps already ISO 8601 UTC text, so nothing is re-parsed. */
 export type TaskRow = z.output<typeof Task>;
@@ -43,7 +46,10 @@ export const BY_ID = {
 };
 export const INSERT = {
   name: "task_insert",
-  text: `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt") VALUES ($1, $2, $3, false, ${NOW}, ${NOW}) RETURNING ${COLUMNS}`,
+  // Run again after its connection died (it may have committed), it returns the row already stored
+  // instead of failing: ON CONFLICT ... DO UPDATE (a no-op) rather than DO NOTHING, since only that
+  // returns the row; the update policy keeps it to the same user.
+  text: `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt") VALUES ($1, $2, $3, false, ${NOW}, ${NOW}) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING ${COLUMNS}`,
 };
 export const UPDATE = {
   name: "task_update",

@@ -1,6 +1,8 @@
-// Tasks, always scoped to one user: every statement (db/tasks.ts) names the user it is given.
+// Tasks, always scoped to one user: every statement (db/tasks.ts) names the user it is given, and
+// runs in that user's own transaction, so row-level security holds it to the same user (db/asUser.ts).
 import { randomUUID } from "node:crypto";
-import { codeOf } from "@authbridge/db-rules";
+import { type ResilientPool, codeOf } from "@authbridge/db-rules";
+import { userQueryable } from "../db/asUser";
 import { type Queryable, type TaskChanges, type TaskRow, deleteTask, insertTask, selectTask, selectTaskPage, updateTask } from "../db/tasks";
 import { TaskNotFoundError, UserGoneError } from "./errors";
 import { type TaskPosition, encodeCursor } from "./taskCursor";
@@ -55,22 +57,23 @@ export async function changeTask(db: Queryable, userId: string, id: string, chan
   return found(await updateTask(db, userId, taskId(id), changes));
 }
 
-export function createTaskService(db: Queryable): TaskService {
+export function createTaskService(pool: ResilientPool): TaskService {
+  const as = (userId: string): Queryable => userQueryable(pool, userId);
   return {
-    list: (userId, { limit, after }) => readTaskPage(db, userId, limit, after),
+    list: (userId, { limit, after }) => readTaskPage(as(userId), userId, limit, after),
     create: async (userId, title) => {
       try {
-        return await insertTask(db, userId, randomUUID(), title);
+        return await insertTask(as(userId), userId, randomUUID(), title);
       } catch (err) {
         // foreign_key_violation: the user was deleted after their token was issued.
         if (codeOf(err) === "23503") throw new UserGoneError();
         throw err;
       }
     },
-    get: (userId, id) => readTask(db, userId, id),
-    update: (userId, id, changes) => changeTask(db, userId, id, changes),
+    get: (userId, id) => readTask(as(userId), userId, id),
+    update: (userId, id, changes) => changeTask(as(userId), userId, id, changes),
     remove: async (userId, id) => {
-      found(await deleteTask(db, userId, taskId(id)));
+      found(await deleteTask(as(userId), userId, taskId(id)));
     },
   };
 }

@@ -131,7 +131,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     // Listening there would look fine and hear nothing, so memory would be trusted wrongly:
     // never listen, and every request reads its session row.
     log.warn(
-      "the session listener's URL is a transaction pooler, where LISTEN hears nothing: set DIRECT_URL; checking sessions in the database per request",
+      "the session listener's URL is a transaction pooler, where LISTEN hears nothing: set API_DIRECT_URL; checking sessions in the database per request",
     );
   } else {
     connect();

@@ -35,12 +35,33 @@ function isExecutable(file: string): boolean {
 }
 
 /**
- * Runs `prisma migrate deploy` (it reads the URL through prisma.config.ts). Each line it prints
- * becomes a line of the redacting log: stdout as info, stderr as warn (its stream already).
+ * The migration URL as Prisma's native engine must get it to verify the server as strictly as the
+ * built-in runner does. Its `sslmode=require` alone encrypts but accepts any certificate;
+ * `sslaccept=strict` makes it verify the chain and the host name, against the CA file named by
+ * `sslcert` (its name for libpq's sslrootcert), or the system's store when there is none (Neon).
  */
-export function prismaMigrateDeploy(log: Logger): Promise<number> {
+export function engineUrl(url: URL): string {
+  const strict = new URL(url.href);
+  const rootCert = strict.searchParams.get("sslrootcert");
+  strict.searchParams.delete("sslrootcert");
+  strict.searchParams.delete("sslcert");
+  strict.searchParams.set("sslaccept", "strict");
+  if (rootCert) strict.searchParams.set("sslcert", rootCert);
+  return strict.href;
+}
+
+/**
+ * Runs `prisma migrate deploy` on `url` (handed to prisma.config.ts as DIRECT_URL, made strict by
+ * engineUrl). Each line it prints becomes a line of the redacting log: stdout as info, stderr as
+ * warn (its stream already).
+ */
+export function prismaMigrateDeploy(url: URL, log: Logger): Promise<number> {
   const cli = path.join(path.dirname(require.resolve("prisma/package.json")), "build", "index.js");
-  const child = spawn(process.execPath, [cli, "migrate", "deploy"], { cwd: migratorRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cli, "migrate", "deploy"], {
+    cwd: migratorRoot,
+    env: { ...process.env, DIRECT_URL: engineUrl(url) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   createInterface({ input: child.stdout }).on("line", (line) => log.info(`prisma: ${line}`));
   createInterface({ input: child.stderr }).on("line", (line) => log.warn(`prisma: ${line}`));
   return new Promise((resolve) => {

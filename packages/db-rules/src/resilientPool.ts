@@ -66,8 +66,11 @@ export class ResilientPool extends Pool {
     );
   }
 
-  /** Work that only reads, on one connection of its own; run again on a fresh one if the connection died. */
-  withReadOnlyConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Work that may run twice without harm (it only reads, or its writes are idempotent by their own
+   * key), on one connection of its own; run again on a fresh one if the connection died.
+   */
+  withReplayableConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     return this.withRetry(() => true, work);
   }
 

@@ -1,16 +1,17 @@
 // The variables api and web both read, with one set of rules, and the one way a service reads its
-// environment: empty means unset, every problem in one refusal line, never a value.
+// environment: empty means unset, every problem in one refusal line, never a value. The database
+// URL is not shared: each service connects as its own role (API_DATABASE_URL, WEB_DATABASE_URL),
+// validated with tlsDatabaseUrl in its own config.ts.
 import { POOL_LIMITS } from "@authbridge/db-rules";
 import { type CleanedEnv, cleanEnv } from "envalid";
 import { ConfigError } from "./errors";
 import { refusal, setVariables } from "./refusal";
 import { secret, secretVersions, secretsProblem } from "./secrets";
-import { integer, limit, logLevel, tlsDatabaseUrl } from "./validators";
+import { integer, limit, logLevel } from "./validators";
 
 const sharedVariables = {
   BETTER_AUTH_SECRETS: secretVersions({ default: undefined }),
   BETTER_AUTH_SECRET: secret({ default: undefined }),
-  DATABASE_URL: tlsDatabaseUrl(),
   DB_CONNECT_TIMEOUT_MS: limit(POOL_LIMITS.DB_CONNECT_TIMEOUT_MS),
   DB_QUERY_TIMEOUT_MS: limit(POOL_LIMITS.DB_QUERY_TIMEOUT_MS),
   DB_POOL_MAX: limit(POOL_LIMITS.DB_POOL_MAX),

@@ -163,25 +163,26 @@ describe("the refusal line", () => {
 });
 
 describe("readEnvironment", () => {
-  const DATABASE_URL = "postgresql://u:pw-never-shown@db:5432/app?sslmode=require";
-  const own = { OWN: integer(1, 9)({ default: 3 }) };
+  const SVC_DATABASE_URL = "postgresql://u:pw-never-shown@db:5432/app?sslmode=require";
+  // Each service names its own database URL (its own role): none is shared.
+  const own = { SVC_DATABASE_URL: tlsDatabaseUrl(), OWN: integer(1, 9)({ default: 3 }) };
 
   test("the shared variables with their rules and defaults, and the service's own", () => {
-    const clean = readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A, DATABASE_URL, LOG_LEVEL: "", OWN: "5", OTHER: "x" }, own);
+    const clean = readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A, SVC_DATABASE_URL, LOG_LEVEL: "", OWN: "5", OTHER: "x" }, own);
     expect({ ...clean }).toEqual({
       BETTER_AUTH_SECRETS: undefined,
       BETTER_AUTH_SECRET: LONG_A,
-      DATABASE_URL,
       DB_CONNECT_TIMEOUT_MS: 10_000,
       DB_QUERY_TIMEOUT_MS: 5000,
       DB_POOL_MAX: 10,
       LOG_LEVEL: "info",
+      SVC_DATABASE_URL,
       OWN: 5,
     });
   });
 
   test("every problem in one line: the secrets problem first, then each variable, no value", () => {
-    const source = { DATABASE_URL: DATABASE_URL.replace("require", "disable"), DB_POOL_MAX: "1000", OWN: "pw-never-shown" };
+    const source = { SVC_DATABASE_URL: SVC_DATABASE_URL.replace("require", "disable"), DB_POOL_MAX: "1000", OWN: "pw-never-shown" };
     let message = "";
     try {
       readEnvironment("svc", source, own);
@@ -190,21 +191,21 @@ describe("readEnvironment", () => {
       message = (error as ConfigError).message;
     }
     expect(message).toBe(
-      "svc: refusing to start: BETTER_AUTH_SECRET is missing; " +
-        "DATABASE_URL must carry sslmode=require|verify-ca|verify-full (PostgreSQL is reached over TLS only); " +
-        "DB_POOL_MAX must be an integer from 1 to 100; OWN must be an integer from 1 to 9",
+      "svc: refusing to start: BETTER_AUTH_SECRET is missing; DB_POOL_MAX must be an integer from 1 to 100; " +
+        "SVC_DATABASE_URL must carry sslmode=require|verify-ca|verify-full (PostgreSQL is reached over TLS only); " +
+        "OWN must be an integer from 1 to 9",
     );
     expect(message).not.toContain("pw-never-shown");
   });
 
   test("only the source given counts, never process.env", () => {
-    const before = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = DATABASE_URL;
+    const before = process.env.SVC_DATABASE_URL;
+    process.env.SVC_DATABASE_URL = SVC_DATABASE_URL;
     try {
-      expect(() => readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A }, own)).toThrow("svc: refusing to start: DATABASE_URL is missing");
+      expect(() => readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A }, own)).toThrow("svc: refusing to start: SVC_DATABASE_URL is missing");
     } finally {
-      if (before === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = before;
+      if (before === undefined) delete process.env.SVC_DATABASE_URL;
+      else process.env.SVC_DATABASE_URL = before;
     }
   });
 });
