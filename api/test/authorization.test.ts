@@ -13,7 +13,7 @@ import { mint } from "@authbridge/testing/contract";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { type Cluster, freePort, repoRoot } from "@authbridge/testing/pg";
 import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "@authbridge/testing/processes";
-import { insertSession, sql } from "@authbridge/testing/sql";
+import { insertSession, sql, sqlAs } from "@authbridge/testing/sql";
 import { API_ORIGIN, VECTOR_SECRET, WEB_ORIGIN, insertUsers, tokenFor } from "./helpers";
 import { documentPath } from "./support/openapiCheck";
 
@@ -49,7 +49,7 @@ async function startApi(script: string, env: Record<string, string> = {}): Promi
       API_URL: API_ORIGIN,
       API_PORT: String(port),
       API_WORKERS: "1",
-      DATABASE_URL: cluster.url,
+      API_DATABASE_URL: cluster.url,
       LOG_LEVEL: "warn",
       ...env,
     },
@@ -65,11 +65,11 @@ function urlOf(template: string, caller: Caller, taskId: string): string {
   return template.replace("{userId}", userId).replace("{taskId}", taskId);
 }
 
-const ownerRows = () => sql(cluster.url, `SELECT id, title, done, "updatedAt"::text FROM task WHERE "userId" = $1 ORDER BY id`, [OWNER]);
+const ownerRows = () => sqlAs(cluster.url, OWNER, `SELECT id, title, done, "updatedAt"::text FROM task WHERE "userId" = $1 ORDER BY id`, [OWNER]);
 
 async function ownerTask(): Promise<string> {
   const id = randomUUID();
-  await sql(cluster.url, `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt") VALUES ($1, $2, $3, false, now(), now())`, [
+  await sqlAs(cluster.url, OWNER, `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt") VALUES ($1, $2, $3, false, now(), now())`, [
     id,
     OWNER,
     `${MARK} ${id}`,
@@ -169,8 +169,9 @@ describe("against the built api", () => {
 });
 
 // The three statements that take a task id; each, with its user filter made always true, is the
-// broken handler the matrix must catch. The database's own row-level security, where it exists,
-// would catch this too: the mutant runs as the cluster's owner role, which such policies do not bind.
+// broken handler the matrix must catch. The database's own row-level security catches it too, so
+// the matrix is run against each mutant with it switched off (then the matrix alone must fail),
+// and again with it on (then the second line alone must hold).
 const STATEMENTS = [
   ["task_by_id", "get /api/{userId}/tasks/{taskId} as otherOnOwnPath: expected 404, got 200"],
   ["task_update", "patch /api/{userId}/tasks/{taskId} as otherOnOwnPath: expected 404, got 200"],
@@ -201,8 +202,13 @@ describe("mutation check: the built api with one statement's user filter removed
     const base = await startApi(path.join(copy, "server.js"), {
       NODE_PATH: [path.join(repoRoot, "api", "node_modules"), path.join(repoRoot, "node_modules")].join(path.delimiter),
     });
-    const failures = await runMatrix(base);
-    expect(failures).toContain(expected);
+    await sql(cluster.url, "ALTER TABLE task DISABLE ROW LEVEL SECURITY");
+    try {
+      expect(await runMatrix(base)).toContain(expected);
+    } finally {
+      await sql(cluster.url, "ALTER TABLE task ENABLE ROW LEVEL SECURITY");
+    }
+    expect(await runMatrix(base)).toEqual([]);
     await stopProgram(running.pop());
   });
 });

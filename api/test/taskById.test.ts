@@ -5,7 +5,7 @@ import type { Express } from "express";
 import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { sql, verifiedUrl } from "@authbridge/testing/sql";
+import { sqlAs, verifiedUrl } from "@authbridge/testing/sql";
 import { randomUUID } from "node:crypto";
 import { Client } from "pg";
 import { insertTask, updateTask } from "../src/db/tasks";
@@ -33,7 +33,7 @@ const patch = (user: string, id: string, body: unknown) =>
 beforeAll(async () => {
   cluster = await migratedCluster();
   await insertUsers(cluster.url, ["user-a", "user-b"]);
-  runtime = createRuntime(testConfig({ DATABASE_URL: cluster.url }), captureLogger().logger);
+  runtime = createRuntime(testConfig({ API_DATABASE_URL: cluster.url }), captureLogger().logger);
   app = createApp(runtime.deps);
 });
 afterAll(async () => {
@@ -62,7 +62,7 @@ test("PATCH: done and title change, the title trimmed, updatedAt moves forward, 
 
   const both = (await patch("user-a", task.id, { title: "both", done: false }).expect(200)).body as SingleTask;
   expect(both.task).toMatchObject({ title: "both", done: false });
-  const [row] = await sql(cluster.url, `SELECT title, done FROM task WHERE id = $1`, [task.id]);
+  const [row] = await sqlAs(cluster.url, "user-a", `SELECT title, done FROM task WHERE id = $1`, [task.id]);
   expect(row).toEqual({ title: "both", done: false });
 });
 
@@ -80,7 +80,7 @@ test.each([
   const res = await patch("user-a", task.id, body);
   expect(res.status).toBe(400);
   expect(res.body).toEqual({ error: { code: "invalid_request", message: "the request is invalid", fields } });
-  const [row] = await sql(cluster.url, `SELECT title, done FROM task WHERE id = $1`, [task.id]);
+  const [row] = await sqlAs(cluster.url, "user-a", `SELECT title, done FROM task WHERE id = $1`, [task.id]);
   expect(row).toEqual({ title: "keep me", done: false });
 });
 
@@ -89,7 +89,7 @@ test("DELETE: 204 and the row is gone; a second DELETE, a GET and a PATCH after 
   const res = await request(app).delete(path("user-a", task.id)).set("Authorization", as("user-a"));
   expect(res.status).toBe(204);
   expect(res.text).toBe("");
-  expect(await sql(cluster.url, `SELECT 1 FROM task WHERE id = $1`, [task.id])).toHaveLength(0);
+  expect(await sqlAs(cluster.url, "user-a", `SELECT 1 FROM task WHERE id = $1`, [task.id])).toHaveLength(0);
   expect((await request(app).delete(path("user-a", task.id)).set("Authorization", as("user-a"))).status).toBe(404);
   expect((await request(app).get(path("user-a", task.id)).set("Authorization", as("user-a"))).status).toBe(404);
   expect((await patch("user-a", task.id, { done: true })).status).toBe(404);
@@ -134,7 +134,7 @@ describe("any id that is not the caller's task: the same 404, status, body and h
     expect(JSON.parse(first?.text ?? "") as ErrorBody).toEqual({ error: { code: "not_found", message: "no such task" } });
     for (const [label, answer] of answers) expect({ label, ...answer }).toEqual({ label, ...first });
     // B's task is untouched by all of it.
-    expect(await sql(cluster.url, `SELECT title, done FROM task WHERE id = $1`, [ids["another user's"]])).toEqual([
+    expect(await sqlAs(cluster.url, "user-b", `SELECT title, done FROM task WHERE id = $1`, [ids["another user's"]])).toEqual([
       { title: "B's task", done: false },
     ]);
   });
@@ -149,7 +149,7 @@ test("a PATCH and a DELETE racing on one task: never a 5xx, and whatever ran las
     ]);
     expect([200, 404]).toContain(patched.status);
     expect(deleted.status).toBe(204);
-    expect(await sql(cluster.url, `SELECT 1 FROM task WHERE id = $1`, [task.id])).toHaveLength(0);
+    expect(await sqlAs(cluster.url, "user-a", `SELECT 1 FROM task WHERE id = $1`, [task.id])).toHaveLength(0);
   }
 });
 
@@ -158,6 +158,8 @@ test("the statements write UTC whatever the session's time zone (as Prisma does)
   await client.connect();
   try {
     await client.query(`SET TIME ZONE 'Pacific/Kiritimati'`); // UTC+14: any local-time slip shows
+    // This client is the test's own: row-level security needs the user for the whole session.
+    await client.query(`SELECT set_config('app.user_id', 'user-a', false)`);
     const id = randomUUID();
     const inserted = await insertTask(client, "user-a", id, "zoned");
     const updated = await updateTask(client, "user-a", id, { done: true });
