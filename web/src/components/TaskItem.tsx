@@ -8,6 +8,7 @@
 import { type KeyboardEvent, type SubmitEvent, useRef, useState } from "react";
 import { TITLE_MAX } from "@authbridge/contract";
 import type { Task } from "../lib/api-client";
+import styles from "./TaskItem.module.css";
 
 export interface TaskActions {
   /** Each resolves once the API answered; false when it refused (the dashboard shows why). */
@@ -62,7 +63,7 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
   }
 
   return (
-    <li className={task.done ? "task done" : "task"} aria-busy={busy}>
+    <li className={task.done ? `${styles.task} ${styles.done}` : styles.task} aria-busy={busy}>
       <input
         type="checkbox"
         checked={task.done}
@@ -71,11 +72,11 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
         onChange={(event) => void run(() => actions.change(task, { done: event.target.checked }))}
       />
       {draft === null ? (
-        <button type="button" className="title" aria-label={`Rename: ${task.title}`} onClick={edit} disabled={busy}>
+        <button type="button" className={styles.title} aria-label={`Rename: ${task.title}`} onClick={edit} disabled={busy}>
           {task.title}
         </button>
       ) : (
-        <form onSubmit={(event) => void save(event)} className="rename">
+        <form onSubmit={(event) => void save(event)} className={styles.rename}>
           <input
             aria-label={`New title for: ${task.title}`}
             value={draft}
@@ -91,8 +92,8 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
         </form>
       )}
       {confirming ? (
-        <span className="confirm" role="group" aria-label={`Delete ${task.title}?`}>
-          <button type="button" className="danger" autoFocus disabled={busy} onClick={() => void run(() => actions.remove(task))}>
+        <span className={styles.confirm} role="group" aria-label={`Delete ${task.title}?`}>
+          <button type="button" className={styles.danger} autoFocus disabled={busy} onClick={() => void run(() => actions.remove(task))}>
             Delete
           </button>
           <button type="button" className="secondary" disabled={busy} onClick={() => setConfirming(false)}>
@@ -100,7 +101,7 @@ export function TaskItem({ task, actions }: { task: Task; actions: TaskActions }
           </button>
         </span>
       ) : (
-        <button type="button" className="icon" aria-label={`Delete: ${task.title}`} disabled={busy} onClick={() => setConfirming(true)}>
+        <button type="button" className={styles.icon} aria-label={`Delete: ${task.title}`} disabled={busy} onClick={() => setConfirming(true)}>
           <CrossIcon />
         </button>
       )}
