@@ -8,6 +8,8 @@
 #   pg-tls.sh stop DIR                                    fast shutdown (no-op when not running)
 #   pg-tls.sh url DIR                                     print the URL of an initialised cluster
 #   pg-tls.sh certs DIR                                   only make the CA and server certificate
+#   pg-tls.sh superuser DIR SQL                           run SQL as the bootstrap superuser, through
+#                                                         the cluster's own socket (bootstrap and tests)
 #
 # The URL printed carries sslmode=require and the cluster's own CA as sslrootcert, so
 # node-postgres verifies the server certificate (localhost / 127.0.0.1) against it.
@@ -152,10 +154,18 @@ cmd_stop() {
   fi
 }
 
+cmd_superuser() {
+  local dir=${1:?usage: pg-tls.sh superuser DIR SQL} statement=${2:?usage: pg-tls.sh superuser DIR SQL}
+  local bin; bin=$(find_bindir)
+  dir=$(cd "$dir" && pwd)
+  as_owner "$bin/psql" -h "$dir/run" -p "$(cat "$dir/port")" -U postgres -d authbridge -qAt -v ON_ERROR_STOP=1 -c "$statement"
+}
+
 case "${1:-}" in
   start) shift; cmd_start "$@" ;;
+  superuser) shift; cmd_superuser "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   url) shift; url_of "$(cd "${1:?usage: pg-tls.sh url DIR}" && pwd)" ;;
   certs) shift; mkdir -p "$1"; make_certs "$(cd "$1" && pwd)" ;;
-  *) die "usage: pg-tls.sh start|stop|url|certs ..." ;;
+  *) die "usage: pg-tls.sh start|stop|url|certs|superuser ..." ;;
 esac

@@ -22,6 +22,8 @@ export interface Cluster {
   start(): Promise<void>;
   /** Stops the server and deletes its folder. */
   destroy(): Promise<void>;
+  /** SQL as the bootstrap superuser, through the cluster's own socket (what no service can do). */
+  superuser(statement: string): Promise<string>;
 }
 
 export function freePort(): Promise<number> {
@@ -56,6 +58,7 @@ export async function startCluster(options: { ssl?: boolean } = {}): Promise<Clu
     start: async () => {
       await run("bash", args);
     },
+    superuser: async (statement) => (await run("bash", [script, "superuser", dir, statement])).stdout,
     destroy: async () => {
       try {
         await run("bash", [script, "stop", dir]);

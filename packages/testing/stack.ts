@@ -74,6 +74,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cluster = await startCluster();
     const roles = serviceUrls(cluster.url);
     await migrate(cluster.url, { logDir, env: roleEnv(roles) });
+    // The suites act as the operator through the owner's URL: they end the services' connections
+    // (Neon's suspend, a failover) and watch what they wait on, which the owner may not do to
+    // another role's sessions unless granted.
+    await cluster.superuser(`GRANT pg_signal_backend, pg_read_all_stats TO ${new URL(cluster.url).username}`);
 
     const webPorts = await Promise.all(Array.from({ length: webCount }, () => freePort()));
     const apiPorts = await Promise.all(Array.from({ length: apiCount }, () => freePort()));
