@@ -1,7 +1,16 @@
 // The web's whole environment, validated once. The only module that reads process.env.
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 import "server-only";
-import { InvalidValue, type LogLevel, type SecretVersion, httpUrl, integer, readEnvironment, secretList } from "@authbridge/service-kit";
+import {
+  InvalidValue,
+  type LogLevel,
+  type SecretVersion,
+  httpUrl,
+  integer,
+  readEnvironment,
+  secretList,
+  secureHttpUrl,
+} from "@authbridge/service-kit";
 import { makeValidator } from "envalid";
 import { invalidProxyEntries } from "./lib/clientAddress";
 
@@ -39,9 +48,12 @@ const proxyList = makeValidator((input): readonly string[] => {
 function load(): Config {
   // Read at run time as a whole: Next inlines a literal `process.env.NODE_ENV` at build time.
   const source = process.env;
+  const production = source.NODE_ENV === "production";
   // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL) come with readEnvironment's rules.
   const clean = readEnvironment("web", source, {
-    BETTER_AUTH_URL: httpUrl(),
+    // Production serves over TLS (Secure, __Secure- prefixed cookies, HSTS); plain http only on a
+    // loopback host, where the browser is on the same machine (make up, the tests).
+    BETTER_AUTH_URL: production ? secureHttpUrl() : httpUrl(),
     API_URL: httpUrl(),
     JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
     TRUSTED_PROXIES: proxyList({ default: [] }),
@@ -59,7 +71,7 @@ function load(): Config {
     tokenTtlSeconds: clean.JWT_TTL_SECONDS,
     trustedProxies: clean.TRUSTED_PROXIES,
     logLevel: clean.LOG_LEVEL,
-    production: source.NODE_ENV === "production",
+    production,
   };
 }
 

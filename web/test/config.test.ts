@@ -116,6 +116,12 @@ const refusals: [string, string, Env, string][] = [
     "BETTER_AUTH_SECRETS version 1 must be at least 32",
   ],
   ["without TLS", "DATABASE_URL", { ...GOOD, DATABASE_URL: GOOD.DATABASE_URL.replace("require", "disable") }, "DATABASE_URL must carry sslmode="],
+  [
+    "over plain http on a host that is not loopback",
+    "BETTER_AUTH_URL",
+    { ...GOOD, BETTER_AUTH_URL: "http://app-must-not-leak.example.test" },
+    "BETTER_AUTH_URL must be an https URL in production",
+  ],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
   [
     "not addresses",
