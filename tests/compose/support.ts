@@ -34,6 +34,13 @@ export interface Service {
   restart?: string;
   healthcheck?: Healthcheck;
   init?: boolean;
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  pids_limit?: number;
+  mem_limit?: string;
 }
 
 export interface ComposeFile {
