@@ -81,6 +81,24 @@ describe("Cache-Control: no-store on every auth answer", () => {
   });
 });
 
+describe("cross-site requests (CSRF)", () => {
+  test("a foreign Origin carrying the session cookie is refused (403) and changes nothing; the web's own origin is served", async () => {
+    const user = await newUser(stack.webUrl, "csrf");
+    const update = (origin: string) =>
+      fetch(`${stack.webUrl}/api/auth/update-user`, {
+        method: "POST",
+        headers: authHeaders(stack.webUrl, { clientIp: freshIp(), cookie: user.cookie, origin }),
+        body: JSON.stringify({ name: `renamed from ${origin}` }),
+      });
+    const foreign = await update("https://evil.example.test");
+    expect([foreign.status, foreign.headers.get("cache-control")]).toEqual([403, "no-store"]);
+    const nameOf = async () => (await sql<{ name: string }>(stack.databaseUrl, 'SELECT name FROM "user" WHERE id = $1', [user.id]))[0]?.name;
+    expect(await nameOf()).toBe("csrf");
+    expect((await update(stack.webUrl)).status).toBe(200);
+    expect(await nameOf()).toBe(`renamed from ${stack.webUrl}`);
+  });
+});
+
 describe("session cookies", () => {
   let https: Service;
   beforeAll(async () => {
