@@ -62,7 +62,17 @@ test("a fresh database: says which path it took, applies the committed migration
   );
   expect(run.messages.stdout).toMatch(new RegExp(`applied ${init} in \\d+ ms`));
   expect(run.messages.stdout).toMatch(new RegExp(`done in \\d+ ms: ${committed} applied, 0 already applied`));
-  expect(await tables(url)).toEqual(["_prisma_migrations", "account", "jwks", "rate_limit", "session", "sign_in_failure", "task", "user", "verification"]);
+  expect(await tables(url)).toEqual([
+    "_prisma_migrations",
+    "account",
+    "jwks",
+    "rate_limit",
+    "session",
+    "sign_in_failure",
+    "task",
+    "user",
+    "verification",
+  ]);
 });
 
 test("the bookkeeping rows look like Prisma's", async () => {
