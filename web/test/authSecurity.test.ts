@@ -179,6 +179,11 @@ describe("common passwords are refused", () => {
     expect(await sql(stack.databaseUrl, 'SELECT 1 FROM "user" WHERE email = $1', [email])).toEqual([]);
   });
 
+  test("a common password that is also too short gets Better Auth's own PASSWORD_TOO_SHORT", async () => {
+    const answer = await signUp(stack.webUrl, { name: "Short", email: newEmail("short"), password: "abc123" });
+    expect([answer.status, answer.body?.code]).toEqual([400, "PASSWORD_TOO_SHORT"]);
+  });
+
   test("the probe tells them apart: a password of the same length off the list signs up", async () => {
     expect((await signUp(stack.webUrl, { name: "Rare", email: newEmail("rare"), password: "bxsqbwll" })).status).toBe(200);
   });

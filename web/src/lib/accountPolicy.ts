@@ -7,6 +7,7 @@ import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { MAX_IMAGE_LENGTH, MAX_NAME_LENGTH } from "./accountFields";
 import { isCommonPassword } from "./commonPasswords";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password";
 
 export const ACCOUNT_POLICY_ERRORS = {
   PASSWORD_TOO_COMMON: "This password is among the most common ones: choose another",
@@ -44,7 +45,9 @@ export function accountPolicy() {
             }
             const field = NEW_PASSWORD[ctx.path];
             const password = field === undefined ? undefined : body[field];
-            if (typeof password === "string" && isCommonPassword(password)) throw refuse("PASSWORD_TOO_COMMON");
+            // A password of the wrong length gets Better Auth's own PASSWORD_TOO_SHORT / _TOO_LONG first.
+            const checkable = typeof password === "string" && password.length >= MIN_PASSWORD_LENGTH && password.length <= MAX_PASSWORD_LENGTH;
+            if (checkable && isCommonPassword(password)) throw refuse("PASSWORD_TOO_COMMON");
             return Promise.resolve();
           }),
         },
