@@ -62,7 +62,17 @@ test("a fresh database: says which path it took, applies the committed migration
   );
   expect(run.messages.stdout).toMatch(new RegExp(`applied ${init} in \\d+ ms`));
   expect(run.messages.stdout).toMatch(new RegExp(`done in \\d+ ms: ${committed} applied, 0 already applied`));
-  expect(await tables(url)).toEqual(["_prisma_migrations", "account", "jwks", "rate_limit", "session", "task", "user", "verification"]);
+  expect(await tables(url)).toEqual([
+    "_prisma_migrations",
+    "account",
+    "jwks",
+    "rate_limit",
+    "session",
+    "sign_in_failure",
+    "task",
+    "user",
+    "verification",
+  ]);
 });
 
 test("the bookkeeping rows look like Prisma's", async () => {
@@ -131,6 +141,7 @@ test("the schema has Prisma's constraint names and the hand-written title check"
       "rate_limit_pkey",
       "session_pkey",
       "session_userId_fkey",
+      "sign_in_failure_pkey",
       "task_pkey",
       "task_title_not_blank",
       "task_userId_fkey",
@@ -145,6 +156,7 @@ test("the schema has Prisma's constraint names and the hand-written title check"
       "rate_limit_key_key",
       "session_token_key",
       "session_userId_idx",
+      "sign_in_failure_lastFailureAt_idx",
       "task_userId_createdAt_id_idx",
       "user_email_key",
       "verification_identifier_idx",

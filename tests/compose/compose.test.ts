@@ -307,6 +307,65 @@ describe("ports and healthchecks", () => {
   });
 });
 
+describe("least privilege for every container", () => {
+  /** Compose's byte sizes (`512m`, `1g`, `1536m`) in MiB. */
+  const mib = (size: string | undefined) => {
+    const m = /^(\d+)([mg])$/.exec(size ?? "");
+    if (!m) throw new Error(`not a size in m or g: ${size}`);
+    return Number(m[1]) * (m[2] === "g" ? 1024 : 1);
+  };
+
+  test("web, api and migrator: read-only root filesystem, every capability dropped, none added, no-new-privileges", () => {
+    for (const name of ["web", "api", "migrator"]) {
+      const s = service(name);
+      expect({ name, read_only: s.read_only, cap_drop: s.cap_drop, cap_add: s.cap_add, security_opt: s.security_opt }).toEqual({
+        name,
+        read_only: true,
+        cap_drop: ["ALL"],
+        cap_add: undefined,
+        security_opt: ["no-new-privileges:true"],
+      });
+    }
+  });
+
+  test("the only writable places are bounded tmpfs mounts: /tmp everywhere, and Next's cache folder for the web", () => {
+    const mounts = (name: string) => (service(name).tmpfs ?? []).map((entry) => entry.split(":")[0]);
+    expect(mounts("web")).toEqual(["/app/web/.next/cache", "/tmp"]);
+    expect(mounts("api")).toEqual(["/tmp"]);
+    expect(mounts("migrator")).toEqual(["/tmp"]);
+    for (const name of ["web", "api", "migrator"]) for (const entry of service(name).tmpfs ?? []) expect(entry).toMatch(/:size=\d+m$/);
+    // The web's cache folder is where the image's Next server writes it (WORKDIR /app/web).
+    const web = (dockerTarget("Dockerfile", "web").at(-1) ?? []).map((i) => `${i.keyword} ${i.args}`);
+    expect(web).toContain("WORKDIR /app/web");
+    expect(web.join("\n")).toMatch(/mkdir -p web\/\.next\/cache/);
+  });
+
+  test("the db keeps only what PostgreSQL's entrypoint needs (own the data, switch to the postgres user), and no-new-privileges", () => {
+    const db = service("db");
+    expect(db.cap_drop).toEqual(["ALL"]);
+    expect([...(db.cap_add ?? [])].sort()).toEqual(["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"]);
+    expect(db.security_opt).toEqual(["no-new-privileges:true"]);
+  });
+
+  test("every service has a pids limit and a memory limit, with room above what was measured", () => {
+    // Measured on the built programs (docs/SECURITY.md): web about 300 MB at its peak; an api
+    // worker about 90 MB, up to DB_POOL_MAX of them plus the primary; about 11 threads each.
+    const floors: Record<string, { memoryMiB: number; pids: number }> = {
+      web: { memoryMiB: 600, pids: 64 },
+      api: { memoryMiB: (Number(envExample().DB_POOL_MAX) + 1) * 90 + 256, pids: (Number(envExample().DB_POOL_MAX) + 1) * 11 * 2 },
+      migrator: { memoryMiB: 256, pids: 32 },
+      db: { memoryMiB: 512, pids: 128 },
+    };
+    for (const name of names) {
+      const s = service(name);
+      const floor = floors[name];
+      expect(floor).toBeDefined();
+      expect(`${name} memory ${mib(s.mem_limit) >= (floor?.memoryMiB ?? Infinity)}`).toBe(`${name} memory true`);
+      expect(`${name} pids ${(s.pids_limit ?? 0) >= (floor?.pids ?? Infinity) && (s.pids_limit ?? 0) <= 1024}`).toBe(`${name} pids true`);
+    }
+  });
+});
+
 describe("Docker Compose itself, where its v2 plugin is installed", () => {
   const available = spawnSync("docker", ["compose", "version"], { encoding: "utf8" }).status === 0;
   if (!available) console.log("skipped: `docker compose config` (the Docker Compose v2 plugin is not installed here)");

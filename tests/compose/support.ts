@@ -1,6 +1,7 @@
 // Reading docker-compose.yml, .env.example and the Dockerfiles the way Compose and Docker read them.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import dockerignore, { type Ignore } from "@balena/dockerignore";
 import { parse } from "yaml";
 import { repoRoot } from "@authbridge/testing/pg";
 
@@ -33,6 +34,13 @@ export interface Service {
   restart?: string;
   healthcheck?: Healthcheck;
   init?: boolean;
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  pids_limit?: number;
+  mem_limit?: string;
 }
 
 export interface ComposeFile {
@@ -160,4 +168,30 @@ export function dockerTarget(file: string, target: string): DockerInstruction[][
   visit(target);
   if (!byName.has(target)) throw new Error(`${file} has no stage named ${target}`);
   return stages.filter((stage) => needed.has(stage) && stage !== byName.get(target)).concat([byName.get(target) ?? []]);
+}
+
+/** The root .dockerignore's patterns, in order, comments and blank lines dropped. */
+export function dockerignorePatterns(): string[] {
+  return readFileSync(path.join(repoRoot, ".dockerignore"), "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+}
+
+/** .dockerignore as Docker's client applies it (a port of its Go matcher): paths relative to the context, `/`-separated. */
+export function contextFilter(): Ignore {
+  return dockerignore().add(dockerignorePatterns());
+}
+
+/**
+ * Every file `docker build .` sends from the repository root: the tree walked as Docker's client
+ * walks it, an excluded folder skipped whole. Skipping is exact only while every exception (`!`)
+ * names a path at the top level, which the suite checks.
+ */
+export function contextFiles(filter = contextFilter(), dir = ""): string[] {
+  return readdirSync(path.join(repoRoot, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = dir === "" ? entry.name : `${dir}/${entry.name}`;
+    if (filter.ignores(relative)) return [];
+    return entry.isDirectory() ? contextFiles(filter, relative) : [relative];
+  });
 }

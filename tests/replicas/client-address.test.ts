@@ -33,8 +33,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** 12 wrong-password sign-ins for the one account, each with a fresh X-Forwarded-For. */
+/**
+ * 12 wrong-password sign-ins, each with a fresh X-Forwarded-For, for an address of their own: the
+ * web's per-account backoff (after 5 failures) must not join in, and the real user stays free.
+ */
 async function twelveWrongSignIns(webUrl: string, from: string): Promise<{ statuses: number[]; firstFourMs: number }> {
+  const guessed = `guessed-${randomBytes(6).toString("hex")}@example.test`;
   const statuses: number[] = [];
   const started = Date.now();
   let firstFourMs = 0;
@@ -43,7 +47,7 @@ async function twelveWrongSignIns(webUrl: string, from: string): Promise<{ statu
       webUrl,
       stack.webUrl,
       "/sign-in/email",
-      { email, password: `wrong-${i}` },
+      { email: guessed, password: `wrong-${i}` },
       { from, forwardedFor: freshForwardedFor() },
     );
     statuses.push(answer.status);

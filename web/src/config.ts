@@ -10,6 +10,7 @@ import {
   readEnvironment,
   secretList,
   tlsDatabaseUrl,
+  secureHttpUrl,
 } from "@authbridge/service-kit";
 import { makeValidator } from "envalid";
 import { invalidProxyEntries } from "./lib/clientAddress";
@@ -51,9 +52,12 @@ const proxyList = makeValidator((input): readonly string[] => {
 function load(): Config {
   // Read at run time as a whole: Next inlines a literal `process.env.NODE_ENV` at build time.
   const source = process.env;
+  const production = source.NODE_ENV === "production";
   // The shared variables (secrets, DB_*, LOG_LEVEL) come with readEnvironment's rules.
   const clean = readEnvironment("web", source, {
-    BETTER_AUTH_URL: httpUrl(),
+    // Production serves over TLS (Secure, __Secure- prefixed cookies, HSTS); plain http only on a
+    // loopback host, where the browser is on the same machine (make up, the tests).
+    BETTER_AUTH_URL: production ? secureHttpUrl() : httpUrl(),
     API_URL: httpUrl(),
     WEB_DATABASE_URL: tlsDatabaseUrl(),
     JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
@@ -73,7 +77,7 @@ function load(): Config {
     trustedProxies: clean.TRUSTED_PROXIES,
     logLevel: clean.LOG_LEVEL,
     idleAfterMs: clean.IDLE_AFTER_SECONDS * 1000,
-    production: source.NODE_ENV === "production",
+    production,
   };
 }
 

@@ -121,6 +121,12 @@ const refusals: [string, string, Env, string][] = [
     { ...GOOD, WEB_DATABASE_URL: GOOD.WEB_DATABASE_URL.replace("require", "disable") },
     "WEB_DATABASE_URL must carry sslmode=",
   ],
+  [
+    "over plain http on a host that is not loopback",
+    "BETTER_AUTH_URL",
+    { ...GOOD, BETTER_AUTH_URL: "http://app-must-not-leak.example.test" },
+    "BETTER_AUTH_URL must be an https URL in production",
+  ],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
   [
     "not addresses",

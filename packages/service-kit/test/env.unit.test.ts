@@ -16,6 +16,7 @@ import {
   secretList,
   secretVersions,
   secretsProblem,
+  secureHttpUrl,
   setVariables,
   tlsDatabaseUrl,
 } from "../src";
@@ -104,6 +105,36 @@ describe("URLs", () => {
     for (const validator of [origin(), httpUrl()]) {
       expect(read(validator, input)).toBe("svc: refusing to start: X must be an absolute http(s) URL");
     }
+  });
+
+  test.each([
+    "https://app.example.com/",
+    "http://localhost:3000",
+    "http://app.localhost",
+    "http://127.0.0.1:3000",
+    "http://127.1.2.3",
+    "http://[::1]:3000/x/",
+  ])("secureHttpUrl accepts %s (https, or plain http on a loopback host)", (input) => {
+    expect(read(secureHttpUrl(), input)).toBe(input.replace(/\/+$/, ""));
+  });
+
+  test.each([
+    "http://app.example.com",
+    "http://10.0.0.1:3000",
+    "http://localhost.example.com",
+    "http://128.0.0.1",
+    "http://[::2]",
+    "http://0.0.0.0:3000",
+  ])("secureHttpUrl refuses plain http on %s, which is not loopback, without showing it", (input) => {
+    const line = read<string>(secureHttpUrl(), input);
+    expect(line).toBe(
+      "svc: refusing to start: X must be an https URL in production (plain http only on a loopback host: localhost, 127.0.0.0/8, [::1])",
+    );
+    expect(line).not.toContain(new URL(input).host);
+  });
+
+  test("secureHttpUrl still refuses what is not an http(s) URL at all", () => {
+    expect(read(secureHttpUrl(), "ftp://localhost/x")).toBe("svc: refusing to start: X must be an absolute http(s) URL");
   });
 
   test("tlsDatabaseUrl: a postgresql:// URL asking for TLS; the refusal never shows the password", () => {

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type SubmitEvent, useState } from "react";
 import { authClient } from "../lib/auth-client";
+import { MAX_NAME_LENGTH } from "../lib/accountFields";
 import { UNREACHABLE, authErrorMessage } from "../lib/auth-errors";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../lib/password";
 
@@ -48,7 +49,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
     <main className="narrow">
       <h1>{text.title}</h1>
       <form onSubmit={submit} aria-describedby={error ? "form-error" : undefined}>
-        {mode === "sign-up" && <Field name="name" label="Name" autoComplete="name" value={name} onChange={setName} />}
+        {mode === "sign-up" && <Field name="name" label="Name" autoComplete="name" maxLength={MAX_NAME_LENGTH} value={name} onChange={setName} />}
         <Field name="email" label="Email" type="email" autoComplete="email" value={email} onChange={setEmail} />
         <Field
           name="password"

@@ -7,11 +7,13 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
 import { getConfig } from "../config";
+import { accountPolicy } from "./accountPolicy";
 import { getPrisma } from "./db";
 import { signHs256 } from "./hs256";
 import { FORWARDED_FOR } from "./socketPeer";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password";
 import { cookieSettings } from "./sessionCookies";
+import { signInThrottle } from "./signInThrottle";
 import { signingKey } from "./tokenKey";
 
 function createAuth() {
@@ -32,7 +34,7 @@ function createAuth() {
       minPasswordLength: MIN_PASSWORD_LENGTH,
       maxPasswordLength: MAX_PASSWORD_LENGTH,
     },
-    // Better Auth's own limits (sign-in/sign-up: 3 per 10 s per client), counted in the database
+    // Better Auth's own limits (sign-in/sign-up: 3 per 10 s per client address), counted in the database
     // (rate_limit table), so every web replica enforces the same quota.
     rateLimit: { enabled: config.production, storage: "database" },
     advanced: {
@@ -44,6 +46,10 @@ function createAuth() {
     },
     telemetry: { enabled: false },
     plugins: [
+      // Common passwords, and the length of name and image, refused before anything is stored.
+      accountPolicy(),
+      // Failed sign-ins per account (the rate limit above counts per client address).
+      signInThrottle(),
       jwt({
         jwt: {
           issuer: config.issuer,
