@@ -28,6 +28,10 @@ export interface Config {
    */
   listenUrl: string;
   clockToleranceSeconds: number;
+  /** Time from one listener echo heard to the next one sent (docs/REVOCATION.md). */
+  sessionEchoIntervalMs: number;
+  /** How long an echo may take before memory is distrusted; with the interval, the dead-link bound. */
+  sessionEchoTimeoutMs: number;
   healthzTimeoutMs: number;
   dbConnectTimeoutMs: number;
   dbQueryTimeoutMs: number;
@@ -50,6 +54,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     API_PORT: integer(1, 65535)({ default: 8000 }),
     DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
     JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
+    SESSION_ECHO_INTERVAL_MS: integer(100, 60_000)({ default: 2000 }),
+    SESSION_ECHO_TIMEOUT_MS: integer(100, 60_000)({ default: 3000 }),
     HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
     // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
     API_WORKERS: integer(1, WORKERS_MAX)({ default: undefined }),
@@ -68,6 +74,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: clean.DATABASE_URL,
     listenUrl: clean.DIRECT_URL ?? clean.DATABASE_URL,
     clockToleranceSeconds: clean.JWT_CLOCK_TOLERANCE_SECONDS,
+    sessionEchoIntervalMs: clean.SESSION_ECHO_INTERVAL_MS,
+    sessionEchoTimeoutMs: clean.SESSION_ECHO_TIMEOUT_MS,
     healthzTimeoutMs: clean.HEALTHZ_TIMEOUT_MS,
     dbConnectTimeoutMs: clean.DB_CONNECT_TIMEOUT_MS,
     dbQueryTimeoutMs: clean.DB_QUERY_TIMEOUT_MS,

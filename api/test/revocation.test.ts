@@ -10,7 +10,7 @@ import { type Runtime, createRuntime } from "../src/runtime";
 import { SESSION_ENDED_CHANNEL } from "../src/sessions/listener";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { insertSession } from "@authbridge/testing/sql";
-import { withPort } from "@authbridge/testing/faults";
+import { startRelay, withPort } from "@authbridge/testing/faults";
 import { type HealthBody, captureLogger, insertUsers, tokenFor, sessionOf, testConfig } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
@@ -48,13 +48,13 @@ async function newUser(): Promise<{ id: string; token: string }> {
 }
 
 /** Polls whoami until it stops answering 200; the time from `since` to the first 401. */
-async function timeToRefusal(app: Express, token: string, since: number): Promise<{ ms: number; description: string }> {
+async function timeToRefusal(app: Express, token: string, since: number, limitMs = 5000): Promise<{ ms: number; description: string }> {
   return waitFor(async () => {
     const res = await request(app).get("/api/whoami").set("Authorization", token);
     if (res.status === 200) return undefined;
     expect(res.status).toBe(401);
     return { ms: Date.now() - since, description: /error_description="([^"]*)"/.exec(res.headers["www-authenticate"] ?? "")?.[1] ?? "" };
-  }, 5000);
+  }, limitMs);
 }
 
 const clients: Client[] = [];
@@ -207,5 +207,47 @@ describe("when the listener is lost", () => {
     expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, lookups: 2 });
     expect(runtime.deps.listener().listening).toBe(false);
     expect(logs.join("\n")).toContain("transaction pooler, where LISTEN hears nothing: set DIRECT_URL");
+  });
+
+  test("DIRECT_URL naming another database: LISTEN succeeds but its own echo never comes back, so memory is never trusted", async () => {
+    // The cluster's other database: same server, same credentials, its own notifications.
+    const elsewhere = new URL(cluster.url);
+    elsewhere.pathname = "/postgres";
+    const { app, runtime, logs } = start({ DIRECT_URL: elsewhere.toString(), SESSION_ECHO_TIMEOUT_MS: "300" });
+    const user = await newUser();
+    await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
+    const refusedTrust = await waitFor(() => logs.find((line) => line.includes("session listener cannot listen")));
+    expect(refusedTrust).toContain("its own notification did not come back within 300 ms");
+    expect(runtime.deps.listener().listening).toBe(false);
+    expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, cached: 0 });
+    // Signed out: the trigger notifies the api's database, where this listener is not.
+    await sql(cluster.url, `DELETE FROM "session" WHERE id = $1`, [sessionOf(user.id)]);
+    const res = await request(app).get("/api/whoami").set("Authorization", user.token);
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toContain('error_description="session ended"');
+  });
+
+  test("a link that dies without a word: a revocation it swallowed is refused within the echo interval plus timeout", async () => {
+    const config = testConfig();
+    const bound = config.sessionEchoIntervalMs + config.sessionEchoTimeoutMs;
+    const relay = await startRelay(Number(new URL(cluster.url).port));
+    try {
+      // Default echo settings: this measures the documented bound.
+      const { app, runtime } = start({ DIRECT_URL: withPort(cluster.url, relay.port) });
+      await listening(runtime);
+      const user = await newUser();
+      await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
+      expect(runtime.deps.sessions.stats().trusted).toBe(true);
+      relay.freeze(); // no FIN, no RST: the listener's socket just goes quiet
+      const since = Date.now();
+      await sql(cluster.url, `DELETE FROM "session" WHERE id = $1`, [sessionOf(user.id)]);
+      const refusal = await timeToRefusal(app, user.token, since, bound + 5000);
+      console.log(`api revocation, listener link dead without a word: first 401 ${refusal.ms} ms after the commit (bound ${bound} ms)`);
+      expect(refusal.description).toBe("session ended");
+      expect(refusal.ms).toBeLessThan(bound + 500);
+      expect(runtime.deps.sessions.stats().trusted).toBe(false);
+    } finally {
+      await relay.close();
+    }
   });
 });
