@@ -113,7 +113,9 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
         options.echoTimeoutMs,
       );
       awaited.set(nonce, () => settle(client === from ? null : "connection replaced"));
-      options.notify(ECHO_CHANNEL, nonce).catch((err: unknown) => settle(`cannot send its notification: ${err instanceof Error ? err.message : String(err)}`));
+      options
+        .notify(ECHO_CHANNEL, nonce)
+        .catch((err: unknown) => settle(`cannot send its notification: ${err instanceof Error ? err.message : String(err)}`));
     });
   };
 
