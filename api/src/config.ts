@@ -28,6 +28,8 @@ export interface Config {
    */
   listenUrl: string;
   clockToleranceSeconds: number;
+  /** JWT_TTL_SECONDS: the lifetime the web gives a token; a longer `exp - iat` is refused. */
+  tokenTtlSeconds: number;
   /** Time from one listener echo heard to the next one sent (docs/REVOCATION.md). */
   sessionEchoIntervalMs: number;
   /** How long an echo may take before memory is distrusted; with the interval, the dead-link bound. */
@@ -40,14 +42,14 @@ export interface Config {
   /** Api processes behind the one port (1: no cluster primary at all). */
   workers: number;
   logLevel: LogLevel;
-  /** Benchmark-only routes (make bench sets BENCH=1); never on in production. */
+  /** Benchmark-only routes (make bench sets BENCH=1); refused with NODE_ENV=production. */
   bench: boolean;
 }
 
 export const WORKERS_MAX = 64;
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL) come with readEnvironment's rules.
+  // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL, JWT_TTL_SECONDS) come with readEnvironment's rules.
   const clean = readEnvironment("api", source, {
     BETTER_AUTH_URL: origin(),
     API_URL: origin(),
@@ -65,6 +67,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (clean.API_WORKERS !== undefined && clean.API_WORKERS > clean.DB_POOL_MAX) {
     throw new ConfigError("api: refusing to start: API_WORKERS must not exceed DB_POOL_MAX (every worker needs a database connection)");
   }
+  // Benchmark routes and timers are not for production, whatever a copied .env says.
+  if (clean.BENCH && source.NODE_ENV === "production") {
+    throw new ConfigError("api: refusing to start: BENCH must not be set when NODE_ENV=production (it mounts benchmark-only routes)");
+  }
   const workers = clean.API_WORKERS ?? Math.min(availableCpus(), clean.DB_POOL_MAX, WORKERS_MAX);
   return {
     secrets: secretList(clean.BETTER_AUTH_SECRETS, clean.BETTER_AUTH_SECRET),
@@ -74,6 +80,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: clean.DATABASE_URL,
     listenUrl: clean.DIRECT_URL ?? clean.DATABASE_URL,
     clockToleranceSeconds: clean.JWT_CLOCK_TOLERANCE_SECONDS,
+    tokenTtlSeconds: clean.JWT_TTL_SECONDS,
     sessionEchoIntervalMs: clean.SESSION_ECHO_INTERVAL_MS,
     sessionEchoTimeoutMs: clean.SESSION_ECHO_TIMEOUT_MS,
     healthzTimeoutMs: clean.HEALTHZ_TIMEOUT_MS,

@@ -46,6 +46,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     issuer: config.webOrigin,
     audience: config.apiOrigin,
     clockToleranceSeconds: config.clockToleranceSeconds,
+    ttlSeconds: config.tokenTtlSeconds,
     cacheSize: TOKEN_CACHE_SIZE,
   });
   const sessions = createSessionRegistry({ lookup: createSessionLookup(db), maxEntries: SESSION_CACHE_SIZE });

@@ -82,6 +82,7 @@ describe("refuses to start, with one line naming the variable and never its valu
     ["API_WORKERS zero", { API_WORKERS: "0" }, "API_WORKERS must be an integer from 1 to 64", undefined],
     ["API_WORKERS not a number", { API_WORKERS: "two" }, "API_WORKERS must be an integer from 1 to 64", undefined],
     ["API_WORKERS above DB_POOL_MAX", { API_WORKERS: "5", DB_POOL_MAX: "4" }, "API_WORKERS must not exceed DB_POOL_MAX", undefined],
+    ["BENCH=1 in production", { BENCH: "1", NODE_ENV: "production" }, "BENCH must not be set when NODE_ENV=production", undefined],
   ])("%s", async (_label, change, message, secretPart) => {
     const env = Object.fromEntries(Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const proc = start(env);

@@ -17,7 +17,7 @@ import { HTTP_CASES, type HttpCase, type Options, USAGE, parseOptions } from "./
 import { type Run, failuresOf, textReport, withResults } from "./report";
 import { listenerHealth, measureRevocation, waitForListener } from "./revocation";
 import { LARGE_LIST_TASKS, TASKS_PER_USER, seed, sessionOf } from "./seed";
-import { contractKeyObject, mintToken, throwAwaySecret } from "./tokens";
+import { TOKEN_TTL_SECONDS, contractKeyObject, mintToken, throwAwaySecret } from "./tokens";
 import { runVerify } from "./verify";
 
 const WEB_ORIGIN = "http://localhost:3000"; // only the token issuer: no web app runs
@@ -28,8 +28,6 @@ const DEEP_PAGE_OFFSET = 9_000;
 const PAGE_WALK = 200;
 /** The api's default DB_POOL_MAX with one worker: the floor gets as many connections. */
 const API_POOL_MAX = 10;
-// Longer than any run, so no token expires mid-case and turns into 401s.
-const TOKEN_TTL_SECONDS = 6 * 3600;
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 

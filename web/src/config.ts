@@ -1,7 +1,7 @@
 // The web's whole environment, validated once. The only module that reads process.env.
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 import "server-only";
-import { InvalidValue, type LogLevel, type SecretVersion, httpUrl, integer, readEnvironment, secretList } from "@authbridge/service-kit";
+import { InvalidValue, type LogLevel, type SecretVersion, httpUrl, readEnvironment, secretList } from "@authbridge/service-kit";
 import { makeValidator } from "envalid";
 import { invalidProxyEntries } from "./lib/clientAddress";
 
@@ -39,11 +39,10 @@ const proxyList = makeValidator((input): readonly string[] => {
 function load(): Config {
   // Read at run time as a whole: Next inlines a literal `process.env.NODE_ENV` at build time.
   const source = process.env;
-  // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL) come with readEnvironment's rules.
+  // The shared variables (secrets, DATABASE_URL, DB_*, LOG_LEVEL, JWT_TTL_SECONDS) come with readEnvironment's rules.
   const clean = readEnvironment("web", source, {
     BETTER_AUTH_URL: httpUrl(),
     API_URL: httpUrl(),
-    JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
     TRUSTED_PROXIES: proxyList({ default: [] }),
   });
   return {

@@ -5,7 +5,7 @@ import { type CleanedEnv, cleanEnv } from "envalid";
 import { ConfigError } from "./errors";
 import { refusal, setVariables } from "./refusal";
 import { secret, secretVersions, secretsProblem } from "./secrets";
-import { limit, logLevel, tlsDatabaseUrl } from "./validators";
+import { integer, limit, logLevel, tlsDatabaseUrl } from "./validators";
 
 const sharedVariables = {
   BETTER_AUTH_SECRETS: secretVersions({ default: undefined }),
@@ -15,6 +15,8 @@ const sharedVariables = {
   DB_QUERY_TIMEOUT_MS: limit(POOL_LIMITS.DB_QUERY_TIMEOUT_MS),
   DB_POOL_MAX: limit(POOL_LIMITS.DB_POOL_MAX),
   LOG_LEVEL: logLevel({ default: "info" }),
+  // The web signs tokens for this long; the api refuses a token that claims to live longer.
+  JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
 };
 
 /**

@@ -176,6 +176,7 @@ describe("readEnvironment", () => {
       DB_QUERY_TIMEOUT_MS: 5000,
       DB_POOL_MAX: 10,
       LOG_LEVEL: "info",
+      JWT_TTL_SECONDS: 900,
       OWN: 5,
     });
   });
