@@ -35,6 +35,24 @@ export interface AppDeps {
   bench?: boolean;
 }
 
+const sessionsHealth = (deps: AppDeps) => () => ({ ...deps.listener(), ...deps.sessions.stats() });
+
+/**
+ * The operator's view, for a port bound to loopback only (API_OPERATOR_PORT): /healthz with its
+ * detail (database latency and TLS, the session listener and session counts) and /livez.
+ */
+export function createOperatorApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(requestContext(deps.logger));
+  app.use(helmet());
+  app.use(healthRouter(deps.health, sessionsHealth(deps), { detail: true }));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -58,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
     ),
   );
 
-  app.use(healthRouter(deps.health, () => ({ ...deps.listener(), ...deps.sessions.stats() })));
+  app.use(healthRouter(deps.health, sessionsHealth(deps), { detail: false }));
   app.use(openApiRouter());
   app.use(docsRouter());
   if (clock) app.use("/bench", benchRouter({ tokenCache: () => deps.verifier.cacheStats(), layers: () => clock.stats() }));

@@ -20,6 +20,8 @@ export interface Config {
   /** Origin of API_URL: the token audience. */
   apiOrigin: string;
   port: number;
+  /** API_OPERATOR_PORT: where /healthz answers with its detail, on 127.0.0.1 only; unset, nowhere. */
+  operatorPort?: number;
   databaseUrl: string;
   /**
    * DIRECT_URL when set, else DATABASE_URL: where the session listener holds its one connection.
@@ -54,6 +56,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     BETTER_AUTH_URL: origin(),
     API_URL: origin(),
     API_PORT: integer(1, 65535)({ default: 8000 }),
+    API_OPERATOR_PORT: integer(1, 65535)({ default: undefined }),
     DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
     JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
     SESSION_ECHO_INTERVAL_MS: integer(100, 60_000)({ default: 2000 }),
@@ -67,6 +70,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (clean.API_WORKERS !== undefined && clean.API_WORKERS > clean.DB_POOL_MAX) {
     throw new ConfigError("api: refusing to start: API_WORKERS must not exceed DB_POOL_MAX (every worker needs a database connection)");
   }
+  if (clean.API_OPERATOR_PORT === clean.API_PORT) {
+    throw new ConfigError("api: refusing to start: API_OPERATOR_PORT must differ from API_PORT (the operator's view is never public)");
+  }
   // Benchmark routes and timers are not for production, whatever a copied .env says.
   if (clean.BENCH && source.NODE_ENV === "production") {
     throw new ConfigError("api: refusing to start: BENCH must not be set when NODE_ENV=production (it mounts benchmark-only routes)");
@@ -77,6 +83,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     webOrigin: clean.BETTER_AUTH_URL,
     apiOrigin: clean.API_URL,
     port: clean.API_PORT,
+    ...(clean.API_OPERATOR_PORT !== undefined ? { operatorPort: clean.API_OPERATOR_PORT } : {}),
     databaseUrl: clean.DATABASE_URL,
     listenUrl: clean.DIRECT_URL ?? clean.DATABASE_URL,
     clockToleranceSeconds: clean.JWT_CLOCK_TOLERANCE_SECONDS,

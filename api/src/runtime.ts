@@ -70,7 +70,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       listener: () => listener.state(),
       tasks: createTaskService(db, pool),
       users: createUserService(db),
-      health: createHealthCheck(pool, config.healthzTimeoutMs),
+      health: createHealthCheck(pool, config.healthzTimeoutMs, logger),
       logger,
       bench: config.bench,
     },

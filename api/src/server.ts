@@ -25,7 +25,7 @@ function readConfig(): Config {
   }
 }
 
-function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): void {
+function shutdownOnSignals(server: Server, operator: Server | undefined, runtime: Runtime, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -36,6 +36,9 @@ function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): vo
       server.closeAllConnections();
     }, IN_FLIGHT_GRACE_MS);
     force.unref();
+    // The operator's port has only quick reads: nothing there is worth waiting for.
+    operator?.close();
+    operator?.closeAllConnections();
     server.close(() => {
       clearTimeout(force);
       // A connection attempt to a hung database would hold pool.end() for the whole connect timeout.
@@ -62,17 +65,22 @@ function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): vo
 
 async function serve(config: Config, logger: Logger): Promise<void> {
   // Loaded here, not at the top: a cluster primary never serves, so it never loads Express or Prisma.
-  const [{ createApp }, { createRuntime }] = await Promise.all([import("./app"), import("./runtime")]);
+  const [{ createApp, createOperatorApp }, { createRuntime }] = await Promise.all([import("./app"), import("./runtime")]);
   const runtime = createRuntime(config, logger);
   const server = createApp(runtime.deps).listen(config.port);
-  server.on("error", (err) => {
-    logger.fatal({ error: err.message }, "cannot listen");
-    process.exit(1);
-  });
+  // Loopback only: another host (or container) never sees the detail.
+  const operator = config.operatorPort === undefined ? undefined : createOperatorApp(runtime.deps).listen(config.operatorPort, "127.0.0.1");
+  for (const listening of [server, operator]) {
+    listening?.on("error", (err) => {
+      logger.fatal({ error: err.message }, "cannot listen");
+      process.exit(1);
+    });
+  }
   server.on("listening", () => {
     logger.info(
       {
         port: config.port,
+        operatorPort: config.operatorPort,
         keyFingerprint: runtime.keyFingerprint,
         keyFingerprints: runtime.keyFingerprints,
         database: databaseHostKind(config.databaseUrl),
@@ -82,7 +90,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       "api listening",
     );
   });
-  shutdownOnSignals(server, runtime, logger);
+  shutdownOnSignals(server, operator, runtime, logger);
 }
 
 function main(): void {

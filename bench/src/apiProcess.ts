@@ -22,6 +22,8 @@ export interface ApiEnv {
   databaseUrl: string;
   /** API_WORKERS: 1 is one process, as the goals are stated per worker. */
   workers: number;
+  /** API_OPERATOR_PORT: where /healthz tells the session listener's state and counts. */
+  operatorPort: number;
 }
 
 export interface ApiProcess {
@@ -81,9 +83,12 @@ export async function startServer(spec: ChildSpec): Promise<ApiProcess> {
   return { ...server, pid, coldStartMs: performance.now() - started };
 }
 
-export function startApi(env: ApiEnv): Promise<ApiProcess> {
+/** The api, and the origin of its operator's view (/healthz with its detail). */
+export type StartedApi = ApiProcess & { operatorOrigin: string };
+
+export async function startApi(env: ApiEnv): Promise<StartedApi> {
   const origin = `http://127.0.0.1:${env.port}`;
-  return startServer({
+  const server = await startServer({
     label: "the api",
     args: [programs.api],
     cwd: path.join(repoRoot, "api"),
@@ -99,7 +104,9 @@ export function startApi(env: ApiEnv): Promise<ApiProcess> {
       BETTER_AUTH_URL: env.webOrigin,
       API_URL: origin,
       API_PORT: String(env.port),
+      API_OPERATOR_PORT: String(env.operatorPort),
       DATABASE_URL: env.databaseUrl,
     },
   });
+  return { ...server, operatorOrigin: `http://127.0.0.1:${env.operatorPort}` };
 }

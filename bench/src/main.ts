@@ -7,7 +7,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { migrate } from "@authbridge/testing/migrator";
 import { type Cluster, freePort, repoRoot, startCluster } from "@authbridge/testing/pg";
-import { type ApiProcess, startApi } from "./apiProcess";
+import { type ApiProcess, type StartedApi, startApi } from "./apiProcess";
 import { type BenchUser, type Served, caseSpecs } from "./cases";
 import { measureDataPath } from "./dataPath";
 import { startFloor } from "./floor";
@@ -67,8 +67,8 @@ async function deepCursor(origin: string, user: BenchUser): Promise<string> {
   return cursor;
 }
 
-async function startedApi(secret: string, databaseUrl: string, workers: number): Promise<ApiProcess> {
-  const api = await startApi({ secret, webOrigin: WEB_ORIGIN, port: await freePort(), databaseUrl, workers });
+async function startedApi(secret: string, databaseUrl: string, workers: number): Promise<StartedApi> {
+  const api = await startApi({ secret, webOrigin: WEB_ORIGIN, port: await freePort(), operatorPort: await freePort(), databaseUrl, workers });
   cleanups.push(() => api.stop());
   return api;
 }
@@ -88,7 +88,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     ...(large ? [{ id: LARGE_USER_ID, tasks: LARGE_LIST_TASKS }] : []),
   ]);
 
-  let api: ApiProcess | undefined;
+  let api: StartedApi | undefined;
   for (let i = 0; i < options.coldStarts; i++) {
     api = await startedApi(secret, cluster.url, 1);
     run.coldStartMs.push(api.coldStartMs);
@@ -108,12 +108,13 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     cleanups.push(() => server.stop());
     floor = served(server);
   }
-  const twoWorkers = wanted("tasks-2-workers") ? served(await startedApi(secret, cluster.url, 2)) : null;
+  const twoWorkersApi = wanted("tasks-2-workers") ? await startedApi(secret, cluster.url, 2) : null;
+  const twoWorkers = twoWorkersApi ? served(twoWorkersApi) : null;
   const largeUser = large ? usersFor(key, [LARGE_USER_ID], api.origin)[0] : undefined;
   const apiServed = served(api);
   // Measured with revocation on: every request checks its session (in memory once seen).
-  await waitForListener(api.origin);
-  if (twoWorkers) await waitForListener(twoWorkers.target.origin);
+  await waitForListener(api.operatorOrigin);
+  if (twoWorkersApi) await waitForListener(twoWorkersApi.operatorOrigin);
   // Each session's first sight is its one read; from here on every check must come from memory.
   for (const user of [...apiServed.users, ...(largeUser ? [largeUser] : [])]) {
     await fetch(`${api.origin}/api/whoami`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
@@ -125,11 +126,11 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     large: largeUser ? { user: largeUser, deepCursor: await deepCursor(api.origin, largeUser) } : null,
   });
   const selected = HTTP_CASES.filter(wanted).flatMap((name) => specs[name] ?? []);
-  const lookupsBefore = (await listenerHealth(api.origin)).sessionLookups;
+  const lookupsBefore = (await listenerHealth(api.operatorOrigin)).sessionLookups;
   log(`${selected.length} cases: check + ${options.warmup} s warm-up each, then ${options.duration} s each at ${options.connections} connections`);
   try {
     run.cases = await runCases({ origin: api.origin, pid: api.pid, postmaster }, selected, options, log);
-    const sessionLookupsDuringLoad = (await listenerHealth(api.origin)).sessionLookups - lookupsBefore;
+    const sessionLookupsDuringLoad = (await listenerHealth(api.operatorOrigin)).sessionLookups - lookupsBefore;
     if (options.cases.includes("revocation")) {
       const target = { origin: api.origin, databaseUrl: cluster.url, key, issuer: WEB_ORIGIN, userId: USER_IDS[0] ?? "", count: options.revocations };
       run.revocation = { ...(await measureRevocation(target, log)), sessionLookupsDuringLoad };

@@ -1,3 +1,7 @@
+// Readiness and liveness. Anyone may read /healthz on the public port, so it says only the overall
+// status and each check's name and status; the detail (latency, TLS, the listener and session
+// counts) is for operators: the same route on the loopback-only operator port (app.ts
+// createOperatorApp), and the log lines of db/health.ts and sessions/listener.ts.
 import { Router } from "express";
 import type { HealthReport } from "../db/health";
 import type { ListenerState } from "../sessions/listener";
@@ -40,16 +44,25 @@ function healthBody(report: HealthReport, sessions: SessionsHealth) {
   };
 }
 
-export function healthRouter(check: () => Promise<HealthReport>, sessions: () => SessionsHealth): Router {
+type HealthBody = ReturnType<typeof healthBody>;
+
+/** What the public port says: the status, and each check by name with its status alone. */
+function publicBody({ status, checks }: HealthBody) {
+  const names = Object.entries(checks).map(([name, entries]) => [name, entries.map((entry) => ({ status: entry.status }))]);
+  return { status, checks: Object.fromEntries(names) as Record<string, { status: string }[]> };
+}
+
+export function healthRouter(check: () => Promise<HealthReport>, sessions: () => SessionsHealth, options: { detail: boolean }): Router {
   const router = Router();
   // Readiness: the database answers over an encrypted connection (RFC draft health+json).
   router.get("/healthz", async (_req, res) => {
     const report = await check();
+    const body = healthBody(report, sessions());
     res
       .status(report.status === "pass" ? 200 : 503)
       .set("Cache-Control", "no-store")
       .type("application/health+json")
-      .send(JSON.stringify(healthBody(report, sessions())));
+      .send(JSON.stringify(options.detail ? body : publicBody(body)));
   });
   // Liveness: the process and its event loop answer; no database.
   router.get("/livez", (_req, res) => {
