@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from "./http/errorHandler";
 import { LayerClock } from "./http/layerClock";
 import { requestContext } from "./http/requestContext";
 import { userScope } from "./http/userScope";
+import { type WriteRateLimit, writeRateLimit } from "./http/writeRateLimit";
 import { benchRouter } from "./routes/bench";
 import { docsRouter } from "./routes/docs";
 import { healthRouter } from "./routes/health";
@@ -31,6 +32,8 @@ export interface AppDeps {
   tasks: TaskService;
   users: UserService;
   health: () => Promise<HealthReport>;
+  /** Per user, on every write under /api (429 past it). */
+  writeRateLimit: WriteRateLimit;
   logger: Logger;
   bench?: boolean;
 }
@@ -83,6 +86,7 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(layer("requireAuth", requireAuth(deps.verifier, deps.sessions)));
+  api.use(writeRateLimit(deps.writeRateLimit));
   api.use(meRouter(deps.users));
   api.use(userScope(tasksRouter(deps.tasks)));
   app.use("/api", api);

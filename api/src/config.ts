@@ -44,6 +44,11 @@ export interface Config {
   /** Api processes behind the one port (1: no cluster primary at all). */
   workers: number;
   logLevel: LogLevel;
+  /** Writes (non-GET requests) each user may send per window, per api process. */
+  writeRateLimit: number;
+  writeRateWindowSeconds: number;
+  /** Tasks each user may keep. */
+  taskQuota: number;
   /** Benchmark-only routes (make bench sets BENCH=1); refused with NODE_ENV=production. */
   bench: boolean;
 }
@@ -64,6 +69,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
     // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
     API_WORKERS: integer(1, WORKERS_MAX)({ default: undefined }),
+    WRITE_RATE_LIMIT: integer(1, 1_000_000)({ default: 120 }),
+    WRITE_RATE_WINDOW_SECONDS: integer(1, 3600)({ default: 60 }),
+    TASK_QUOTA: integer(1, 10_000_000)({ default: 10_000 }),
     BENCH: bool({ default: false }),
   });
   // Each worker needs at least one connection of its own, and all of them fit in DB_POOL_MAX.
@@ -96,6 +104,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: clean.DB_POOL_MAX,
     workers,
     logLevel: clean.LOG_LEVEL,
+    writeRateLimit: clean.WRITE_RATE_LIMIT,
+    writeRateWindowSeconds: clean.WRITE_RATE_WINDOW_SECONDS,
+    taskQuota: clean.TASK_QUOTA,
     bench: clean.BENCH,
   };
 }

@@ -2,7 +2,7 @@
 // With API_WORKERS > 1 this process becomes the cluster primary (cluster.ts) and each worker
 // runs serve() below; with 1 it serves by itself.
 import cluster from "node:cluster";
-import type { Server } from "node:http";
+import { type Server, createServer } from "node:http";
 import { databaseHostKind } from "@authbridge/db-rules";
 import { ConfigError, createLogger } from "@authbridge/service-kit";
 import type { Logger } from "pino";
@@ -13,6 +13,10 @@ import type { Runtime } from "./runtime";
 // Together within the 10 s that Compose and Kubernetes wait before SIGKILL.
 const IN_FLIGHT_GRACE_MS = 9_000;
 const POOL_CLOSE_MS = 1_000;
+// A client that trickles its headers or body (slowloris) is answered 408 and dropped after these,
+// instead of holding a socket for Node's defaults (60 s for headers, 300 s for the request). The
+// body is at most 16 KB; the timeouts are checked every second.
+const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 } as const;
 
 function readConfig(): Config {
   try {
@@ -67,7 +71,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   // Loaded here, not at the top: a cluster primary never serves, so it never loads Express or Prisma.
   const [{ createApp, createOperatorApp }, { createRuntime }] = await Promise.all([import("./app"), import("./runtime")]);
   const runtime = createRuntime(config, logger);
-  const server = createApp(runtime.deps).listen(config.port);
+  const server = createServer(SERVER_TIMEOUTS, createApp(runtime.deps)).listen(config.port);
   // Loopback only: another host (or container) never sees the detail.
   const operator = config.operatorPort === undefined ? undefined : createOperatorApp(runtime.deps).listen(config.operatorPort, "127.0.0.1");
   for (const listening of [server, operator]) {

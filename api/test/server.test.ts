@@ -3,6 +3,7 @@
 import { assertBuilt, programs, startProgram, waitForLine } from "@authbridge/testing/processes";
 import { type Cluster, freePort, startCluster } from "@authbridge/testing/pg";
 import { hangingListener, withPort } from "@authbridge/testing/faults";
+import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { VECTOR_FINGERPRINT, VECTOR_SECRET } from "./helpers";
 
@@ -161,6 +162,28 @@ describe("runs", () => {
         expect((await fetch(`http://${external}:${port}/livez`)).status).toBe(200);
         await expect(fetch(`http://${external}:${operatorPort}/livez`)).rejects.toThrow();
       }
+    } finally {
+      proc.process.kill("SIGKILL");
+    }
+  });
+
+  test("a client that never finishes its headers (slowloris) gets 408 and is dropped after the 10 s headers timeout", async () => {
+    const port = await freePort();
+    const proc = start({ ...GOOD, DATABASE_URL: cluster.url, API_PORT: String(port) });
+    try {
+      await waitForLine(proc, /api listening/, 10_000);
+      const started = Date.now();
+      const socket = connect(port, "127.0.0.1");
+      socket.write("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      let answer = "";
+      socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+      await new Promise<void>((resolve) => socket.on("close", () => resolve()));
+      const ms = Date.now() - started;
+      console.log(`slowloris: dropped after ${ms} ms`);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      // Node's default would hold the socket 60 s; 10 s plus its once-a-second check, with slack.
+      expect(ms).toBeGreaterThanOrEqual(9_000);
+      expect(ms).toBeLessThan(14_000);
     } finally {
       proc.process.kill("SIGKILL");
     }

@@ -96,12 +96,23 @@ export function buildOpenApiDocument() {
       ),
       401: unauthorized,
       403: forbidden,
+      409: json(ErrorBody, "The user already has TASK_QUOTA tasks", error("task_quota_exceeded", "a user may keep at most 10000 tasks")),
       413: json(ErrorBody, "The body is larger than 16 KB", error("payload_too_large", "the body is larger than 16 KB")),
       415: json(
         ErrorBody,
         "The body is not application/json (or its charset or encoding is not supported)",
         error("unsupported_media_type", "the body must be application/json"),
       ),
+      429: {
+        ...json(
+          ErrorBody,
+          "More than WRITE_RATE_LIMIT writes in WRITE_RATE_WINDOW_SECONDS by this user",
+          error("rate_limited", "too many writes, try again later"),
+        ),
+        headers: {
+          "Retry-After": { description: "Seconds until this user may write again", required: true, schema: { type: "string", example: "42" } },
+        },
+      },
       503: databaseUnavailable,
     },
   });

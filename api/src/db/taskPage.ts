@@ -16,7 +16,8 @@ export interface TaskRow {
 
 // Prisma stores DateTime as UTC in timestamp(3); this renders it as Date.toISOString() would.
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-const COLUMNS = `id, title, done, to_char("createdAt", ${ISO}) AS "createdAt", to_char("updatedAt", ${ISO}) AS "updatedAt"`;
+/** A task's columns as TaskRow has them; the insert returns the same. */
+export const COLUMNS = `id, title, done, to_char("createdAt", ${ISO}) AS "createdAt", to_char("updatedAt", ${ISO}) AS "updatedAt"`;
 // Qualified: a bare "createdAt" in ORDER BY would mean the to_char output column, a text sort
 // that no index serves.
 const ORDER = `ORDER BY task."createdAt" DESC, task.id DESC`;

@@ -1,8 +1,8 @@
 // The last middleware: turns anything thrown into the JSON error shape. Never a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { DatabaseUnavailableError } from "../db/errors";
-import { UserGoneError } from "../services/errors";
-import { HttpError, UnauthorizedError, notFound, userGone } from "./errors";
+import { TaskQuotaError, UserGoneError } from "../services/errors";
+import { HttpError, UnauthorizedError, notFound, taskQuotaExceeded, userGone } from "./errors";
 
 // body-parser and the router tag their errors with `type` and `status`.
 const BODY_ERRORS: Record<string, [number, string, string]> = {
@@ -34,6 +34,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof UserGoneError) return userGone();
+  if (err instanceof TaskQuotaError) return taskQuotaExceeded(err.quota);
   if (err instanceof DatabaseUnavailableError) {
     return new HttpError(503, "database_unavailable", "the database is unavailable, try again shortly", undefined, { "Retry-After": "1" });
   }

@@ -42,4 +42,5 @@ export const unauthorized = (failure: AuthFailure | null = null) => new Unauthor
 export const userGone = () => unauthorized({ reason: "token subject has no user row", description: "user no longer exists" });
 export const notFound = () => new HttpError(404, "not_found", "no such route");
 export const forbidden = () => new HttpError(403, "forbidden", "this resource belongs to another user");
+export const taskQuotaExceeded = (quota: number) => new HttpError(409, "task_quota_exceeded", `a user may keep at most ${quota} tasks`);
 export const invalid = (fields: Record<string, string>) => new HttpError(400, "invalid_request", "the request is invalid", fields);

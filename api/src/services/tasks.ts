@@ -1,20 +1,11 @@
 // Tasks, always scoped to one user: every query here filters by the user id it is given.
+import { type ResilientPool, codeOf } from "@authbridge/db-rules";
 import type { Pool } from "pg";
-import type { Database } from "../db/prisma";
-import { isPrismaError, withDatabase } from "../db/errors";
+import { withDatabase } from "../db/errors";
+import { insertTaskWithinQuota } from "../db/taskInsert";
 import { type TaskRow, selectTaskPage } from "../db/taskPage";
-import { UserGoneError } from "./errors";
+import { TaskQuotaError, UserGoneError } from "./errors";
 import { type TaskPosition, encodeCursor } from "./taskCursor";
-
-export interface TaskView {
-  id: string;
-  title: string;
-  done: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-const VIEW = { id: true, title: true, done: true, createdAt: true, updatedAt: true } as const;
 
 export interface TaskPage {
   tasks: TaskRow[];
@@ -25,8 +16,8 @@ export interface TaskPage {
 export interface TaskService {
   /** Newest first (createdAt, then id, descending), at most `limit` tasks after `after`. */
   list(userId: string, page: { limit: number; after: TaskPosition | null }): Promise<TaskPage>;
-  /** Throws UserGoneError when the user row no longer exists. */
-  create(userId: string, title: string): Promise<TaskView>;
+  /** Throws UserGoneError when the user row no longer exists, TaskQuotaError when the user has `quota` tasks. */
+  create(userId: string, title: string): Promise<TaskRow>;
 }
 
 /** One page from the pool; the benchmark's floor server calls it too, so both run the same query. */
@@ -38,19 +29,22 @@ export async function readTaskPage(pool: Pool, userId: string, limit: number, af
   return { tasks: rows.slice(0, limit), nextCursor: encodeCursor(last) };
 }
 
-/** Prisma writes; the list is read from the same pool with a prepared statement (db/taskPage.ts). */
-export function createTaskService(db: Database, pool: Pool): TaskService {
+/** Both from the pool: the list with a prepared statement (db/taskPage.ts), the create within the quota (db/taskInsert.ts). */
+export function createTaskService(pool: ResilientPool, options: { quota: number }): TaskService {
   return {
     list: (userId, { limit, after }) => withDatabase(() => readTaskPage(pool, userId, limit, after)),
-    create: (userId, title) =>
-      withDatabase(async () => {
+    create: async (userId, title) => {
+      const task = await withDatabase(async () => {
         try {
-          return await db.task.create({ data: { userId, title }, select: VIEW });
+          return await insertTaskWithinQuota(pool, userId, title, options.quota);
         } catch (err) {
           // Foreign key: the user was deleted after their token was issued.
-          if (isPrismaError(err, "P2003")) throw new UserGoneError();
+          if (codeOf(err) === "23503") throw new UserGoneError();
           throw err;
         }
-      }),
+      });
+      if (!task) throw new TaskQuotaError(options.quota);
+      return task;
+    },
   };
 }

@@ -71,6 +71,27 @@ export class ResilientPool extends Pool {
     return this.withRetry(() => true, work);
   }
 
+  /**
+   * `work` inside BEGIN ... COMMIT on one connection of its own. Its owner may start a transaction
+   * again: when the connection died before COMMIT was sent nothing was committed, and at COMMIT
+   * the same rule as for one statement decides (the server's own termination aborted it; a silent
+   * reset may have committed it, so that fails).
+   */
+  withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    let committing = false;
+    return this.withRetry(
+      (loss) => !committing || mayReplay(loss, "COMMIT"),
+      async (client) => {
+        committing = false;
+        await client.query("BEGIN");
+        const result = await work(client);
+        committing = true;
+        await client.query("COMMIT");
+        return result;
+      },
+    );
+  }
+
   private async withRetry<T>(replayable: (loss: ConnectionLoss) => boolean, work: (client: PoolClient) => Promise<T>): Promise<T> {
     try {
       return await this.attempt(work);
