@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from "./http/errorHandler";
 import { LayerClock } from "./http/layerClock";
 import { requestContext } from "./http/requestContext";
 import { userScope } from "./http/userScope";
+import { type WriteRateLimit, writeRateLimit } from "./http/writeRateLimit";
 import { buildOpenApiDocument } from "./contract/document";
 import { methodsOf, routerOf } from "./http/route";
 import { ROUTES } from "./routes";
@@ -34,8 +35,32 @@ export interface AppDeps {
   tasks: TaskService;
   users: UserService;
   health: () => Promise<HealthReport>;
+  /** Per user, on every write under /api (429 past it). */
+  writeRateLimit: WriteRateLimit;
   logger: Logger;
   bench?: boolean;
+}
+
+const healthDeps = (deps: AppDeps, detail: boolean) => ({
+  check: deps.health,
+  sessions: () => ({ ...deps.listener(), ...deps.sessions.stats() }),
+  detail,
+});
+
+/**
+ * The operator's view, for a port bound to loopback only (API_OPERATOR_PORT): /healthz with its
+ * detail (database latency and TLS, the session listener and session counts) and /livez.
+ */
+export function createOperatorApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(requestContext(deps.logger));
+  app.use(helmet());
+  app.use(routerOf(healthRoutes, healthDeps(deps, true)));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -61,13 +86,14 @@ export function createApp(deps: AppDeps): Express {
     ),
   );
 
-  app.use(routerOf(healthRoutes, { check: deps.health, sessions: () => ({ ...deps.listener(), ...deps.sessions.stats() }) }));
+  app.use(routerOf(healthRoutes, healthDeps(deps, false)));
   app.use(routerOf([openApiDocument], publish(buildOpenApiDocument())));
   app.use(docsRouter());
   if (clock) app.use("/bench", benchRouter({ tokenCache: () => deps.verifier.cacheStats(), layers: () => clock.stats() }));
 
   const api = express.Router();
   api.use(layer("requireAuth", requireAuth(deps.verifier, deps.sessions)));
+  api.use(writeRateLimit(deps.writeRateLimit));
   api.use(routerOf(meRoutes, deps.users, { at: "/api" }));
   api.use(userScope(tasksRouter(deps.tasks)));
   app.use("/api", api);

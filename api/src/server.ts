@@ -2,7 +2,7 @@
 // With API_WORKERS > 1 this process becomes the cluster primary (cluster.ts) and each worker
 // runs serve() below; with 1 it serves by itself.
 import cluster from "node:cluster";
-import type { Server } from "node:http";
+import { type Server, createServer } from "node:http";
 import { databaseHostKind } from "@authbridge/db-rules";
 import { ConfigError, createLogger } from "@authbridge/service-kit";
 import type { Logger } from "pino";
@@ -13,6 +13,10 @@ import type { Runtime } from "./runtime";
 // Together within the 10 s that Compose and Kubernetes wait before SIGKILL.
 const IN_FLIGHT_GRACE_MS = 9_000;
 const POOL_CLOSE_MS = 1_000;
+// A client that trickles its headers or body (slowloris) is answered 408 and dropped after these,
+// instead of holding a socket for Node's defaults (60 s for headers, 300 s for the request). The
+// body is at most 16 KB; the timeouts are checked every second.
+const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 } as const;
 
 function readConfig(): Config {
   try {
@@ -25,7 +29,7 @@ function readConfig(): Config {
   }
 }
 
-function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): void {
+function shutdownOnSignals(server: Server, operator: Server | undefined, runtime: Runtime, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -36,6 +40,9 @@ function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): vo
       server.closeAllConnections();
     }, IN_FLIGHT_GRACE_MS);
     force.unref();
+    // The operator's port has only quick reads: nothing there is worth waiting for.
+    operator?.close();
+    operator?.closeAllConnections();
     server.close(() => {
       clearTimeout(force);
       // A connection attempt to a hung database would hold pool.end() for the whole connect timeout.
@@ -62,17 +69,22 @@ function shutdownOnSignals(server: Server, runtime: Runtime, logger: Logger): vo
 
 async function serve(config: Config, logger: Logger): Promise<void> {
   // Loaded here, not at the top: a cluster primary never serves, so it never loads Express or Prisma.
-  const [{ createApp }, { createRuntime }] = await Promise.all([import("./app"), import("./runtime")]);
+  const [{ createApp, createOperatorApp }, { createRuntime }] = await Promise.all([import("./app"), import("./runtime")]);
   const runtime = createRuntime(config, logger);
-  const server = createApp(runtime.deps).listen(config.port);
-  server.on("error", (err) => {
-    logger.fatal({ error: err.message }, "cannot listen");
-    process.exit(1);
-  });
+  const server = createServer(SERVER_TIMEOUTS, createApp(runtime.deps)).listen(config.port);
+  // Loopback only: another host (or container) never sees the detail.
+  const operator = config.operatorPort === undefined ? undefined : createOperatorApp(runtime.deps).listen(config.operatorPort, "127.0.0.1");
+  for (const listening of [server, operator]) {
+    listening?.on("error", (err) => {
+      logger.fatal({ error: err.message }, "cannot listen");
+      process.exit(1);
+    });
+  }
   server.on("listening", () => {
     logger.info(
       {
         port: config.port,
+        operatorPort: config.operatorPort,
         keyFingerprint: runtime.keyFingerprint,
         keyFingerprints: runtime.keyFingerprints,
         database: databaseHostKind(config.databaseUrl),
@@ -82,7 +94,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       "api listening",
     );
   });
-  shutdownOnSignals(server, runtime, logger);
+  shutdownOnSignals(server, operator, runtime, logger);
 }
 
 function main(): void {

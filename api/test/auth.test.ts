@@ -11,6 +11,7 @@ import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { type Runtime, createRuntime } from "../src/runtime";
 import type { Cluster } from "@authbridge/testing/pg";
 import { migratedCluster } from "@authbridge/testing/migrator";
+import { signToken } from "@authbridge/testing/contract";
 import {
   type ErrorBody,
   VECTOR_SECRET,
@@ -170,6 +171,32 @@ describe("requireAuth rejects", () => {
 
   test("iat in the future", async () => {
     await expectInvalidToken(`Bearer ${signHs256(claimsFor("user-a", { iat: now() + 60 }))}`);
+  });
+
+  test.each([
+    ["a string", String(now())],
+    ["a boolean", true],
+    ["null", null],
+    ["an object", { at: 1 }],
+  ])("iat that is not a NumericDate: %s", async (_label, iat) => {
+    await expectInvalidToken(`Bearer ${tokenFor("user-a", { iat })}`);
+  });
+
+  test("a lifetime (exp - iat) longer than JWT_TTL_SECONDS plus the tolerance; one at that limit passes", async () => {
+    const limit = 900 + 5;
+    await whoami(`Bearer ${tokenFor("user-a", { iat: now(), exp: now() + limit })}`).expect(200);
+    await expectInvalidToken(`Bearer ${tokenFor("user-a", { iat: now() - 10, exp: now() - 10 + limit + 1 })}`);
+    // Without iat the lifetime counts from now.
+    await expectInvalidToken(`Bearer ${tokenFor("user-a", { iat: undefined, exp: now() + limit + 60 })}`);
+    await whoami(`Bearer ${tokenFor("user-a", { iat: undefined, exp: now() + 600 })}`).expect(200);
+  });
+
+  test.each([
+    ["naming a claim", ["exp"]],
+    ["empty", []],
+    ["not a list", "exp"],
+  ])("a crit header (%s)", async (_label, crit) => {
+    await expectInvalidToken(`Bearer ${signToken(claimsFor("user-a"), key, { crit }).token}`);
   });
 
   test.each(["sub", "sid", "exp", "iss", "aud"])("a token without %s", async (claim) => {

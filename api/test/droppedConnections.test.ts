@@ -9,7 +9,7 @@ import type { ResilientPool } from "@authbridge/db-rules";
 import { createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { startRelay, terminateBackendsUnnoticed, withPort } from "@authbridge/testing/faults";
-import { captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
+import { captureLogger, insertUsers, listening, tokenFor, testConfig } from "./helpers";
 import { sql, sqlAs } from "@authbridge/testing/sql";
 
 const APP = "authbridge-api";
@@ -113,7 +113,11 @@ test("a transaction checked out after a connection was lost gets a fresh connect
 
 test("the api handed dead connections: reads, writes and /healthz all succeed, each retry counted", async () => {
   const { logger } = captureLogger();
-  const runtime = createRuntime(testConfig({ API_DATABASE_URL: cluster.url, DB_CONNECT_TIMEOUT_MS: "10000", DB_QUERY_TIMEOUT_MS: "10000" }), logger);
+  // The listener's echo goes through the pool too: its first one done and the next a minute away, every
+  // checkout below is a request's.
+  const env = { API_DATABASE_URL: cluster.url, DB_CONNECT_TIMEOUT_MS: "10000", DB_QUERY_TIMEOUT_MS: "10000", SESSION_ECHO_INTERVAL_MS: "60000" };
+  const runtime = createRuntime(testConfig(env), logger);
+  await listening(runtime);
   // The server ends the very connection the pool is handing out, before the request can use it.
   const killAtNextCheckout = () => runtime.pool.once("acquire", () => terminateBackendsUnnoticed(cluster.url, APP));
   try {

@@ -7,6 +7,7 @@ import { Writable } from "node:stream";
 import type { Logger } from "pino";
 import { insertUser } from "@authbridge/testing/sql";
 import { type Config, loadConfig } from "../src/config";
+import type { Runtime } from "../src/runtime";
 
 export const { secret: VECTOR_SECRET, keyHex: VECTOR_KEY_HEX, fingerprint: VECTOR_FINGERPRINT } = TEST_VECTOR;
 export const WEB_ORIGIN = "http://localhost:3000";
@@ -26,6 +27,15 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     API_WORKERS: "1",
     ...overrides,
   });
+}
+
+/** Resolves once the runtime's session listener listens (its first echo heard): polled, no fixed sleep. */
+export async function listening(runtime: Runtime, limitMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!runtime.deps.listener().listening) {
+    if (Date.now() - started > limitMs) throw new Error(`the session listener did not listen within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** A logger that keeps every line, to prove what never reaches the logs. */

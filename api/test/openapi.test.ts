@@ -73,23 +73,26 @@ describe("every route answers every status the document lists, and only those", 
   let cluster: Cluster;
   let up: Runtime;
   let down: Runtime;
-  let apps: { up: Express; down: Express };
+  let tight: Runtime;
+  let apps: { up: Express; down: Express; tight: Express };
   const seen = new Map<string, Set<number>>();
 
   beforeAll(async () => {
     cluster = await migratedCluster();
-    await insertUsers(cluster.url, ["user-a"]);
+    await insertUsers(cluster.url, ["user-a", "user-q", "user-r"]);
     up = createRuntime(testConfig({ API_DATABASE_URL: cluster.url }), captureLogger().logger);
     // The default test database URL points at a port where nothing listens.
     down = createRuntime(testConfig(), captureLogger().logger);
-    apps = { up: createApp(up.deps), down: createApp(down.deps) };
+    // One task per user, two writes per minute.
+    tight = createRuntime(testConfig({ API_DATABASE_URL: cluster.url, TASK_QUOTA: "1", WRITE_RATE_LIMIT: "2" }), captureLogger().logger);
+    apps = { up: createApp(up.deps), down: createApp(down.deps), tight: createApp(tight.deps) };
     const made = async () =>
       ((await post(apps.up, "/api/user-a/tasks", as("user-a")).send({ title: "by id" }).expect(201)).body as SingleTask).task.id;
     task = await made();
     doomed = await made();
   });
   afterAll(async () => {
-    await Promise.all([up?.close(), down?.close()]);
+    await Promise.all([up?.close(), down?.close(), tight?.close()]);
     await cluster?.destroy();
   });
 
@@ -120,6 +123,22 @@ describe("every route answers every status the document lists, and only those", 
     ["post /api/{userId}/tasks", 400, () => post(apps.up, "/api/user-a/tasks", as("user-a")).send({ title: "" })],
     ["post /api/{userId}/tasks", 401, () => post(apps.up, "/api/user-a/tasks").send({ title: "x" })],
     ["post /api/{userId}/tasks", 403, () => post(apps.up, "/api/user-b/tasks", as("user-a")).send({ title: "x" })],
+    [
+      "post /api/{userId}/tasks",
+      409,
+      async () => {
+        await post(apps.tight, "/api/user-q/tasks", as("user-q")).send({ title: "the one" }).expect(201);
+        return post(apps.tight, "/api/user-q/tasks", as("user-q")).send({ title: "one too many" });
+      },
+    ],
+    [
+      "post /api/{userId}/tasks",
+      429,
+      async () => {
+        for (let i = 0; i < 2; i++) await post(apps.tight, "/api/user-r/tasks", as("user-r")).send({ title: "" }).expect(400);
+        return post(apps.tight, "/api/user-r/tasks", as("user-r")).send({ title: "x" });
+      },
+    ],
     ["post /api/{userId}/tasks", 413, () => post(apps.up, "/api/user-a/tasks", as("user-a")).send({ title: "x".repeat(17 * 1024) })],
     ["post /api/{userId}/tasks", 415, () => post(apps.up, "/api/user-a/tasks", as("user-a")).type("text/plain").send("title=x")],
     ["post /api/{userId}/tasks", 503, () => post(apps.down, "/api/user-a/tasks", as("user-a")).send({ title: "x" })],

@@ -5,13 +5,13 @@ import type { Express } from "express";
 import { Client } from "pg";
 import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
-import { createApp } from "../src/app";
+import { createApp, createOperatorApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { SESSION_ENDED_CHANNEL } from "../src/sessions/listener";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { insertSession } from "@authbridge/testing/sql";
-import { withPort } from "@authbridge/testing/faults";
-import { type HealthBody, captureLogger, insertUsers, tokenFor, sessionOf, testConfig } from "./helpers";
+import { startRelay, withPort } from "@authbridge/testing/faults";
+import { type HealthBody, captureLogger, insertUsers, listening, tokenFor, sessionOf, testConfig } from "./helpers";
 import { sql } from "@authbridge/testing/sql";
 
 /** Loose enough for a loaded 2-core machine; the measured time is printed exactly. */
@@ -38,8 +38,6 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, l
   }
 }
 
-const listening = (runtime: Runtime) => waitFor(() => (runtime.deps.listener().listening ? true : undefined));
-
 /** A fresh user with one live session; its token. */
 async function newUser(): Promise<{ id: string; token: string }> {
   const id = `rev-${++counter}`;
@@ -48,13 +46,13 @@ async function newUser(): Promise<{ id: string; token: string }> {
 }
 
 /** Polls whoami until it stops answering 200; the time from `since` to the first 401. */
-async function timeToRefusal(app: Express, token: string, since: number): Promise<{ ms: number; description: string }> {
+async function timeToRefusal(app: Express, token: string, since: number, limitMs = 5000): Promise<{ ms: number; description: string }> {
   return waitFor(async () => {
     const res = await request(app).get("/api/whoami").set("Authorization", token);
     if (res.status === 200) return undefined;
     expect(res.status).toBe(401);
     return { ms: Date.now() - since, description: /error_description="([^"]*)"/.exec(res.headers["www-authenticate"] ?? "")?.[1] ?? "" };
-  }, 5000);
+  }, limitMs);
 }
 
 const clients: Client[] = [];
@@ -155,8 +153,9 @@ describe("with the listener listening", () => {
     expect(runtime.deps.sessions.stats().revocationsApplied).toBe(applied);
   });
 
-  test("/healthz reports the listener without making readiness depend on it", async () => {
-    const res = await request(app).get("/healthz").expect(200);
+  test("/healthz reports the listener without making readiness depend on it (detail on the operator's port only)", async () => {
+    expect((await request(app).get("/healthz").expect(200)).body).toMatchObject({ checks: { "sessions:listener": [{ status: "pass" }] } });
+    const res = await request(createOperatorApp(runtime.deps)).get("/healthz").expect(200);
     expect((res.body as HealthBody).checks["sessions:listener"]?.[0]).toMatchObject({ status: "pass", observedValue: "listening", reconnects: 0 });
     expect((res.body as HealthBody).checks["sessions:listener"]?.[0]?.revocationsApplied).toBeGreaterThanOrEqual(3);
   });
@@ -190,7 +189,7 @@ describe("when the listener is lost", () => {
     const user = await newUser();
     for (let i = 0; i < 3; i++) await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
     expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, cached: 0, lookups: 3 });
-    const health = await request(app).get("/healthz").expect(200);
+    const health = await request(createOperatorApp(runtime.deps)).get("/healthz").expect(200);
     expect((health.body as HealthBody).checks["sessions:listener"]?.[0]).toMatchObject({ status: "warn", observedValue: "not listening" });
     await sql(cluster.url, `DELETE FROM "session" WHERE id = $1`, [sessionOf(user.id)]);
     const res = await request(app).get("/api/whoami").set("Authorization", user.token);
@@ -207,5 +206,47 @@ describe("when the listener is lost", () => {
     expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, lookups: 2 });
     expect(runtime.deps.listener().listening).toBe(false);
     expect(logs.join("\n")).toContain("transaction pooler, where LISTEN hears nothing: set API_DIRECT_URL");
+  });
+
+  test("DIRECT_URL naming another database: LISTEN succeeds but its own echo never comes back, so memory is never trusted", async () => {
+    // The cluster's other database: same server, same credentials, its own notifications.
+    const elsewhere = new URL(cluster.url);
+    elsewhere.pathname = "/postgres";
+    const { app, runtime, logs } = start({ API_DIRECT_URL: elsewhere.toString(), SESSION_ECHO_TIMEOUT_MS: "300" });
+    const user = await newUser();
+    await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
+    const refusedTrust = await waitFor(() => logs.find((line) => line.includes("session listener cannot listen")));
+    expect(refusedTrust).toContain("its own notification did not come back within 300 ms");
+    expect(runtime.deps.listener().listening).toBe(false);
+    expect(runtime.deps.sessions.stats()).toMatchObject({ trusted: false, cached: 0 });
+    // Signed out: the trigger notifies the api's database, where this listener is not.
+    await sql(cluster.url, `DELETE FROM "session" WHERE id = $1`, [sessionOf(user.id)]);
+    const res = await request(app).get("/api/whoami").set("Authorization", user.token);
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toContain('error_description="session ended"');
+  });
+
+  test("a link that dies without a word: a revocation it swallowed is refused within the echo interval plus timeout", async () => {
+    const config = testConfig();
+    const bound = config.sessionEchoIntervalMs + config.sessionEchoTimeoutMs;
+    const relay = await startRelay(Number(new URL(cluster.url).port));
+    try {
+      // Default echo settings: this measures the documented bound.
+      const { app, runtime } = start({ API_DIRECT_URL: withPort(cluster.url, relay.port) });
+      await listening(runtime);
+      const user = await newUser();
+      await request(app).get("/api/whoami").set("Authorization", user.token).expect(200);
+      expect(runtime.deps.sessions.stats().trusted).toBe(true);
+      relay.freeze(); // no FIN, no RST: the listener's socket just goes quiet
+      const since = Date.now();
+      await sql(cluster.url, `DELETE FROM "session" WHERE id = $1`, [sessionOf(user.id)]);
+      const refusal = await timeToRefusal(app, user.token, since, bound + 5000);
+      console.log(`api revocation, listener link dead without a word: first 401 ${refusal.ms} ms after the commit (bound ${bound} ms)`);
+      expect(refusal.description).toBe("session ended");
+      expect(refusal.ms).toBeLessThan(bound + 500);
+      expect(runtime.deps.sessions.stats().trusted).toBe(false);
+    } finally {
+      await relay.close();
+    }
   });
 });

@@ -3,6 +3,8 @@
 import { assertBuilt, programs, startProgram, waitForLine } from "@authbridge/testing/processes";
 import { type Cluster, freePort, startCluster } from "@authbridge/testing/pg";
 import { hangingListener, withPort } from "@authbridge/testing/faults";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { VECTOR_FINGERPRINT, VECTOR_SECRET } from "./helpers";
 
 const start = (env: Record<string, string>) => startProgram("api", programs.api, { env });
@@ -82,6 +84,13 @@ describe("refuses to start, with one line naming the variable and never its valu
     ["API_WORKERS zero", { API_WORKERS: "0" }, "API_WORKERS must be an integer from 1 to 64", undefined],
     ["API_WORKERS not a number", { API_WORKERS: "two" }, "API_WORKERS must be an integer from 1 to 64", undefined],
     ["API_WORKERS above DB_POOL_MAX", { API_WORKERS: "5", DB_POOL_MAX: "4" }, "API_WORKERS must not exceed DB_POOL_MAX", undefined],
+    [
+      "API_OPERATOR_PORT equal to API_PORT",
+      { API_PORT: "8000", API_OPERATOR_PORT: "8000" },
+      "API_OPERATOR_PORT must differ from API_PORT",
+      undefined,
+    ],
+    ["BENCH=1 in production", { BENCH: "1", NODE_ENV: "production" }, "BENCH must not be set when NODE_ENV=production", undefined],
   ])("%s", async (_label, change, message, secretPart) => {
     const env = Object.fromEntries(Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const proc = start(env);
@@ -128,6 +137,53 @@ describe("runs", () => {
       expect(proc.output()).not.toContain(VECTOR_SECRET);
       expect(proc.output()).not.toContain(password);
       expect(proc.stderr()).toBe("");
+    } finally {
+      proc.process.kill("SIGKILL");
+    }
+  });
+
+  test("API_OPERATOR_PORT: /healthz with its detail on loopback only; the public port says status and check names", async () => {
+    const [port, operatorPort] = [await freePort(), await freePort()];
+    const proc = start({ ...GOOD, API_DATABASE_URL: cluster.url, API_PORT: String(port), API_OPERATOR_PORT: String(operatorPort) });
+    try {
+      await waitForLine(proc, /api listening/, 10_000);
+      const publicText = await (await fetch(`http://127.0.0.1:${port}/healthz`)).text();
+      expect(Object.keys(JSON.parse(publicText) as object)).toEqual(["status", "checks"]);
+      expect(publicText).not.toMatch(/TLSv|cachedSessions/);
+      const detail = await (await fetch(`http://127.0.0.1:${operatorPort}/healthz`)).text();
+      expect(detail).toMatch(/TLSv1\.[23]/);
+      expect(detail).toContain("cachedSessions");
+      // Another address of this machine reaches the public port, never the operator's.
+      const external = Object.values(networkInterfaces())
+        .flat()
+        .find((address) => address?.family === "IPv4" && !address.internal)?.address;
+      if (!external) console.log("skipped the non-loopback probe: this machine has no IPv4 address besides loopback");
+      else {
+        expect((await fetch(`http://${external}:${port}/livez`)).status).toBe(200);
+        await expect(fetch(`http://${external}:${operatorPort}/livez`)).rejects.toThrow();
+      }
+    } finally {
+      proc.process.kill("SIGKILL");
+    }
+  });
+
+  test("a client that never finishes its headers (slowloris) gets 408 and is dropped after the 10 s headers timeout", async () => {
+    const port = await freePort();
+    const proc = start({ ...GOOD, API_DATABASE_URL: cluster.url, API_PORT: String(port) });
+    try {
+      await waitForLine(proc, /api listening/, 10_000);
+      const started = Date.now();
+      const socket = connect(port, "127.0.0.1");
+      socket.write("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      let answer = "";
+      socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+      await new Promise<void>((resolve) => socket.on("close", () => resolve()));
+      const ms = Date.now() - started;
+      console.log(`slowloris: dropped after ${ms} ms`);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      // Node's default would hold the socket 60 s; 10 s plus its once-a-second check, with slack.
+      expect(ms).toBeGreaterThanOrEqual(9_000);
+      expect(ms).toBeLessThan(14_000);
     } finally {
       proc.process.kill("SIGKILL");
     }

@@ -161,3 +161,29 @@ test("a lookup that fails (database down) reaches the caller, and nothing is rem
   await expect(registry.check("s1", "a")).rejects.toThrow("database unavailable");
   expect(registry.stats().cached).toBe(0);
 });
+
+test("a first-sight read issued before trust was lost never fills memory, nor answers a request of the new epoch", async () => {
+  // Each query reads the table when it is issued (its snapshot) and completes when the test says.
+  const rows: Record<string, SessionRow> = { s1: { userId: "a", expiresAtMs: 1_000_000 + HOUR } };
+  const pending: { snapshot: SessionRow | null; complete: () => void }[] = [];
+  const registry = createSessionRegistry({
+    maxEntries: 4,
+    now: () => 1_000_000,
+    lookup: (sessionId) => {
+      const snapshot = rows[sessionId] ?? null;
+      return new Promise((resolve) => pending.push({ snapshot, complete: () => resolve(snapshot) }));
+    },
+  });
+  registry.trust();
+  const r1 = registry.check("s1", "a"); // Q1: s1 alive in its snapshot
+  registry.distrust(); // the listener drops
+  delete rows.s1; // signed out; the notification is lost, nobody listens
+  registry.trust(); // the listener is back
+  const r2 = registry.check("s1", "a"); // must not join Q1
+  expect(pending.map((q) => (q.snapshot ? "alive" : "gone"))).toEqual(["alive", "gone"]);
+  for (const query of pending) query.complete();
+  expect(await r1).toEqual(ok); // answered from a snapshot taken before the sign-out
+  expect(await description(r2)).toBe("session ended");
+  expect(registry.stats().cached).toBe(0);
+  expect(await description(registry.check("s1", "a"))).toBe("session ended");
+});

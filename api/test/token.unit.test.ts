@@ -34,7 +34,7 @@ describe("token key", () => {
 describe("verifier", () => {
   const keys = deriveTokenKeys([{ version: 1, value: VECTOR_SECRET }]);
   const make = (now: () => number, cacheSize = 4) =>
-    createTokenVerifier({ keys, issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, cacheSize, now });
+    createTokenVerifier({ keys, issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, ttlSeconds: 900, cacheSize, now });
 
   test("accepts a token minted from the contract alone (its known-answer key)", () => {
     const token = tokenWithVectorKey("user-contract");
@@ -93,7 +93,14 @@ describe("key selection by kid", () => {
   const OLD = VECTOR_SECRET;
   const NEW = "authbridge-test-rotated-secret-9876543210-zyxwvu";
   const verifierFor = (secrets: { version: number; value: string }[]) =>
-    createTokenVerifier({ keys: deriveTokenKeys(secrets), issuer: WEB_ORIGIN, audience: API_ORIGIN, clockToleranceSeconds: 5, cacheSize: 0 });
+    createTokenVerifier({
+      keys: deriveTokenKeys(secrets),
+      issuer: WEB_ORIGIN,
+      audience: API_ORIGIN,
+      clockToleranceSeconds: 5,
+      ttlSeconds: 900,
+      cacheSize: 0,
+    });
   const both = verifierFor([
     { version: 2, value: NEW },
     { version: 1, value: OLD },

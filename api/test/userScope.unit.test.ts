@@ -36,6 +36,7 @@ const verifier = createTokenVerifier({
   issuer: WEB_ORIGIN,
   audience: API_ORIGIN,
   clockToleranceSeconds: 5,
+  ttlSeconds: 900,
   cacheSize: 0,
 });
 // Ownership is the subject here, not sessions: user A's one session is alive, read from memory.

@@ -1,9 +1,11 @@
-// The built api as a child process, started the way production starts it (node dist/server.js,
-// NODE_ENV=production), timed from spawn to its first 200 on /healthz, and stopped with SIGTERM.
+// The built api as a child process, started as production starts it (node dist/server.js) but with
+// NODE_ENV=development, since the api refuses BENCH=1 in production; timed from spawn to its first
+// 200 on /healthz, and stopped with SIGTERM.
 import { programs, startCommand, stopProgram, waitFor } from "@authbridge/testing/processes";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { repoRoot } from "@authbridge/testing/pg";
+import { TOKEN_TTL_SECONDS } from "./tokens";
 
 export const apiDist = path.dirname(programs.api);
 
@@ -20,6 +22,8 @@ export interface ApiEnv {
   databaseUrl: string;
   /** API_WORKERS: 1 is one process, as the goals are stated per worker. */
   workers: number;
+  /** API_OPERATOR_PORT: where /healthz tells the session listener's state and counts. */
+  operatorPort: number;
 }
 
 export interface ApiProcess {
@@ -79,23 +83,30 @@ export async function startServer(spec: ChildSpec): Promise<ApiProcess> {
   return { ...server, pid, coldStartMs: performance.now() - started };
 }
 
-export function startApi(env: ApiEnv): Promise<ApiProcess> {
+/** The api, and the origin of its operator's view (/healthz with its detail). */
+export type StartedApi = ApiProcess & { operatorOrigin: string };
+
+export async function startApi(env: ApiEnv): Promise<StartedApi> {
   const origin = `http://127.0.0.1:${env.port}`;
-  return startServer({
+  const server = await startServer({
     label: "the api",
     args: [programs.api],
     cwd: path.join(repoRoot, "api"),
     origin,
     env: {
-      NODE_ENV: "production",
+      // Express reads NODE_ENV only for view caching and its default error page, neither used here.
+      NODE_ENV: "development",
       BENCH: "1",
+      JWT_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
       LOG_LEVEL: "warn",
       API_WORKERS: String(env.workers),
       BETTER_AUTH_SECRET: env.secret,
       BETTER_AUTH_URL: env.webOrigin,
       API_URL: origin,
       API_PORT: String(env.port),
+      API_OPERATOR_PORT: String(env.operatorPort),
       API_DATABASE_URL: env.databaseUrl,
     },
   });
+  return { ...server, operatorOrigin: `http://127.0.0.1:${env.operatorPort}` };
 }

@@ -9,7 +9,7 @@ import { parse as parseQuery } from "node:querystring";
 import pino from "pino";
 import type { SessionVerdict } from "../../api/src/sessions/registry";
 import { fromApiDist } from "./apiProcess";
-import { KID } from "./tokens";
+import { KID, TOKEN_TTL_SECONDS } from "./tokens";
 
 const { deriveTokenKey } = fromApiDist("auth/tokenKey") as typeof import("../../api/src/auth/tokenKey");
 const { createTokenVerifier } = fromApiDist("auth/tokenVerifier") as typeof import("../../api/src/auth/tokenVerifier");
@@ -34,6 +34,7 @@ const verifier = createTokenVerifier({
   issuer: required("FLOOR_ISSUER"),
   audience: required("FLOOR_AUDIENCE"),
   clockToleranceSeconds: 5,
+  ttlSeconds: TOKEN_TTL_SECONDS,
   cacheSize: TOKEN_CACHE_SIZE,
 });
 // The api's own pool (TLS guard, timeouts, and whatever it does about lost connections), so both

@@ -10,7 +10,7 @@ import { type Cluster, freePort, repoRoot, startCluster } from "@authbridge/test
 import { withPort } from "@authbridge/testing/faults";
 import { roleEnv, serviceUrls } from "@authbridge/testing/roles";
 import { sql } from "@authbridge/testing/sql";
-import { type ApiProcess, startApi } from "./apiProcess";
+import { type ApiProcess, type StartedApi, startApi } from "./apiProcess";
 import { type BenchUser, type Served, caseSpecs } from "./cases";
 import { measureDataPath } from "./dataPath";
 import { startFloor } from "./floor";
@@ -21,7 +21,7 @@ import { type Run, failuresOf, textReport, withResults } from "./report";
 import { listenerHealth, measureRevocation, waitForListener } from "./revocation";
 import { measureRoundTrips, startDelayRelay } from "./roundTrips";
 import { LARGE_LIST_TASKS, TASKS_PER_USER, seed, sessionOf } from "./seed";
-import { contractKeyObject, mintToken, throwAwaySecret } from "./tokens";
+import { TOKEN_TTL_SECONDS, contractKeyObject, mintToken, throwAwaySecret } from "./tokens";
 import { runVerify } from "./verify";
 
 const WEB_ORIGIN = "http://localhost:3000"; // only the token issuer: no web app runs
@@ -32,8 +32,6 @@ const DEEP_PAGE_OFFSET = 9_000;
 const PAGE_WALK = 200;
 /** The api's default DB_POOL_MAX with one worker: the floor gets as many connections. */
 const API_POOL_MAX = 10;
-// Longer than any run, so no token expires mid-case and turns into 401s.
-const TOKEN_TTL_SECONDS = 6 * 3600;
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -86,8 +84,8 @@ async function firstTasks(origin: string, users: readonly BenchUser[]): Promise<
   return taskOf;
 }
 
-async function startedApi(secret: string, databaseUrl: string, workers: number): Promise<ApiProcess> {
-  const api = await startApi({ secret, webOrigin: WEB_ORIGIN, port: await freePort(), databaseUrl, workers });
+async function startedApi(secret: string, databaseUrl: string, workers: number): Promise<StartedApi> {
+  const api = await startApi({ secret, webOrigin: WEB_ORIGIN, port: await freePort(), operatorPort: await freePort(), databaseUrl, workers });
   cleanups.push(() => api.stop());
   return api;
 }
@@ -96,7 +94,7 @@ async function startedApi(secret: string, databaseUrl: string, workers: number):
  * The same api build on a database of its own, seeded alike, where row-level security on task is
  * off (the owner disables it after migrating): what the policies cost is the tasks case over this one.
  */
-async function rlsOffApi(secret: string): Promise<ApiProcess> {
+async function rlsOffApi(secret: string): Promise<StartedApi> {
   const cluster = await startCluster();
   cleanups.push(() => cluster.destroy());
   const roles = serviceUrls(cluster.url);
@@ -126,7 +124,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     ...(large ? [{ id: LARGE_USER_ID, tasks: LARGE_LIST_TASKS }] : []),
   ]);
 
-  let api: ApiProcess | undefined;
+  let api: StartedApi | undefined;
   for (let i = 0; i < options.coldStarts; i++) {
     api = await startedApi(secret, roles.api, 1);
     run.coldStartMs.push(api.coldStartMs);
@@ -146,14 +144,16 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     cleanups.push(() => server.stop());
     floor = served(server);
   }
-  const twoWorkers = wanted("tasks-2-workers") ? served(await startedApi(secret, roles.api, 2)) : null;
-  const rlsOff = wanted("tasks-rls-off") ? served(await rlsOffApi(secret)) : null;
+  const twoWorkersApi = wanted("tasks-2-workers") ? await startedApi(secret, roles.api, 2) : null;
+  const twoWorkers = twoWorkersApi ? served(twoWorkersApi) : null;
+  const rlsOffServer = wanted("tasks-rls-off") ? await rlsOffApi(secret) : null;
+  const rlsOff = rlsOffServer ? served(rlsOffServer) : null;
   const largeUser = large ? usersFor(key, [LARGE_USER_ID], api.origin)[0] : undefined;
   const apiServed = served(api);
   // Measured with revocation on: every request checks its session (in memory once seen).
-  await waitForListener(api.origin);
-  if (twoWorkers) await waitForListener(twoWorkers.target.origin);
-  if (rlsOff) await waitForListener(rlsOff.target.origin);
+  await waitForListener(api.operatorOrigin);
+  if (twoWorkersApi) await waitForListener(twoWorkersApi.operatorOrigin);
+  if (rlsOffServer) await waitForListener(rlsOffServer.operatorOrigin);
   // Each session's first sight is its one read; from here on every check must come from memory.
   for (const user of [...apiServed.users, ...(largeUser ? [largeUser] : [])]) {
     await fetch(`${api.origin}/api/whoami`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
@@ -167,11 +167,11 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     taskOf: await firstTasks(api.origin, apiServed.users),
   });
   const selected = HTTP_CASES.filter(wanted).flatMap((name) => specs[name] ?? []);
-  const lookupsBefore = (await listenerHealth(api.origin)).sessionLookups;
+  const lookupsBefore = (await listenerHealth(api.operatorOrigin)).sessionLookups;
   log(`${selected.length} cases: check + ${options.warmup} s warm-up each, then ${options.duration} s each at ${options.connections} connections`);
   try {
     run.cases = await runCases({ origin: api.origin, pid: api.pid, postmaster }, selected, options, log);
-    const sessionLookupsDuringLoad = (await listenerHealth(api.origin)).sessionLookups - lookupsBefore;
+    const sessionLookupsDuringLoad = (await listenerHealth(api.operatorOrigin)).sessionLookups - lookupsBefore;
     if (options.cases.includes("revocation")) {
       const target = { origin: api.origin, databaseUrl: cluster.url, key, issuer: WEB_ORIGIN, userId: USER_IDS[0] ?? "", count: options.revocations };
       run.revocation = { ...(await measureRevocation(target, log)), sessionLookupsDuringLoad };
@@ -181,7 +181,7 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
       const relay = await startDelayRelay(cluster.port);
       cleanups.push(() => relay.close());
       const delayed = await startedApi(secret, withPort(roles.api, relay.port), 1);
-      await waitForListener(delayed.origin);
+      await waitForListener(delayed.operatorOrigin);
       const [direct] = usersFor(key, USER_IDS, api.origin);
       const [slow] = usersFor(key, USER_IDS, delayed.origin);
       if (!direct || !slow) throw new Error("no bench user");

@@ -27,7 +27,7 @@ export interface ListenerHealth {
   revocationsApplied: number;
 }
 
-/** What the api's /healthz says about its session listener. */
+/** What the api's /healthz on its operator port (API_OPERATOR_PORT) says about its session listener. */
 export async function listenerHealth(origin: string): Promise<ListenerHealth> {
   const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(5000) });
   const body = (await res.json()) as { checks?: Record<string, ListenerHealth[]> };

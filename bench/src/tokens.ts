@@ -5,6 +5,8 @@ import { type KeyObject, createSecretKey, randomBytes } from "node:crypto";
 
 // The benchmark's api gets one BETTER_AUTH_SECRET, which is version 1: tokens name it in `kid`.
 export const KID = "1";
+/** Longer than any run, so no token expires mid-case and turns into 401s; the api is told so (JWT_TTL_SECONDS). */
+export const TOKEN_TTL_SECONDS = 6 * 3600;
 
 /** The contract's key as the KeyObject the api's verifier takes. */
 export function contractKeyObject(secret: string): KeyObject {

@@ -3,7 +3,7 @@
 import { type KeyObject, createHmac } from "node:crypto";
 import path from "node:path";
 import { fromApiDist } from "./apiProcess";
-import { KID } from "./tokens";
+import { KID, TOKEN_TTL_SECONDS } from "./tokens";
 
 type VerifierModule = typeof import("../../api/src/auth/tokenVerifier");
 type RuntimeModule = typeof import("../../api/src/runtime");
@@ -53,6 +53,7 @@ export function runVerify(options: {
       issuer: options.issuer,
       audience: options.audience,
       clockToleranceSeconds: 5,
+      ttlSeconds: TOKEN_TTL_SECONDS,
       cacheSize,
     });
   const cached = verifier(TOKEN_CACHE_SIZE);

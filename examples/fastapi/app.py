@@ -1,8 +1,8 @@
 """The api's token contract as a FastAPI app: a `CurrentUser` dependency that verifies the web's
-access token with PyJWT (docs/TOKENS.md: the key its kid names, HKDF-derived; HS256 only;
-iss/aud/exp/sub/sid required; clock skew) and the /api/{user_id}/... ownership rule. Same answers
+access token with PyJWT (docs/TOKENS.md: the key its kid names, HKDF-derived; HS256 only; no
+crit header; iss/aud/exp/sub/sid required; iat a NumericDate; exp - iat within JWT_TTL_SECONDS; clock skew) and the /api/{user_id}/... ownership rule. Same answers
 as the api, except for a token whose session has ended: see README.md."""
-import json, os, re, time
+import json, math, os, re, time
 from urllib.parse import urlsplit
 import jwt  # PyJWT >= 2
 from jwt.utils import base64url_decode
@@ -18,6 +18,7 @@ VERSIONS = [entry.split(":", 1) for entry in os.environ.get("BETTER_AUTH_SECRETS
 KEYS = {v.strip(): derive(s.strip()) for v, s in VERSIONS} or {"1": derive(os.environ["BETTER_AUTH_SECRET"])}
 ISSUER, AUDIENCE = origin(os.environ["BETTER_AUTH_URL"]), origin(os.environ["API_URL"])
 LEEWAY = int(os.environ.get("JWT_CLOCK_TOLERANCE_SECONDS", "5"))
+TTL = int(os.environ.get("JWT_TTL_SECONDS", "900"))
 COMPACT_JWS, CONTROL = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"), re.compile(r"[\x00-\x1f\x7f]")
 
 class Refused(Exception):
@@ -35,6 +36,7 @@ def verify(token: str) -> str:
     try: header = json.loads(base64url_decode(token.split(".")[0]))  # PyJWT's reader would call a bad kid malformed
     except ValueError: raise unauthorized("malformed token")
     if not isinstance(header, dict): raise unauthorized("malformed token")
+    if "crit" in header: raise unauthorized("invalid token")  # RFC 7515: unknown extensions must be refused; none is known
     kid = header.get("kid")
     if kid is None and len(KEYS) == 1: kid = next(iter(KEYS))  # only a lone key may do without kid
     if not isinstance(kid, str) or kid not in KEYS: raise unauthorized("invalid token")
@@ -44,11 +46,14 @@ def verify(token: str) -> str:
     except jwt.ExpiredSignatureError: raise unauthorized("token expired")
     except jwt.ImmatureSignatureError: raise unauthorized("token not yet valid")
     except jwt.InvalidTokenError: raise unauthorized("invalid token")
-    sub, exp, iat = claims["sub"], claims["exp"], claims.get("iat")
+    sub, exp = claims["sub"], claims["exp"]
+    numeric = lambda value: isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     sane = lambda value: isinstance(value, str) and 0 < len(value) <= 255 and not CONTROL.search(value)
     if not sane(sub) or not sane(claims["sid"]): raise unauthorized("invalid token")
-    if not isinstance(exp, (int, float)) or isinstance(exp, bool) or not isinstance(claims["aud"], str): raise unauthorized("invalid token")
-    if isinstance(iat, (int, float)) and iat > time.time() + LEEWAY: raise unauthorized("invalid token")
+    if not numeric(exp) or not isinstance(claims["aud"], str): raise unauthorized("invalid token")
+    if "iat" in claims and not numeric(claims["iat"]): raise unauthorized("invalid token")  # null too: present, not a NumericDate
+    iat = claims.get("iat", time.time())  # no iat: the lifetime counts from now
+    if iat > time.time() + LEEWAY or exp - iat > TTL + LEEWAY: raise unauthorized("invalid token")
     return sub
 
 def current_user(request: Request) -> str:

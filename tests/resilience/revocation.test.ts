@@ -19,6 +19,8 @@ let stack: Stack;
 let proxy: Relay;
 /** Both api processes: the stack's own, and a second one whose listener reaches PostgreSQL through `proxy`. */
 let apis: string[];
+/** Each api's operator port (API_OPERATOR_PORT), where /healthz has the listener's detail, by api URL. */
+const operatorOf = new Map<string, string>();
 const measured: Record<string, number[]> = {};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,7 +73,7 @@ async function postAs(user: User, path: string): Promise<number> {
 }
 
 async function listenerOf(apiUrl: string): Promise<Record<string, unknown>> {
-  const health = await call(`${apiUrl}/healthz`);
+  const health = await call(`${operatorOf.get(apiUrl) ?? ""}/healthz`);
   // The listener never fails readiness.
   expect(health.status).toBe(200);
   const checks = (health.json as { checks: Record<string, Record<string, unknown>[]> }).checks;
@@ -93,13 +95,15 @@ async function waitForListener(
 }
 
 beforeAll(async () => {
-  stack = await startStack(audited({ env: { DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS) } }));
+  const operatorPorts = [await freePort(), await freePort()];
+  stack = await startStack(audited({ env: { DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS), API_OPERATOR_PORT: String(operatorPorts[0]) } }));
   proxy = await startRelay(Number(new URL(stack.databaseUrl).port));
   const direct = new URL(stack.serviceUrls.api);
   direct.port = String(proxy.port);
   const port = await freePort();
-  await stack.startApi({ API_PORT: String(port), API_DIRECT_URL: direct.toString() });
+  await stack.startApi({ API_PORT: String(port), API_OPERATOR_PORT: String(operatorPorts[1]), API_DIRECT_URL: direct.toString() });
   apis = [stack.apiUrl, `http://127.0.0.1:${port}`];
+  apis.forEach((api, i) => operatorOf.set(api, `http://127.0.0.1:${operatorPorts[i]}`));
   for (const api of apis) await waitForListener(api, (s) => s.observedValue === "listening");
 });
 

@@ -70,8 +70,9 @@ async function listenerDown(apiUrl: string, tally: Tally, limitMs = 5000): Promi
   const started = Date.now();
   for (;;) {
     const health = await tally.send(`${apiUrl}/healthz`);
-    const checks = (health?.json as { checks?: Record<string, { observedValue?: string }[]> } | null)?.checks;
-    if (checks?.["sessions:listener"]?.[0]?.observedValue === "not listening") return;
+    // The public body's listener status: warn while it is not listening.
+    const checks = (health?.json as { checks?: Record<string, { status?: string }[]> } | null)?.checks;
+    if (checks?.["sessions:listener"]?.[0]?.status === "warn") return;
     if (Date.now() - started > limitMs) throw new Error(`the session listener still listened ${limitMs} ms after the database stopped`);
     await sleep(50);
   }

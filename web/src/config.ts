@@ -6,7 +6,6 @@ import {
   type LogLevel,
   type SecretVersion,
   httpUrl,
-  integer,
   readEnvironment,
   secretList,
   tlsDatabaseUrl,
@@ -53,14 +52,13 @@ function load(): Config {
   // Read at run time as a whole: Next inlines a literal `process.env.NODE_ENV` at build time.
   const source = process.env;
   const production = source.NODE_ENV === "production";
-  // The shared variables (secrets, DB_*, LOG_LEVEL) come with readEnvironment's rules.
+  // The shared variables (secrets, DB_*, LOG_LEVEL, JWT_TTL_SECONDS) come with readEnvironment's rules.
   const clean = readEnvironment("web", source, {
     // Production serves over TLS (Secure, __Secure- prefixed cookies, HSTS); plain http only on a
     // loopback host, where the browser is on the same machine (make up, the tests).
     BETTER_AUTH_URL: production ? secureHttpUrl() : httpUrl(),
     API_URL: httpUrl(),
     WEB_DATABASE_URL: tlsDatabaseUrl(),
-    JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
     TRUSTED_PROXIES: proxyList({ default: [] }),
   });
   return {

@@ -141,6 +141,7 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ["the scheme in upper case", () => `BEARER ${user.token}`],
     ["expired within the clock tolerance", () => bearer(forge({ exp: now() - 2 }))],
     ["no kid while one secret version is configured", () => bearer(hs256(claims, key(), null))],
+    ["a lifetime of exactly JWT_TTL_SECONDS plus the tolerance", () => bearer(forge({ iat: now(), exp: now() + 905 }))],
   ])("accepts %s", async (_label, authorization) => {
     await expectSameAnswer("/api/whoami", authorization(), 200);
     await expectSameAnswer(`/api/${encodeURIComponent(user.id)}/tasks`, authorization(), 200);
@@ -179,6 +180,13 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ["expired", () => bearer(forge({ iat: now() - 1000, exp: now() - 60 }))],
     ["nbf in the future", () => bearer(forge({ nbf: now() + 60 }))],
     ["iat in the future", () => bearer(forge({ iat: now() + 60 }))],
+    ["iat a string", () => bearer(forge({ iat: String(now()) }))],
+    ["iat null", () => bearer(forge({ iat: null }))],
+    ["iat a boolean", () => bearer(forge({ iat: true }))],
+    ["a lifetime (exp - iat) beyond JWT_TTL_SECONDS plus the tolerance", () => bearer(forge({ iat: now() - 10, exp: now() + 896 }))],
+    ["no iat and exp beyond JWT_TTL_SECONDS from now", () => bearer(forge({ iat: undefined, exp: now() + 1000 }))],
+    ["a crit header", () => bearer(signToken(claims, key(), { crit: ["exp"] }).token)],
+    ["an empty crit header", () => bearer(signToken(claims, key(), { crit: [] }).token)],
     ["without sub", () => bearer(without("sub"))],
     ["without exp", () => bearer(without("exp"))],
     ["without iss", () => bearer(without("iss"))],

@@ -25,6 +25,8 @@ export interface VerifierOptions {
   issuer: string;
   audience: string;
   clockToleranceSeconds: number;
+  /** The lifetime the web gives a token (JWT_TTL_SECONDS): `exp - iat` may not exceed it plus the tolerance. */
+  ttlSeconds: number;
   /** Entries of the verified-token cache; 0 turns it off. */
   cacheSize: number;
   now?: () => number;
@@ -68,6 +70,8 @@ export function keyChooser(keys: TokenKeys): (token: string) => KeyChoice {
       return { failure: fail("header is not JSON", "malformed token") };
     }
     if (typeof header !== "object" || header === null) return { failure: fail("header is not a JSON object", "malformed token") };
+    // RFC 7515 4.1.11: a verifier must refuse extensions it does not understand, and we understand none.
+    if ("crit" in header) return { failure: fail("crit header present", "invalid token") };
     const { kid } = header as { kid?: unknown };
     if (kid === undefined) return only ? { key: only } : { failure: fail("kid missing and several keys configured", "invalid token") };
     const chosen = typeof kid === "string" ? keys.get(kid) : undefined;
@@ -105,7 +109,12 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     if (CONTROL.test(sub)) return fail("sub contains control characters", "invalid token");
     if (typeof sid !== "string" || sid.length === 0 || sid.length > 255) return fail("sid missing or not a string", "invalid token");
     if (CONTROL.test(sid)) return fail("sid contains control characters", "invalid token");
+    if (iat !== undefined && (typeof iat !== "number" || !Number.isFinite(iat))) return fail("iat not a NumericDate", "invalid token");
     if (iat !== undefined && iat > nowMs / 1000 + options.clockToleranceSeconds) return fail("iat in the future", "invalid token");
+    // No iat: the lifetime counts from now. Either way no token outlives what the web ever signs.
+    if (exp - (iat ?? nowMs / 1000) > options.ttlSeconds + options.clockToleranceSeconds) {
+      return fail("exp - iat longer than JWT_TTL_SECONDS", "invalid token");
+    }
     if (typeof iss !== "string" || typeof aud !== "string") return fail("iss or aud not a single string", "invalid token");
     return { ok: true, claims: { sub, sid, exp, iss, aud, ...(iat !== undefined ? { iat } : {}) } };
   };

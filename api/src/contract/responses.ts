@@ -59,3 +59,23 @@ export const ownerOnly = { 401: unauthorized, 403: forbidden, 503: databaseUnava
 
 /** The extra answers of a route that takes a JSON body. */
 export const jsonBody = { 413: payloadTooLarge, 415: unsupportedMediaType };
+
+export const rateLimited: ResponseConfig = {
+  ...json(
+    ErrorBody,
+    "More than WRITE_RATE_LIMIT writes in WRITE_RATE_WINDOW_SECONDS by this user",
+    error("rate_limited", "too many writes, try again later"),
+  ),
+  headers: {
+    "Retry-After": { description: "Seconds until this user may write again", required: true, schema: { type: "string", example: "42" } },
+  },
+};
+
+export const taskQuotaExceeded = json(
+  ErrorBody,
+  "The user already has TASK_QUOTA tasks",
+  error("task_quota_exceeded", "a user may keep at most 10000 tasks"),
+);
+
+/** The extra answer of every write (a method other than GET): the per-user write rate limit. */
+export const write = { 429: rateLimited };

@@ -18,18 +18,27 @@ export const USER_SETTING = "app.user_id";
 
 const SET_USER = { name: "as_user", text: `SELECT set_config('${USER_SETTING}', $1, true)` };
 
-/** One statement for `userId` on `client`, in its own transaction (written in one go when the client is pipelined). */
-export async function runAsUser<R extends QueryResultRow>(client: ClientBase, userId: string, statement: QueryConfig): Promise<QueryResult<R>> {
-  const sent = [client.query("BEGIN"), client.query({ ...SET_USER, values: [userId] }), client.query<R>(statement), client.query("COMMIT")] as const;
+/**
+ * Statements for `userId` on `client`, in one transaction of their own (written in one go when
+ * the client is pipelined): `before` first (a lock), then `statement`, whose result is returned.
+ */
+export async function runAsUser<R extends QueryResultRow>(
+  client: ClientBase,
+  userId: string,
+  statement: QueryConfig,
+  before: readonly QueryConfig[] = [],
+): Promise<QueryResult<R>> {
+  const begun = [client.query("BEGIN"), client.query({ ...SET_USER, values: [userId] }), ...before.map((step) => client.query(step))];
+  const sent = [...begun, client.query<R>(statement), client.query("COMMIT")];
   // Every answer is awaited before the connection goes back: nothing of this transaction may
   // still be on the wire when the next checkout writes to it.
   // The first failure is the one to report: after it PostgreSQL skips the rest of the transaction
   // and answers its COMMIT with ROLLBACK. A COMMIT that fails itself (a deferred constraint) rejects too.
   const settled = await Promise.allSettled(sent);
   for (const step of settled) if (step.status === "rejected") throw step.reason;
-  const result = settled[2];
-  if (result.status !== "fulfilled") throw new Error("unreachable: every step was fulfilled");
-  return result.value;
+  const result = settled[begun.length];
+  if (result?.status !== "fulfilled") throw new Error("unreachable: every step was fulfilled");
+  return result.value as QueryResult<R>;
 }
 
 /**
@@ -40,11 +49,19 @@ export async function runAsUser<R extends QueryResultRow>(client: ClientBase, us
  * out dead fails as a whole with the socket's error (EPIPE, ECONNRESET), which cannot tell whether
  * its COMMIT had reached the server, so only a replay that changes nothing the second time is safe.
  */
-export function asUser<R extends QueryResultRow>(pool: ResilientPool, userId: string, statement: QueryConfig): Promise<QueryResult<R>> {
-  return pool.withReplayableConnection((client) => runAsUser<R>(client, userId, statement));
+export function asUser<R extends QueryResultRow>(
+  pool: ResilientPool,
+  userId: string,
+  statement: QueryConfig,
+  before: readonly QueryConfig[] = [],
+): Promise<QueryResult<R>> {
+  return pool.withReplayableConnection((client) => runAsUser<R>(client, userId, statement, before));
 }
 
-/** A queryable whose every statement runs as `userId` (db/tasks.ts's statements take one). */
-export function userQueryable(pool: ResilientPool, userId: string): Queryable {
-  return { query: <R extends QueryResultRow>(statement: QueryConfig) => asUser<R>(pool, userId, statement) };
+/**
+ * A queryable whose every statement runs as `userId` (db/tasks.ts's statements take one), each in
+ * its own transaction, after `before` in that same transaction.
+ */
+export function userQueryable(pool: ResilientPool, userId: string, before: readonly QueryConfig[] = []): Queryable {
+  return { query: <R extends QueryResultRow>(statement: QueryConfig) => asUser<R>(pool, userId, statement, before) };
 }

@@ -3,6 +3,7 @@
 // a proxy and the server may say off for a connection that is encrypted end to end.
 import { UnencryptedConnectionError, codeOf, tlsOf } from "@authbridge/db-rules";
 import type { ResilientPool } from "@authbridge/db-rules";
+import type { Logger } from "pino";
 
 export interface HealthReport {
   status: "pass" | "fail";
@@ -38,10 +39,19 @@ function probe(pool: ResilientPool, started: number): Promise<HealthReport> {
 
 /**
  * A health check with a hard deadline whose concurrent callers share one probe, so a burst of
- * checks (or a load balancer per replica) costs one connection and one query.
+ * checks (or a load balancer per replica) costs one connection and one query. Each change of
+ * status is logged with its detail, which the public /healthz does not show.
  */
-export function createHealthCheck(pool: ResilientPool, deadlineMs: number): () => Promise<HealthReport> {
+export function createHealthCheck(pool: ResilientPool, deadlineMs: number, logger: Logger): () => Promise<HealthReport> {
   let inFlight: Promise<HealthReport> | undefined;
+  let lastStatus: HealthReport["status"] | undefined;
+  const logChange = (report: HealthReport) => {
+    if (report.status === lastStatus) return;
+    lastStatus = report.status;
+    const { status: _status, ...detail } = report;
+    if (report.status === "fail") logger.warn(detail, "database health check failing");
+    else logger.info(detail, "database health check passing");
+  };
   const run = async (): Promise<HealthReport> => {
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
@@ -54,7 +64,9 @@ export function createHealthCheck(pool: ResilientPool, deadlineMs: number): () =
       reason: reasonOf(err),
     }));
     try {
-      return await Promise.race([attempt, deadline]);
+      const report = await Promise.race([attempt, deadline]);
+      logChange(report);
+      return report;
     } finally {
       clearTimeout(timer);
     }

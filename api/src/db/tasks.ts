@@ -44,12 +44,26 @@ export const BY_ID = {
   name: "task_by_id",
   text: `SELECT ${COLUMNS} FROM task WHERE id = $1 AND "userId" = $2`,
 };
+/**
+ * Taken first in a create's transaction: one user's creates queue here (no other user waits, no
+ * row is locked), so the insert after it, a new statement with a new snapshot, counts every task
+ * committed before (under READ COMMITTED one statement's count and insert share its snapshot, and
+ * two concurrent creates could both see room for one more). The first key keeps these locks apart
+ * from any other advisory lock.
+ */
+export const QUOTA_LOCK = {
+  name: "task_quota_lock",
+  text: `SELECT pg_advisory_xact_lock(hashtext('authbridge:task-quota'), hashtext($1))`,
+};
 export const INSERT = {
   name: "task_insert",
-  // Run again after its connection died (it may have committed), it returns the row already stored
-  // instead of failing: ON CONFLICT ... DO UPDATE (a no-op) rather than DO NOTHING, since only that
-  // returns the row; the update policy keeps it to the same user.
-  text: `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt") VALUES ($1, $2, $3, false, ${NOW}, ${NOW}) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING ${COLUMNS}`,
+  // Nothing is inserted when the user already has $4 tasks. Run again after its connection died
+  // (it may have committed), it returns the row already stored instead of failing: ON CONFLICT
+  // ... DO UPDATE (a no-op) rather than DO NOTHING, since only that returns the row; the update
+  // policy keeps it to the same user.
+  text: `INSERT INTO task (id, "userId", title, done, "createdAt", "updatedAt")
+         SELECT $1, $2, $3, false, ${NOW}, ${NOW} WHERE (SELECT count(*) FROM task WHERE "userId" = $2) < $4
+         ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING ${COLUMNS}`,
 };
 export const UPDATE = {
   name: "task_update",
@@ -76,12 +90,14 @@ export async function selectTask(db: Queryable, userId: string, taskId: string):
   return rows[0] ?? null;
 }
 
-/** The id is the caller's: a statement replayed after a lost connection cannot store a task twice. */
-export async function insertTask(db: Queryable, userId: string, taskId: string, title: string): Promise<TaskRow> {
-  const { rows } = await db.query<TaskRow>({ ...INSERT, values: [taskId, userId, title] });
-  const row = rows[0];
-  if (!row) throw new Error("INSERT ... RETURNING returned no row");
-  return row;
+/**
+ * The new task, or null when the user already has `quota` tasks. The id is the caller's: a
+ * statement replayed after a lost connection cannot store a task twice. Race-free only after
+ * QUOTA_LOCK in the same transaction (the service runs both in the user's one transaction).
+ */
+export async function insertTask(db: Queryable, userId: string, taskId: string, title: string, quota: number): Promise<TaskRow | null> {
+  const { rows } = await db.query<TaskRow>({ ...INSERT, values: [taskId, userId, title, quota] });
+  return rows[0] ?? null;
 }
 
 /** The changed task, or null when the user has no task with this id. */

@@ -3,8 +3,8 @@
 // retry), and anything else as a 500 with no detail, its stack logged. Never a stack trace sent.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { isDatabaseUnavailable, unavailableKind } from "../db/errors";
-import { TaskNotFoundError, UserGoneError } from "../services/errors";
-import { HttpError, UnauthorizedError, notFound, taskNotFound, userGone } from "./errors";
+import { TaskNotFoundError, TaskQuotaError, UserGoneError } from "../services/errors";
+import { HttpError, UnauthorizedError, notFound, taskNotFound, taskQuotaExceeded, userGone } from "./errors";
 
 // body-parser and the router tag their errors with `type` and `status`.
 const BODY_ERRORS: Record<string, [number, string, string]> = {
@@ -42,6 +42,7 @@ function toHttpError(err: unknown): HttpError {
   if (known) return new HttpError(known[0], known[1], known[2]);
   if (err instanceof UserGoneError) return userGone();
   if (err instanceof TaskNotFoundError) return taskNotFound();
+  if (err instanceof TaskQuotaError) return taskQuotaExceeded(err.quota);
   if (isDatabaseUnavailable(err)) {
     return new HttpError(503, DATABASE_UNAVAILABLE, "the database is unavailable, try again shortly", undefined, { "Retry-After": "1" });
   }

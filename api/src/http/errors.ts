@@ -44,4 +44,5 @@ export const notFound = () => new HttpError(404, "not_found", "no such route");
 /** The one answer for any task id that is not the caller's task, whatever the reason. */
 export const taskNotFound = () => new HttpError(404, "not_found", "no such task");
 export const forbidden = () => new HttpError(403, "forbidden", "this resource belongs to another user");
+export const taskQuotaExceeded = (quota: number) => new HttpError(409, "task_quota_exceeded", `a user may keep at most ${quota} tasks`);
 export const invalid = (fields: Record<string, string>) => new HttpError(400, "invalid_request", "the request is invalid", fields);

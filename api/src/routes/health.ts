@@ -1,3 +1,7 @@
+// Readiness and liveness. Anyone may read /healthz on the public port, so it says only the overall
+// status and each check's name and status; the detail (latency, TLS, the listener and session
+// counts) is for operators: the same route on the loopback-only operator port (app.ts
+// createOperatorApp, API_OPERATOR_PORT), and the log lines of db/health.ts and sessions/listener.ts.
 import { json } from "../contract/responses";
 import { Health, Liveness } from "../contract/schemas";
 import { routeOf } from "../http/route";
@@ -42,9 +46,19 @@ function healthBody(report: HealthReport, sessions: SessionsHealth) {
   };
 }
 
+type HealthBody = ReturnType<typeof healthBody>;
+
+/** What the public port says: the status, and each check by name with its status alone. */
+function publicBody({ status, checks }: HealthBody) {
+  const names = Object.entries(checks).map(([name, entries]) => [name, entries.map((entry) => ({ status: entry.status }))]);
+  return { status, checks: Object.fromEntries(names) as Record<string, { status: string }[]> };
+}
+
 export interface HealthDeps {
   check: () => Promise<HealthReport>;
   sessions: () => SessionsHealth;
+  /** The operator's port: every check's detail; the public one: names and statuses only. */
+  detail: boolean;
 }
 
 const healthRoute = routeOf<HealthDeps>();
@@ -63,13 +77,14 @@ export const readiness = healthRoute({
       content: { "application/health+json": { schema: Health } },
     },
   },
-  handler: async ({ check, sessions }, _input, _req, res) => {
+  handler: async ({ check, sessions, detail }, _input, _req, res) => {
     const report = await check();
+    const body = healthBody(report, sessions());
     res
       .status(report.status === "pass" ? 200 : 503)
       .set("Cache-Control", "no-store")
       .type("application/health+json")
-      .send(JSON.stringify(healthBody(report, sessions())));
+      .send(JSON.stringify(detail ? body : publicBody(body)));
   },
 });
 

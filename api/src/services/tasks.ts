@@ -3,8 +3,18 @@
 import { randomUUID } from "node:crypto";
 import { type ResilientPool, codeOf } from "@authbridge/db-rules";
 import { userQueryable } from "../db/asUser";
-import { type Queryable, type TaskChanges, type TaskRow, deleteTask, insertTask, selectTask, selectTaskPage, updateTask } from "../db/tasks";
-import { TaskNotFoundError, UserGoneError } from "./errors";
+import {
+  QUOTA_LOCK,
+  type Queryable,
+  type TaskChanges,
+  type TaskRow,
+  deleteTask,
+  insertTask,
+  selectTask,
+  selectTaskPage,
+  updateTask,
+} from "../db/tasks";
+import { TaskNotFoundError, TaskQuotaError, UserGoneError } from "./errors";
 import { type TaskPosition, encodeCursor } from "./taskCursor";
 
 export interface TaskPage {
@@ -16,7 +26,7 @@ export interface TaskPage {
 export interface TaskService {
   /** Newest first (createdAt, then id, descending), at most `limit` tasks after `after`. */
   list(userId: string, page: { limit: number; after: TaskPosition | null }): Promise<TaskPage>;
-  /** Throws UserGoneError when the user row no longer exists. */
+  /** Throws UserGoneError when the user row no longer exists, TaskQuotaError when the user has `quota` tasks. */
   create(userId: string, title: string): Promise<TaskRow>;
   /** The by-id operations throw TaskNotFoundError for any id that is not one of the user's tasks. */
   get(userId: string, taskId: string): Promise<TaskRow>;
@@ -57,13 +67,16 @@ export async function changeTask(db: Queryable, userId: string, id: string, chan
   return found(await updateTask(db, userId, taskId(id), changes));
 }
 
-export function createTaskService(pool: ResilientPool): TaskService {
+export function createTaskService(pool: ResilientPool, options: { quota: number }): TaskService {
   const as = (userId: string): Queryable => userQueryable(pool, userId);
   return {
     list: (userId, { limit, after }) => readTaskPage(as(userId), userId, limit, after),
     create: async (userId, title) => {
       try {
-        return await insertTask(as(userId), userId, randomUUID(), title);
+        const creating = userQueryable(pool, userId, [{ ...QUOTA_LOCK, values: [userId] }]);
+        const task = await insertTask(creating, userId, randomUUID(), title, options.quota);
+        if (!task) throw new TaskQuotaError(options.quota);
+        return task;
       } catch (err) {
         // foreign_key_violation: the user was deleted after their token was issued.
         if (codeOf(err) === "23503") throw new UserGoneError();

@@ -2,20 +2,26 @@
 // notifications (sent by the trigger of migration 20261201120000_session_revocation). Not from
 // the pool: LISTEN belongs to one session-level connection for as long as it lives. While it is
 // not listening the registry is told to distrust its memory; it reconnects with backoff.
+//
+// A LISTEN that succeeded proves nothing about what will be heard: the link may have died without a
+// word, or the URL may lead to another database (or a pooler) where nobody ever notifies. So the
+// channel is trusted only after a notification of our own, sent through the pool (where revocations
+// are committed too), has come back on this connection: before the first trust, and again every
+// echo interval. PostgreSQL delivers a listener's notifications in commit order, so an echo heard
+// also means every revocation committed before it was heard. An echo that does not come back in
+// time ends the connection, which distrusts memory until a new one has heard its own echo.
+import { randomUUID } from "node:crypto";
 import { assertEncrypted, codeOf, connectionConfig, isTransactionPooler } from "@authbridge/db-rules";
 import { Client, type Notification } from "pg";
 import type { Logger } from "pino";
 
 /** The NOTIFY channel; the migration's trigger function names the same one. */
 export const SESSION_ENDED_CHANNEL = "authbridge_session_ended";
+/** Where each api process's nonces travel; every listener hears every process's, and keeps its own. */
+export const ECHO_CHANNEL = "authbridge_listener_echo";
 
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
-/**
- * A link that dies without a word (no RST) would leave us "listening" to nothing: a ping bounds
- * how long that can go unnoticed (this interval plus the query timeout).
- */
-const PING_INTERVAL_MS = 10_000;
 
 export interface ListenerState {
   listening: boolean;
@@ -30,6 +36,12 @@ export interface ListenerOptions {
   connectTimeoutMs: number;
   queryTimeoutMs: number;
   logger: Logger;
+  /** Sends `pg_notify(channel, payload)` through the pool, not through the listener's connection. */
+  notify(channel: string, payload: string): Promise<unknown>;
+  /** Time from one echo heard to sending the next. */
+  echoIntervalMs: number;
+  /** How long an echo may take to come back before the channel is distrusted. */
+  echoTimeoutMs: number;
   onEnded(sessionId: string): void;
   onListening(): void;
   onLost(): void;
@@ -48,7 +60,9 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
   let failures = 0;
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
-  let pingTimer: NodeJS.Timeout | undefined;
+  let echoTimer: NodeJS.Timeout | undefined;
+  // Nonces sent and not yet heard back, each with what to do when it is.
+  const awaited = new Map<string, () => void>();
 
   const setListening = (listening: boolean) => {
     state = { ...state, listening, since: new Date().toISOString() };
@@ -57,7 +71,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
   const lost = (from: Client, err?: Error) => {
     if (client !== from) return;
     client = undefined;
-    clearInterval(pingTimer);
+    clearTimeout(echoTimer);
     from.end().catch(() => undefined);
     if (state.listening) {
       setListening(false);
@@ -85,6 +99,37 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     }
   };
 
+  /** Null once our own nonce came back on `from`; otherwise why it did not. */
+  const echo = (from: Client): Promise<string | null> => {
+    const nonce = randomUUID();
+    return new Promise((resolve) => {
+      const settle = (problem: string | null) => {
+        clearTimeout(timer);
+        awaited.delete(nonce);
+        resolve(problem);
+      };
+      const timer = setTimeout(
+        () => settle(`its own notification did not come back within ${options.echoTimeoutMs} ms (is DIRECT_URL the database DATABASE_URL names?)`),
+        options.echoTimeoutMs,
+      );
+      awaited.set(nonce, () => settle(client === from ? null : "connection replaced"));
+      options
+        .notify(ECHO_CHANNEL, nonce)
+        .catch((err: unknown) => settle(`cannot send its notification: ${err instanceof Error ? err.message : String(err)}`));
+    });
+  };
+
+  const echoLater = (from: Client) => {
+    echoTimer = setTimeout(() => {
+      void echo(from).then((problem) => {
+        if (client !== from) return;
+        if (problem) lost(from, new Error(problem));
+        else echoLater(from);
+      });
+    }, options.echoIntervalMs);
+    echoTimer.unref();
+  };
+
   const connect = () => {
     if (closed) return;
     let next: Client;
@@ -100,13 +145,17 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     next.on("error", (err) => lost(next, err));
     next.on("end", () => lost(next));
     next.on("notification", (message: Notification) => {
-      if (message.channel === SESSION_ENDED_CHANNEL && message.payload) options.onEnded(message.payload);
+      if (!message.payload) return;
+      if (message.channel === SESSION_ENDED_CHANNEL) options.onEnded(message.payload);
+      else if (message.channel === ECHO_CHANNEL) awaited.get(message.payload)?.();
     });
     void (async () => {
       try {
         await next.connect();
         assertEncrypted(next);
-        await next.query(`LISTEN ${SESSION_ENDED_CHANNEL}`);
+        await next.query(`LISTEN ${SESSION_ENDED_CHANNEL}; LISTEN ${ECHO_CHANNEL}`);
+        const problem = await echo(next);
+        if (problem) throw new Error(problem);
       } catch (err) {
         if (client === next) cannotListen(err);
         lost(next, err instanceof Error ? err : undefined);
@@ -120,10 +169,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
       // Trusted only from here: whatever ended before this LISTEN was never announced to us.
       options.onListening();
       log.info({ reconnects: state.reconnects }, "session listener listening");
-      pingTimer = setInterval(() => {
-        next.query("SELECT 1").catch((err: unknown) => lost(next, err instanceof Error ? err : undefined));
-      }, PING_INTERVAL_MS);
-      pingTimer.unref();
+      echoLater(next);
     })();
   };
 
@@ -141,7 +187,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     close: async () => {
       closed = true;
       clearTimeout(retryTimer);
-      clearInterval(pingTimer);
+      clearTimeout(echoTimer);
       const current = client;
       client = undefined;
       await current?.end().catch(() => undefined);

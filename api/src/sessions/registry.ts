@@ -73,7 +73,10 @@ export function createSessionRegistry(options: RegistryOptions): SessionRegistry
   // Ended sessions never come back (ids are random, rows are never re-created): remembering them
   // keeps a replayed revoked token from costing a query each time.
   const endedIds = new Bounded<true>(options.maxEntries);
-  const inFlight = new Map<string, Promise<SessionRow | null>>();
+  // A read belongs to the epoch it was issued in: only a later request of that same epoch may join
+  // it, and only a read issued in the current trusted epoch may fill memory. A read issued before
+  // trust was lost may predate a revocation nobody heard.
+  const inFlight = new Map<string, { epoch: number; row: Promise<SessionRow | null> }>();
   let trusted = false;
   // Bumped whenever trust changes: a lookup that started under another epoch must not fill memory.
   let epoch = 0;
@@ -85,14 +88,19 @@ export function createSessionRegistry(options: RegistryOptions): SessionRegistry
     return options.lookup(sessionId);
   };
 
-  // Concurrent first sights of one session share a query, but only while trusted: in fallback
-  // every request must read the row after it arrived.
-  const readShared = (sessionId: string): Promise<SessionRow | null> => {
+  // Concurrent first sights of one session share a query, but only while trusted and only within
+  // one epoch: in fallback every request must read the row after it arrived.
+  const readShared = (sessionId: string, issuedIn: number): Promise<SessionRow | null> => {
     const pending = inFlight.get(sessionId);
-    if (pending) return pending;
-    const fresh = read(sessionId).finally(() => inFlight.delete(sessionId));
-    inFlight.set(sessionId, fresh);
-    return fresh;
+    if (pending?.epoch === issuedIn) return pending.row;
+    const entry = {
+      epoch: issuedIn,
+      row: read(sessionId).finally(() => {
+        if (inFlight.get(sessionId) === entry) inFlight.delete(sessionId);
+      }),
+    };
+    inFlight.set(sessionId, entry);
+    return entry.row;
   };
 
   const verdictOf = (row: SessionRow, userId: string): SessionVerdict => {
@@ -101,9 +109,9 @@ export function createSessionRegistry(options: RegistryOptions): SessionRegistry
   };
 
   const lookUp = async (sessionId: string, userId: string): Promise<SessionVerdict> => {
-    const startedIn = epoch;
+    const issuedIn = epoch;
     const wasTrusted = trusted;
-    const row = await (wasTrusted ? readShared(sessionId) : read(sessionId));
+    const row = await (wasTrusted ? readShared(sessionId, issuedIn) : read(sessionId));
     // A notification that arrived while the row was being read wins over what the read saw.
     if (!row || endedIds.has(sessionId)) {
       endedIds.set(sessionId, true);
@@ -111,7 +119,7 @@ export function createSessionRegistry(options: RegistryOptions): SessionRegistry
       return SESSION_ENDED;
     }
     const verdict = verdictOf(row, userId);
-    if (wasTrusted && trusted && startedIn === epoch && now() < row.expiresAtMs) alive.set(sessionId, row);
+    if (wasTrusted && trusted && issuedIn === epoch && now() < row.expiresAtMs) alive.set(sessionId, row);
     return verdict;
   };
 

@@ -346,6 +346,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The user already has TASK_QUOTA tasks */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "task_quota_exceeded",
+                         *         "message": "a user may keep at most 10000 tasks"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is larger than 16 KB */
                 413: {
                     headers: {
@@ -374,6 +391,25 @@ export interface paths {
                          *       "error": {
                          *         "code": "unsupported_media_type",
                          *         "message": "the body must be application/json"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than WRITE_RATE_LIMIT writes in WRITE_RATE_WINDOW_SECONDS by this user */
+                429: {
+                    headers: {
+                        /** @description Seconds until this user may write again */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "too many writes, try again later"
                          *       }
                          *     }
                          */

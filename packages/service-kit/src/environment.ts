@@ -19,6 +19,8 @@ const sharedVariables = {
   // 0: never quiet. Otherwise, after this long without a user request, nothing of the service's
   // own reaches the database (docs/CONFIGURATION.md, "Neon, idle").
   IDLE_AFTER_SECONDS: integer(0, 86_400)({ default: 300 }),
+  // The web signs tokens for this long; the api refuses a token that claims to live longer.
+  JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
 };
 
 /**

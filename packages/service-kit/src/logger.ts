@@ -8,7 +8,29 @@ import pino, { levels, type DestinationStream, type LevelWithSilent, type Logger
 export type LogLevel = LevelWithSilent;
 export const LOG_LEVELS: readonly LogLevel[] = [...(Object.keys(levels.values) as LogLevel[]), "silent"];
 
-const REDACTED_PATHS = ["authorization", "cookie", "*.authorization", "*.cookie", "*.headers.authorization", "*.headers.cookie", "token", "*.token"];
+// Credentials by key, at the top of a log call's fields and one level down (a config, a request, a
+// user): request headers, tokens, passwords, secrets, and database URLs, which carry a password.
+const CREDENTIAL_KEYS = [
+  "authorization",
+  "cookie",
+  "token",
+  "password",
+  "newPassword",
+  "currentPassword",
+  "POSTGRES_PASSWORD",
+  "secret",
+  "secrets",
+  "BETTER_AUTH_SECRET",
+  "BETTER_AUTH_SECRETS",
+  "connectionString",
+  "databaseUrl",
+  "directUrl",
+  "listenUrl",
+  "DATABASE_URL",
+  "DIRECT_URL",
+  "COMPOSE_DATABASE_URL",
+];
+const REDACTED_PATHS = [...CREDENTIAL_KEYS, ...CREDENTIAL_KEYS.map((key) => `*.${key}`), "*.headers.authorization", "*.headers.cookie"];
 
 /** JSON lines to `destination` (stdout when absent). */
 export function createLogger(service: string, level: LogLevel, destination?: DestinationStream): Logger {

@@ -208,6 +208,7 @@ describe("readEnvironment", () => {
       DB_POOL_MAX: 10,
       LOG_LEVEL: "info",
       SVC_DATABASE_URL,
+      JWT_TTL_SECONDS: 900,
       OWN: 5,
     });
   });

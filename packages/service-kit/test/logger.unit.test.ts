@@ -59,6 +59,32 @@ test("credentials in fields are redacted: tokens, cookies, authorization, at the
   expect(fields.headers.cookie).toBe("better-auth.session_token=abc");
 });
 
+test("passwords, secrets and connection strings are redacted by key, at the top and one level down", () => {
+  const out = capture();
+  const url = "postgresql://authbridge:db-pw-value@db:5432/authbridge?sslmode=require";
+  const fields = {
+    password: "user-pw-value",
+    secret: "auth-secret-value",
+    connectionString: url,
+    DATABASE_URL: url,
+    config: { databaseUrl: url, listenUrl: url, secrets: [{ version: 1, value: "auth-secret-value" }] },
+    body: { email: "a@example.test", password: "user-pw-value", newPassword: "new-pw-value", currentPassword: "user-pw-value" },
+    env: { BETTER_AUTH_SECRET: "auth-secret-value", BETTER_AUTH_SECRETS: "1:auth-secret-value", POSTGRES_PASSWORD: "db-pw-value", DIRECT_URL: url },
+  };
+  createLogger("web", "info", out.stream).warn(fields, "careless");
+  const line = out.lines()[0] ?? {};
+  expect(JSON.stringify(line)).not.toMatch(/pw-value|secret-value|postgresql:/);
+  expect(line).toMatchObject({
+    password: "[redacted]",
+    secret: "[redacted]",
+    connectionString: "[redacted]",
+    DATABASE_URL: "[redacted]",
+    config: { databaseUrl: "[redacted]", listenUrl: "[redacted]", secrets: "[redacted]" },
+    body: { email: "a@example.test", password: "[redacted]", newPassword: "[redacted]", currentPassword: "[redacted]" },
+    env: { BETTER_AUTH_SECRET: "[redacted]", BETTER_AUTH_SECRETS: "[redacted]", POSTGRES_PASSWORD: "[redacted]", DIRECT_URL: "[redacted]" },
+  });
+});
+
 test("the level filters: below it nothing is written, silent writes nothing", () => {
   const warn = capture();
   const logger = createLogger("api", "warn", warn.stream);

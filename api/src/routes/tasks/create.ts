@@ -1,6 +1,6 @@
 // POST /api/{userId}/tasks: add a task for the caller.
 import { authOf } from "../../auth/requireAuth";
-import { invalidRequest, json, jsonBody, ownerOnly } from "../../contract/responses";
+import { invalidRequest, json, jsonBody, ownerOnly, taskQuotaExceeded, write } from "../../contract/responses";
 import { NewTask, SingleTask, UserPath } from "../../contract/schemas";
 import { taskRoute } from "./taskRoute";
 
@@ -13,8 +13,10 @@ export const createTask = taskRoute({
   responses: {
     201: json(SingleTask, "The new task"),
     400: invalidRequest("Malformed JSON, or a body that breaks the rules (see `fields`)", { title: "must not be empty" }),
+    409: taskQuotaExceeded,
     ...ownerOnly,
     ...jsonBody,
+    ...write,
   },
   handler: async (tasks, { body }, req, res) => {
     res.status(201).json({ task: await tasks.create(authOf(req).userId, body.title) });

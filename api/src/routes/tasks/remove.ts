@@ -1,6 +1,6 @@
 // DELETE /api/{userId}/tasks/{taskId}: remove one of the caller's tasks.
 import { authOf } from "../../auth/requireAuth";
-import { ownerOnly, taskNotFound } from "../../contract/responses";
+import { ownerOnly, taskNotFound, write } from "../../contract/responses";
 import { TaskPath } from "../../contract/schemas";
 import { taskRoute } from "./taskRoute";
 
@@ -11,7 +11,7 @@ export const deleteTask = taskRoute({
   bearer: true,
   request: { params: TaskPath },
   // A second DELETE of the same id is a 404: the task is not the caller's any more.
-  responses: { 204: { description: "Deleted" }, 404: taskNotFound, ...ownerOnly },
+  responses: { 204: { description: "Deleted" }, 404: taskNotFound, ...ownerOnly, ...write },
   handler: async (tasks, { params }, req, res) => {
     await tasks.remove(authOf(req).userId, params.taskId);
     res.status(204).end();

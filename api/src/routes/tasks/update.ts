@@ -1,6 +1,6 @@
 // PATCH /api/{userId}/tasks/{taskId}: rename, complete or un-complete one of the caller's tasks.
 import { authOf } from "../../auth/requireAuth";
-import { invalidRequest, json, jsonBody, ownerOnly, taskNotFound } from "../../contract/responses";
+import { invalidRequest, json, jsonBody, ownerOnly, taskNotFound, write } from "../../contract/responses";
 import { SingleTask, TaskChanges, TaskPath } from "../../contract/schemas";
 import { taskRoute } from "./taskRoute";
 
@@ -18,6 +18,7 @@ export const updateTask = taskRoute({
     404: taskNotFound,
     ...ownerOnly,
     ...jsonBody,
+    ...write,
   },
   handler: async (tasks, { params, body }, req, res) => {
     res.json({ task: await tasks.update(authOf(req).userId, params.taskId, body) });
