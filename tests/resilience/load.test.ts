@@ -7,6 +7,7 @@ import { audited } from "./support/audit";
 import { sqlAs } from "@authbridge/testing/sql";
 import { type Player, listOf, player, twoUserLoad } from "./support/twoUsers";
 import { fetchToken, newUser } from "@authbridge/testing/auth";
+import { UNLIMITED_WRITES } from "./support/writeLimit";
 
 const WORKERS_PER_USER = 8;
 const CREATES_PER_USER = 400;
@@ -19,7 +20,7 @@ const TIME_LIMIT_MS = 90_000;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack(audited());
+  stack = await startStack(audited({ env: UNLIMITED_WRITES }));
 });
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { insertUser } from "@authbridge/testing/sql";
 import { audited } from "./support/audit";
 import { sql, sqlAs } from "@authbridge/testing/sql";
 import { type Player, player, twoUserLoad } from "./support/twoUsers";
+import { UNLIMITED_WRITES } from "./support/writeLimit";
 
 const DRILL_MS = 20_000;
 const EVERY_MS = 2_000;
@@ -16,7 +17,7 @@ const EVERY_MS = 2_000;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack(audited({ webs: 0 }));
+  stack = await startStack(audited({ webs: 0, env: UNLIMITED_WRITES }));
 });
 
 afterAll(async () => {

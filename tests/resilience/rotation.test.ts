@@ -17,6 +17,7 @@ import { logsDir } from "./support/paths";
 import { record, rememberSecret } from "./support/record";
 import { contractKey, mint } from "@authbridge/testing/contract";
 import { CookieJar, freshIp, newUser } from "@authbridge/testing/auth";
+import { UNLIMITED_WRITES } from "./support/writeLimit";
 
 const TTL_SECONDS = 10;
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -165,8 +166,7 @@ test("the whole rotation under load from two signed-in users: no request refused
       BETTER_AUTH_SECRETS: secrets,
       API_PORT: String(port),
       JWT_CLOCK_TOLERANCE_SECONDS: String(CLOCK_TOLERANCE_SECONDS),
-      // The drill's browsers write faster than a person; the write limit is not what it measures.
-      WRITE_RATE_LIMIT: "100000",
+      ...UNLIMITED_WRITES,
       LOG_LEVEL: "debug",
     };
     const child = startProgram("api", programs.api, { env, logDir: logsDir });
