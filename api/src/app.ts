@@ -2,6 +2,7 @@
 import cors from "cors";
 import express, { type Express, type RequestHandler } from "express";
 import helmet from "helmet";
+import type { Idleness } from "@authbridge/service-kit";
 import type { Logger } from "pino";
 import { requireAuth } from "./auth/requireAuth";
 import type { TokenVerifier } from "./auth/tokenVerifier";
@@ -35,6 +36,8 @@ export interface AppDeps {
   tasks: TaskService;
   users: UserService;
   health: () => Promise<HealthReport>;
+  /** Every request under /api touches it; health and docs do not (an orchestrator is not a user). */
+  idleness: Idleness;
   /** Per user, on every write under /api (429 past it). */
   writeRateLimit: WriteRateLimit;
   logger: Logger;
@@ -92,6 +95,10 @@ export function createApp(deps: AppDeps): Express {
   if (clock) app.use("/bench", benchRouter({ tokenCache: () => deps.verifier.cacheStats(), layers: () => clock.stats() }));
 
   const api = express.Router();
+  api.use((_req, _res, next) => {
+    deps.idleness.touch();
+    next();
+  });
   api.use(layer("requireAuth", requireAuth(deps.verifier, deps.sessions)));
   api.use(writeRateLimit(deps.writeRateLimit));
   api.use(routerOf(meRoutes, deps.users, { at: "/api" }));

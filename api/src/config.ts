@@ -45,6 +45,8 @@ export interface Config {
   /** Api processes behind the one port (1: no cluster primary at all). */
   workers: number;
   logLevel: LogLevel;
+  /** IDLE_AFTER_SECONDS in ms (0: never idle): how long without a request before nothing is sent to PostgreSQL. */
+  idleAfterMs: number;
   /** Writes (non-GET requests) each user may send per window, per api process. */
   writeRateLimit: number;
   writeRateWindowSeconds: number;
@@ -106,6 +108,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: clean.DB_POOL_MAX,
     workers,
     logLevel: clean.LOG_LEVEL,
+    idleAfterMs: clean.IDLE_AFTER_SECONDS * 1000,
     writeRateLimit: clean.WRITE_RATE_LIMIT,
     writeRateWindowSeconds: clean.WRITE_RATE_WINDOW_SECONDS,
     taskQuota: clean.TASK_QUOTA,

@@ -5,10 +5,11 @@ import type { AppDeps } from "./app";
 import { deriveTokenKeys, fingerprints } from "./auth/tokenKey";
 import { createTokenVerifier } from "./auth/tokenVerifier";
 import type { Config } from "./config";
-import { createHealthCheck } from "./db/health";
+import { createHealthCheck, idleReport } from "./db/health";
 import { createPool } from "./db/pool";
 import { createDatabase } from "./db/prisma";
 import type { ResilientPool } from "@authbridge/db-rules";
+import { Idleness } from "@authbridge/service-kit";
 import { createTaskService } from "./services/tasks";
 import { startSessionListener } from "./sessions/listener";
 import { createSessionLookup } from "./sessions/lookup";
@@ -62,6 +63,10 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     onListening: () => sessions.trust(),
     onLost: () => sessions.distrust(),
   });
+  // Quiet for IDLE_AFTER_SECONDS: the listener lets go and health stops probing; a request resumes both.
+  const idleness = new Idleness(config.idleAfterMs);
+  idleness.onChange((idle) => (idle ? listener.pause() : listener.resume()));
+  const probe = createHealthCheck(pool, config.healthzTimeoutMs, logger);
   return {
     deps: {
       webOrigin: config.webOrigin,
@@ -71,7 +76,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       tasks: createTaskService(pool, { quota: config.taskQuota }),
       writeRateLimit: { limit: config.writeRateLimit, windowSeconds: config.writeRateWindowSeconds },
       users: createUserService(db),
-      health: createHealthCheck(pool, config.healthzTimeoutMs, logger),
+      health: () => (idleness.isIdle() ? Promise.resolve(idleReport(idleness.state().since)) : probe()),
+      idleness,
       logger,
       bench: config.bench,
     },
@@ -79,6 +85,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     keyFingerprint: [...keys.values()][0]?.fingerprint ?? "",
     keyFingerprints: fingerprints(keys),
     close: async () => {
+      idleness.stop();
       await listener.close();
       await db.$disconnect();
       await pool.end();

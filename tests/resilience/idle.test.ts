@@ -5,8 +5,8 @@
 // tagged with the client's application_name (every service connection is `authbridge-*`).
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { Client } from "pg";
 import { type User, authPost, fetchToken, newUser } from "@authbridge/testing/auth";
+import { freePort } from "@authbridge/testing/pg";
 import { waitFor } from "@authbridge/testing/processes";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { audited } from "./support/audit";
@@ -21,17 +21,8 @@ const HEALTH_POLL_MS = 250;
 let stack: Stack;
 let user: User;
 let logFile: string;
-
-/** As the cluster's bootstrap superuser, over its own Unix socket (the test's, never a service's). */
-async function asSuperuser(text: string): Promise<void> {
-  const client = new Client({ host: path.join(stack.cluster.dir, "run"), port: stack.cluster.port, user: "postgres", database: "postgres" });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+/** The api's operator port (loopback only): its /healthz says whether it is idle; the public one says only the status. */
+let operatorUrl: string;
 
 /** Statements the stack's connections sent after byte `from` of the server log. */
 function statementsSince(from: number): string[] {
@@ -46,23 +37,35 @@ async function pollHealth(ms: number): Promise<{ api: unknown[]; web: unknown[] 
   const seen = { api: [] as unknown[], web: [] as unknown[] };
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    const [api, web] = await Promise.all([call(`${stack.apiUrl}/healthz`), call(`${stack.webUrl}/api/health`)]);
-    expect([api.status, web.status]).toEqual([200, 200]);
-    seen.api.push(api.json);
+    const [api, operator, web] = await Promise.all([
+      call(`${stack.apiUrl}/healthz`),
+      call(`${operatorUrl}/healthz`),
+      call(`${stack.webUrl}/api/health`),
+    ]);
+    expect([api.status, operator.status, web.status]).toEqual([200, 200, 200]);
+    seen.api.push(operator.json);
     seen.web.push(web.json);
     await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
   }
   return seen;
 }
 
-const isIdle = (body: unknown) => JSON.stringify(body).includes("idle");
+const isIdle = (body: unknown) => JSON.stringify(body).includes("idle since");
+
+/** Both services say they are idle (the api on its operator port). */
+async function bothIdle(): Promise<true | null> {
+  const [api, web] = await Promise.all([call(`${operatorUrl}/healthz`), call(`${stack.webUrl}/api/health`)]);
+  return (isIdle(api.json) && isIdle(web.json)) || null;
+}
 
 beforeAll(async () => {
-  stack = await startStack(audited({ env: { IDLE_AFTER_SECONDS: String(IDLE_AFTER_SECONDS) } }));
+  const operatorPort = await freePort();
+  operatorUrl = `http://127.0.0.1:${operatorPort}`;
+  stack = await startStack(audited({ env: { IDLE_AFTER_SECONDS: String(IDLE_AFTER_SECONDS), API_OPERATOR_PORT: String(operatorPort) } }));
   logFile = path.join(stack.cluster.dir, "postgres.log");
-  await asSuperuser("ALTER SYSTEM SET log_statement = 'all'");
-  await asSuperuser("ALTER SYSTEM SET log_line_prefix = '%m [%a] '");
-  await asSuperuser("SELECT pg_reload_conf()");
+  await stack.cluster.superuser("ALTER SYSTEM SET log_statement = 'all'");
+  await stack.cluster.superuser("ALTER SYSTEM SET log_line_prefix = '%m [%a] '");
+  await stack.cluster.superuser("SELECT pg_reload_conf()");
   user = await newUser(stack.webUrl, "idle");
 }, 120_000);
 
@@ -78,13 +81,7 @@ test("while awake the counter sees the stack's statements (so a zero below means
 });
 
 test("quiet: both services go idle, and polling their health sends PostgreSQL nothing", async () => {
-  await waitFor(
-    async () => {
-      const [api, web] = await Promise.all([call(`${stack.apiUrl}/healthz`), call(`${stack.webUrl}/api/health`)]);
-      return (isIdle(api.json) && isIdle(web.json)) || null;
-    },
-    { timeoutMs: 30_000, intervalMs: HEALTH_POLL_MS, what: "both health checks to say idle" },
-  );
+  await waitFor(bothIdle, { timeoutMs: 30_000, intervalMs: HEALTH_POLL_MS, what: "both health checks to say idle" });
   const from = logSize();
   const seen = await pollHealth(QUIET_WINDOW_MS);
   const statements = statementsSince(from);
@@ -99,13 +96,7 @@ test("quiet: both services go idle, and polling their health sends PostgreSQL no
 test("the first request after the quiet is served correctly, a sign-out in the quiet is honoured, and health probes again", async () => {
   // A token minted before the sign-out: the api must refuse it although its listener was away.
   const token = await fetchToken(stack.webUrl, user.cookie);
-  await waitFor(
-    async () => {
-      const [api, web] = await Promise.all([call(`${stack.apiUrl}/healthz`), call(`${stack.webUrl}/api/health`)]);
-      return (isIdle(api.json) && isIdle(web.json)) || null;
-    },
-    { timeoutMs: 30_000, intervalMs: HEALTH_POLL_MS, what: "idle again" },
-  );
+  await waitFor(bothIdle, { timeoutMs: 30_000, intervalMs: HEALTH_POLL_MS, what: "idle again" });
   const other = await newUser(stack.webUrl, "idle-other");
   const otherToken = await fetchToken(stack.webUrl, other.cookie);
   const signedOut = await authPost(stack.webUrl, "/sign-out", {}, { cookie: user.cookie });
@@ -118,7 +109,7 @@ test("the first request after the quiet is served correctly, a sign-out in the q
   expect(refused.status).toBe(401);
   expect(refused.headers.get("www-authenticate")).toContain("session ended");
 
-  const api = await call(`${stack.apiUrl}/healthz`);
+  const api = await call(`${operatorUrl}/healthz`);
   expect(api.status).toBe(200);
   expect(isIdle(api.json)).toBe(false);
 }, 90_000);

@@ -10,6 +10,10 @@
 // echo interval. PostgreSQL delivers a listener's notifications in commit order, so an echo heard
 // also means every revocation committed before it was heard. An echo that does not come back in
 // time ends the connection, which distrusts memory until a new one has heard its own echo.
+//
+// While the api is idle (IDLE_AFTER_SECONDS without a request) the listener lets go of its
+// connection and sends no echo, so nothing reaches PostgreSQL and Neon may suspend; memory is
+// distrusted meanwhile (sessions are read per request), and the first request resumes it.
 import { randomUUID } from "node:crypto";
 import { assertEncrypted, codeOf, connectionConfig, isTransactionPooler } from "@authbridge/db-rules";
 import { Client, type Notification } from "pg";
@@ -49,6 +53,9 @@ export interface ListenerOptions {
 
 export interface SessionListener {
   state(): ListenerState;
+  /** Idle: the connection is let go and memory distrusted; nothing is sent until resume(). */
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +66,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
   let everListened = false;
   let failures = 0;
   let closed = false;
+  let paused = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let echoTimer: NodeJS.Timeout | undefined;
   // Nonces sent and not yet heard back, each with what to do when it is.
@@ -82,7 +90,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
   };
 
   const retryLater = () => {
-    if (closed) return;
+    if (closed || paused) return;
     // Full jitter, so several api processes do not reconnect in step.
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** failures);
     failures++;
@@ -109,7 +117,10 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
         resolve(problem);
       };
       const timer = setTimeout(
-        () => settle(`its own notification did not come back within ${options.echoTimeoutMs} ms (is DIRECT_URL the database DATABASE_URL names?)`),
+        () =>
+          settle(
+            `its own notification did not come back within ${options.echoTimeoutMs} ms (is API_DIRECT_URL the database API_DATABASE_URL names?)`,
+          ),
         options.echoTimeoutMs,
       );
       awaited.set(nonce, () => settle(client === from ? null : "connection replaced"));
@@ -131,7 +142,7 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
   };
 
   const connect = () => {
-    if (closed) return;
+    if (closed || paused) return;
     let next: Client;
     try {
       // Reads sslrootcert and friends from disk: a missing file throws here, not in connect().
@@ -173,7 +184,8 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
     })();
   };
 
-  if (isTransactionPooler(options.url)) {
+  const pooler = isTransactionPooler(options.url);
+  if (pooler) {
     // Listening there would look fine and hear nothing, so memory would be trusted wrongly:
     // never listen, and every request reads its session row.
     log.warn(
@@ -184,6 +196,24 @@ export function startSessionListener(options: ListenerOptions): SessionListener 
   }
   return {
     state: () => state,
+    pause: () => {
+      if (closed || paused) return;
+      paused = true;
+      clearTimeout(retryTimer);
+      clearTimeout(echoTimer);
+      const current = client;
+      client = undefined;
+      if (state.listening) setListening(false);
+      options.onLost();
+      log.info("idle: session listener disconnected; sessions are read per request until the next one resumes it");
+      current?.end().catch(() => undefined);
+    },
+    resume: () => {
+      if (closed || !paused) return;
+      paused = false;
+      failures = 0;
+      if (!pooler) connect();
+    },
     close: async () => {
       closed = true;
       clearTimeout(retryTimer);

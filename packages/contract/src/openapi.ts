@@ -625,6 +625,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description More than WRITE_RATE_LIMIT writes in WRITE_RATE_WINDOW_SECONDS by this user */
+                429: {
+                    headers: {
+                        /** @description Seconds until this user may write again */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "too many writes, try again later"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The database did not answer in time (for the data, or for the token's session when it is not known from memory); safe to retry */
                 503: {
                     headers: {
@@ -777,6 +796,25 @@ export interface paths {
                          *       "error": {
                          *         "code": "unsupported_media_type",
                          *         "message": "the body must be application/json"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description More than WRITE_RATE_LIMIT writes in WRITE_RATE_WINDOW_SECONDS by this user */
+                429: {
+                    headers: {
+                        /** @description Seconds until this user may write again */
+                        "Retry-After": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "too many writes, try again later"
                          *       }
                          *     }
                          */
