@@ -66,3 +66,19 @@ test.each(markdownFiles())("%s links only to files that exist", (file) => {
     .filter((target) => !existsSync(path.resolve(repoRoot, path.dirname(file), target)));
   expect(broken).toEqual([]);
 });
+
+/** Every test file's name in the repository (the docs name them by their file name or path). */
+function testFileNames(folder = ""): string[] {
+  return readdirSync(path.join(repoRoot, folder), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.join(folder, entry.name);
+    if (entry.isDirectory())
+      return ["node_modules", ".git", ".next", "dist", ".data", "test-results"].includes(entry.name) ? [] : testFileNames(relative);
+    return /\.(test|smoke)\.ts$/.test(entry.name) ? [entry.name] : [];
+  });
+}
+
+test.each(markdownFiles())("%s names only test files that exist", (file) => {
+  const existing = new Set(testFileNames());
+  const named = [...read(file).matchAll(/([A-Za-z0-9][A-Za-z0-9_.-]*\.(?:test|smoke)\.ts)/g)].map((match) => match[1] ?? "");
+  expect(named.filter((name) => !existing.has(name))).toEqual([]);
+});
