@@ -14,7 +14,7 @@ let apiUrl: string;
 let client: Client;
 
 const pidOf = async (c: Client) => Number((await c.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid);
-const insert = (userId: string, title: string) => ({ ...INSERT, values: [`t-${userId}-${Math.random()}`, userId, title] });
+const insert = (userId: string, title: string) => ({ ...INSERT, values: [`t-${userId}-${Math.random()}`, userId, title, 1_000_000] });
 
 beforeAll(async () => {
   ({

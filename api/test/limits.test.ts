@@ -6,7 +6,7 @@ import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { sql } from "@authbridge/testing/sql";
+import { sqlAs } from "@authbridge/testing/sql";
 import { type ErrorBody, captureLogger, insertUsers, tokenFor, testConfig } from "./helpers";
 
 let cluster: Cluster;
@@ -21,7 +21,7 @@ function appWith(env: Record<string, string>): Express {
 
 const create = (app: Express, user: string, title = "a task") =>
   request(app).post(`/api/${user}/tasks`).set("Authorization", as(user)).send({ title });
-const countOf = async (user: string) => Number((await sql(cluster.url, `SELECT count(*)::int AS n FROM task WHERE "userId" = $1`, [user]))[0]?.n);
+const countOf = async (user: string) => Number((await sqlAs(cluster.url, user, `SELECT count(*)::int AS n FROM task WHERE "userId" = $1`, [user]))[0]?.n);
 
 beforeAll(async () => {
   cluster = await migratedCluster();

@@ -209,6 +209,7 @@ describe("readEnvironment", () => {
       LOG_LEVEL: "info",
       SVC_DATABASE_URL,
       JWT_TTL_SECONDS: 900,
+      IDLE_AFTER_SECONDS: 300,
       OWN: 5,
     });
   });
