@@ -79,7 +79,7 @@ describe("every route answers every status the document lists, and only those", 
 
   beforeAll(async () => {
     cluster = await migratedCluster();
-    await insertUsers(cluster.url, ["user-a", "user-q", "user-r"]);
+    await insertUsers(cluster.url, ["user-a", "user-q", "user-r", "user-s", "user-t"]);
     up = createRuntime(testConfig({ API_DATABASE_URL: cluster.url }), captureLogger().logger);
     // The default test database URL points at a port where nothing listens.
     down = createRuntime(testConfig(), captureLogger().logger);
@@ -154,6 +154,14 @@ describe("every route answers every status the document lists, and only those", 
     ["patch /api/{userId}/tasks/{taskId}", 404, () => patch(apps.up, `/api/user-a/tasks/${gone}`, as("user-a")).send({ done: true })],
     [
       "patch /api/{userId}/tasks/{taskId}",
+      429,
+      async () => {
+        for (let i = 0; i < 2; i++) await patch(apps.tight, `/api/user-s/tasks/${gone}`, as("user-s")).send({ done: true }).expect(404);
+        return patch(apps.tight, `/api/user-s/tasks/${gone}`, as("user-s")).send({ done: true });
+      },
+    ],
+    [
+      "patch /api/{userId}/tasks/{taskId}",
       413,
       () => patch(apps.up, `/api/user-a/tasks/${task}`, as("user-a")).send({ title: "x".repeat(17 * 1024) }),
     ],
@@ -163,6 +171,14 @@ describe("every route answers every status the document lists, and only those", 
     ["delete /api/{userId}/tasks/{taskId}", 401, () => del(apps.up, `/api/user-a/tasks/${task}`)],
     ["delete /api/{userId}/tasks/{taskId}", 403, () => del(apps.up, `/api/user-b/tasks/${task}`, as("user-a"))],
     ["delete /api/{userId}/tasks/{taskId}", 404, () => del(apps.up, `/api/user-a/tasks/${doomed}`, as("user-a"))],
+    [
+      "delete /api/{userId}/tasks/{taskId}",
+      429,
+      async () => {
+        for (let i = 0; i < 2; i++) await del(apps.tight, `/api/user-t/tasks/${gone}`, as("user-t")).expect(404);
+        return del(apps.tight, `/api/user-t/tasks/${gone}`, as("user-t"));
+      },
+    ],
     ["delete /api/{userId}/tasks/{taskId}", 503, () => del(apps.down, `/api/user-a/tasks/${task}`, as("user-a"))],
     ["get /healthz", 200, () => get(apps.up, "/healthz")],
     ["get /healthz", 503, () => get(apps.down, "/healthz")],
