@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # make migrate: applies the committed migrations to DIRECT_URL (when set) or DATABASE_URL, from the
-# caller's environment or else the root .env, with the migrator program (its build, which builds
-# what it imports first, keeps whatever is fresh).
+# caller's environment or else the root .env, with the migrator program.
 set -euo pipefail
 # .env's DIRECT_URL is the direct host of .env's database: when the caller names another database
 # with DATABASE_URL alone, it must not send the migrations back to .env's.
@@ -13,5 +12,9 @@ if [ -n "$caller_database" ] && [ -z "$caller_direct" ] && [ -n "${DIRECT_URL:-}
   unset DIRECT_URL
 fi
 cd "$root"
-npm run --silent build -w migrator
-exec node migrator/dist/main.js
+main=migrator/dist/main.js
+# Built (with what it imports, tsc -b) when missing or older than its sources.
+if [ ! -f "$main" ] || [ -n "$(find migrator/src -name '*.ts' -not -path '*/generated/*' -newer "$main" -print -quit)" ]; then
+  npm run --silent build -w migrator
+fi
+exec node "$main"

@@ -21,7 +21,8 @@ function appWith(env: Record<string, string>): Express {
 
 const create = (app: Express, user: string, title = "a task") =>
   request(app).post(`/api/${user}/tasks`).set("Authorization", as(user)).send({ title });
-const countOf = async (user: string) => Number((await sqlAs(cluster.url, user, `SELECT count(*)::int AS n FROM task WHERE "userId" = $1`, [user]))[0]?.n);
+const countOf = async (user: string) =>
+  Number((await sqlAs(cluster.url, user, `SELECT count(*)::int AS n FROM task WHERE "userId" = $1`, [user]))[0]?.n);
 
 beforeAll(async () => {
   cluster = await migratedCluster();

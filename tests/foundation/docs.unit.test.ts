@@ -79,6 +79,6 @@ function testFileNames(folder = ""): string[] {
 
 test.each(markdownFiles())("%s names only test files that exist", (file) => {
   const existing = new Set(testFileNames());
-  const named = [...read(file).matchAll(/([A-Za-z0-9][A-Za-z0-9_.-]*\.(?:test|smoke)\.ts)/g)].map((match) => match[1] ?? "");
+  const named = [...read(file).matchAll(/(?<![\w.*-])([A-Za-z0-9][A-Za-z0-9_.-]*\.(?:test|smoke)\.ts)/g)].map((match) => match[1] ?? "");
   expect(named.filter((name) => !existing.has(name))).toEqual([]);
 });
