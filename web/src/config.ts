@@ -1,8 +1,9 @@
 // The web's whole environment, validated once. The only module that reads process.env.
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
-import "server-only";
-import { InvalidValue, httpUrl, readEnvironment, secureHttpUrl, tlsDatabaseUrl } from "@authbridge/service-kit";
-import { makeValidator } from "envalid";
+// No "server-only" marker: the process entry (src/server.ts) reads it in plain node, before Next
+// starts. web/test/bundle.test.ts proves none of it reaches the browser.
+import { InvalidValue, httpUrl, integer, readEnvironment, secureHttpUrl, tlsDatabaseUrl } from "@authbridge/service-kit";
+import { makeValidator, str } from "envalid";
 import { invalidProxyEntries } from "./lib/clientAddress";
 
 const proxyList = makeValidator((input): readonly string[] => {
@@ -33,6 +34,10 @@ function load() {
     databaseUrl: ["WEB_DATABASE_URL", tlsDatabaseUrl()],
     /** TRUSTED_PROXIES: the reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For entries count. */
     trustedProxies: ["TRUSTED_PROXIES", proxyList({ default: [] })],
+    /** PORT: where the server listens (the stack's WEB_PORT; Next's own variable, as `next start` reads it). */
+    port: ["PORT", integer(1, 65535)({ default: 3000 })],
+    /** HOSTNAME: the address the server binds; a container sets HOSTNAME to its name, so the image sets 0.0.0.0. */
+    hostname: ["HOSTNAME", str({ default: "0.0.0.0" })],
   });
   return {
     ...config,
