@@ -34,7 +34,12 @@ app
       const chain = appendPeer(request.headers[FORWARDED_FOR], request.socket.remoteAddress);
       if (chain) request.headers[FORWARDED_FOR] = chain;
       else Reflect.deleteProperty(request.headers, FORWARDED_FOR);
-      void handle(request, response);
+      // Next answers its own errors; this is for one that escapes it, as Next's own server does.
+      handle(request, response).catch((error: unknown) => {
+        console.error(error);
+        if (!response.headersSent) response.statusCode = 500;
+        response.end();
+      });
     }).listen(config.port, config.hostname);
   })
   .catch((error: unknown) => {
