@@ -13,7 +13,7 @@ const nextConfig: NextConfig = {
   // so Next traces it (and what it needs) there; the workspace packages are bundled from their
   // sources' links, so their built files are named for the trace.
   serverExternalPackages: ["envalid"],
-  outputFileTracingIncludes: { "/*": ["../node_modules/@authbridge/{service-kit,db-rules}/{package.json,dist/**/*.js}"] },
+  outputFileTracingIncludes: { "/*": ["../node_modules/@authbridge/{service-kit,postgres}/{package.json,dist/**/*.js}"] },
   poweredByHeader: false,
   // The headers that never change; the CSP (per-request nonce, API origin) and HSTS (BETTER_AUTH_URL)
   // depend on the request or the run-time environment: src/proxy.ts sets them.

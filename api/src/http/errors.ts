@@ -3,7 +3,7 @@
 
 /**
  * Every `code` the api answers with, and its status: the one list the handler, the documented
- * examples (contract/responses.ts) and docs/API-SERVICE.md's error table (checked by
+ * examples (openapi/responses.ts) and docs/API-SERVICE.md's error table (checked by
  * api/test/serviceDocs.unit.test.ts) follow. `bad_request` is any other 4xx the body parser or
  * the router tags.
  */

@@ -3,7 +3,7 @@
 // is written once, as a setting (its config field, its variable, its rules); the config's type is
 // derived from the settings. The database URL is not shared: each service connects as its own
 // role (API_DATABASE_URL, WEB_DATABASE_URL), validated with tlsDatabaseUrl in its own config.ts.
-import { POOL_LIMITS } from "@authbridge/db-rules";
+import { POOL_LIMITS } from "@authbridge/postgres";
 import { type OptionalValidatorSpec, type RequiredValidatorSpec, type ValidatorSpec, cleanEnv } from "envalid";
 import { ConfigError } from "./errors";
 import { refusal, setVariables } from "./refusal";
