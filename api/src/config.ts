@@ -1,8 +1,10 @@
 // The api's whole environment, validated once. The only module that reads process.env.
 import {
+  type AccessTokenAlg,
   ConfigError,
   type LogLevel,
   type SecretVersion,
+  httpUrl,
   integer,
   origin,
   readEnvironment,
@@ -13,8 +15,12 @@ import { bool } from "envalid";
 import { availableCpus } from "./cpus";
 
 export interface Config {
-  /** Every configured secret, the current one (which the web signs with) first. */
+  /** ACCESS_TOKEN_ALG: the only algorithm a token may carry; it also picks where the keys come from. */
+  accessTokenAlg: AccessTokenAlg;
+  /** HS256: every configured secret, the current one (which the web signs with) first. EdDSA: none, never read. */
   secrets: SecretVersion[];
+  /** EdDSA: where the web's public keys are (JWKS_URL), how soon an unknown `kid` may refetch them, how often they are refreshed. */
+  jwks: { url: string; cooldownMs: number; maxAgeMs: number };
   /** Origin of BETTER_AUTH_URL: the token issuer and the only CORS origin. */
   webOrigin: string;
   /** Origin of API_URL: the token audience. */
@@ -60,24 +66,33 @@ export const WORKERS_MAX = 64;
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // The shared variables (secrets, DB_*, LOG_LEVEL, JWT_TTL_SECONDS) come with readEnvironment's rules.
-  const clean = readEnvironment("api", source, {
-    BETTER_AUTH_URL: origin(),
-    API_URL: origin(),
-    API_PORT: integer(1, 65535)({ default: 8000 }),
-    API_DATABASE_URL: tlsDatabaseUrl(),
-    API_DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
-    API_OPERATOR_PORT: integer(1, 65535)({ default: undefined }),
-    JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
-    SESSION_ECHO_INTERVAL_MS: integer(100, 60_000)({ default: 2000 }),
-    SESSION_ECHO_TIMEOUT_MS: integer(100, 60_000)({ default: 3000 }),
-    HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
-    // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
-    API_WORKERS: integer(1, WORKERS_MAX)({ default: undefined }),
-    WRITE_RATE_LIMIT: integer(1, 1_000_000)({ default: 120 }),
-    WRITE_RATE_WINDOW_SECONDS: integer(1, 3600)({ default: 60 }),
-    TASK_QUOTA: integer(1, 10_000_000)({ default: 10_000 }),
-    BENCH: bool({ default: false }),
-  });
+  const clean = readEnvironment(
+    "api",
+    source,
+    {
+      BETTER_AUTH_URL: origin(),
+      API_URL: origin(),
+      API_PORT: integer(1, 65535)({ default: 8000 }),
+      API_DATABASE_URL: tlsDatabaseUrl(),
+      API_DIRECT_URL: tlsDatabaseUrl({ default: undefined }),
+      API_OPERATOR_PORT: integer(1, 65535)({ default: undefined }),
+      JWT_CLOCK_TOLERANCE_SECONDS: integer(0, 300)({ default: 5 }),
+      SESSION_ECHO_INTERVAL_MS: integer(100, 60_000)({ default: 2000 }),
+      SESSION_ECHO_TIMEOUT_MS: integer(100, 60_000)({ default: 3000 }),
+      HEALTHZ_TIMEOUT_MS: integer(100, 60_000)({ default: 2000 }),
+      // Unset: one per CPU available to this process, as many as DB_POOL_MAX can give a connection.
+      API_WORKERS: integer(1, WORKERS_MAX)({ default: undefined }),
+      WRITE_RATE_LIMIT: integer(1, 1_000_000)({ default: 120 }),
+      WRITE_RATE_WINDOW_SECONDS: integer(1, 3600)({ default: 60 }),
+      TASK_QUOTA: integer(1, 10_000_000)({ default: 10_000 }),
+      BENCH: bool({ default: false }),
+      // EdDSA only. Unset: the web's own JWKS at BETTER_AUTH_URL's origin (Compose names the web's internal address).
+      JWKS_URL: httpUrl({ default: undefined }),
+      JWKS_COOLDOWN_SECONDS: integer(1, 300)({ default: 5 }),
+      JWKS_MAX_AGE_SECONDS: integer(10, 86_400)({ default: 300 }),
+    },
+    { verifierOnly: true },
+  );
   // Each worker needs at least one connection of its own, and all of them fit in DB_POOL_MAX.
   if (clean.API_WORKERS !== undefined && clean.API_WORKERS > clean.DB_POOL_MAX) {
     throw new ConfigError("api: refusing to start: API_WORKERS must not exceed DB_POOL_MAX (every worker needs a database connection)");
@@ -91,7 +106,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const workers = clean.API_WORKERS ?? Math.min(availableCpus(), clean.DB_POOL_MAX, WORKERS_MAX);
   return {
-    secrets: secretList(clean.BETTER_AUTH_SECRETS, clean.BETTER_AUTH_SECRET),
+    accessTokenAlg: clean.ACCESS_TOKEN_ALG,
+    secrets: clean.ACCESS_TOKEN_ALG === "HS256" ? secretList(clean.BETTER_AUTH_SECRETS, clean.BETTER_AUTH_SECRET) : [],
+    jwks: {
+      url: clean.JWKS_URL ?? `${clean.BETTER_AUTH_URL}/api/auth/jwks`,
+      cooldownMs: clean.JWKS_COOLDOWN_SECONDS * 1000,
+      maxAgeMs: clean.JWKS_MAX_AGE_SECONDS * 1000,
+    },
     webOrigin: clean.BETTER_AUTH_URL,
     apiOrigin: clean.API_URL,
     port: clean.API_PORT,

@@ -2,10 +2,13 @@
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 import "server-only";
 import {
+  type AccessTokenAlg,
+  ConfigError,
   InvalidValue,
   type LogLevel,
   type SecretVersion,
   httpUrl,
+  integer,
   readEnvironment,
   secretList,
   tlsDatabaseUrl,
@@ -15,6 +18,10 @@ import { makeValidator } from "envalid";
 import { invalidProxyEntries } from "./lib/clientAddress";
 
 export interface Config {
+  /** ACCESS_TOKEN_ALG: HS256 (signed here with the HKDF key) or EdDSA (Better Auth's own keys, published at /api/auth/jwks). */
+  accessTokenAlg: AccessTokenAlg;
+  /** EdDSA: a new signing key every `rotationSeconds` (0: never); a retired key stays published `graceSeconds`. */
+  jwks: { rotationSeconds: number; graceSeconds: number };
   /** Every configured secret, the current one (which signs) first; every one verifies. */
   secrets: SecretVersion[];
   /** BETTER_AUTH_URL: where the browser reaches this app (Better Auth's baseURL). */
@@ -60,8 +67,19 @@ function load(): Config {
     API_URL: httpUrl(),
     WEB_DATABASE_URL: tlsDatabaseUrl(),
     TRUSTED_PROXIES: proxyList({ default: [] }),
+    JWKS_ROTATION_SECONDS: integer(0, 31_536_000)({ default: 2_592_000 }),
+    JWKS_GRACE_SECONDS: integer(0, 31_536_000)({ default: 86_400 }),
   });
+  // A retired key must stay published while the last token it signed may still be presented
+  // (its lifetime plus the largest clock tolerance the api allows, 300 s).
+  if (clean.ACCESS_TOKEN_ALG === "EdDSA" && clean.JWKS_GRACE_SECONDS < clean.JWT_TTL_SECONDS + 300) {
+    throw new ConfigError(
+      "web: refusing to start: JWKS_GRACE_SECONDS must be at least JWT_TTL_SECONDS + 300 (a retired key must outlive its tokens)",
+    );
+  }
   return {
+    accessTokenAlg: clean.ACCESS_TOKEN_ALG,
+    jwks: { rotationSeconds: clean.JWKS_ROTATION_SECONDS, graceSeconds: clean.JWKS_GRACE_SECONDS },
     secrets: secretList(clean.BETTER_AUTH_SECRETS, clean.BETTER_AUTH_SECRET),
     baseUrl: clean.BETTER_AUTH_URL,
     issuer: new URL(clean.BETTER_AUTH_URL).origin,

@@ -7,7 +7,7 @@ import { type CleanedEnv, cleanEnv } from "envalid";
 import { ConfigError } from "./errors";
 import { refusal, setVariables } from "./refusal";
 import { secret, secretVersions, secretsProblem } from "./secrets";
-import { integer, limit, logLevel } from "./validators";
+import { accessTokenAlg, integer, limit, logLevel } from "./validators";
 
 const sharedVariables = {
   BETTER_AUTH_SECRETS: secretVersions({ default: undefined }),
@@ -21,7 +21,18 @@ const sharedVariables = {
   IDLE_AFTER_SECONDS: integer(0, 86_400)({ default: 300 }),
   // The web signs tokens for this long; the api refuses a token that claims to live longer.
   JWT_TTL_SECONDS: integer(10, 86_400)({ default: 900 }),
+  // How API access tokens are signed: HS256 with the HKDF key of the shared secret, or EdDSA with
+  // Better Auth's own Ed25519 keys, published as a JWKS (docs/TOKENS.md).
+  ACCESS_TOKEN_ALG: accessTokenAlg({ default: "HS256" }),
 };
+
+export interface ReadOptions {
+  /**
+   * The service only verifies API tokens (the api): with ACCESS_TOKEN_ALG=EdDSA it verifies with
+   * public keys and needs no shared secret at all, so none is required.
+   */
+  verifierOnly?: boolean;
+}
 
 /**
  * `source` (the caller's process.env) checked against the shared variables and the service's own:
@@ -31,9 +42,10 @@ export function readEnvironment<S extends object>(
   service: string,
   source: Readonly<Record<string, string | undefined>>,
   own: S,
+  options: ReadOptions = {},
 ): CleanedEnv<typeof sharedVariables & S> {
   const env = setVariables(source);
-  const problem = secretsProblem(env);
+  const problem = options.verifierOnly && env.ACCESS_TOKEN_ALG === "EdDSA" ? null : secretsProblem(env);
   return cleanEnv(
     env,
     { ...sharedVariables, ...own },
