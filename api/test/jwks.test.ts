@@ -108,7 +108,7 @@ describe("configuration", () => {
     ["JWKS_URL", "ftp://web/jwks", "JWKS_URL must be an absolute http(s) URL"],
     ["JWKS_COOLDOWN_SECONDS", "0", "JWKS_COOLDOWN_SECONDS must be an integer from 1 to 300"],
   ])("%s=%s is refused, naming the variable", (name, value, message) => {
-    expect(() => loadConfig({ ...base, ACCESS_TOKEN_ALG: "EdDSA", [name]: value })).toThrow(new RegExp(`^api: refusing to start: .*${message}`));
+    expect(() => loadConfig({ ...base, ACCESS_TOKEN_ALG: "EdDSA", [name]: value })).toThrow(message);
   });
 });
 
