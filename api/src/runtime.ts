@@ -73,7 +73,15 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   // Quiet for IDLE_AFTER_SECONDS: the listener lets go and health stops probing; a request resumes both.
   const idleness = new Idleness(config.idleAfterMs);
-  idleness.onChange((idle) => (idle ? listener.pause() : listener.resume()));
+  idleness.onChange((idle) => {
+    if (idle) {
+      listener.pause();
+      jwks?.pause();
+    } else {
+      listener.resume();
+      jwks?.resume();
+    }
+  });
   const probe = createHealthCheck(pool, config.healthzTimeoutMs, logger);
   return {
     deps: {

@@ -109,7 +109,7 @@ function compact(claims: object, header: Record<string, unknown>, signature: (in
  * undefined claim. Hostile tests may name HS384 or HS512: they are signed with that hash.
  */
 export function signToken(claims: object, key: SigningKey, header: Record<string, unknown> = {}): Signed {
-  const full = { alg: "HS256", typ: "JWT", kid: "1", ...header };
+  const full: Record<string, unknown> = { alg: "HS256", typ: "JWT", kid: "1", ...header };
   const hash = HASH_OF[String(full.alg)];
   if (!hash) throw new Error(`signToken signs HS256, HS384 or HS512, not ${String(full.alg)}`);
   return compact(claims, full, (input) => createHmac(hash, key).update(input).digest("base64url"));

@@ -133,7 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const startApi = async (own: Record<string, string> = {}): Promise<Service> => {
       const port = own.API_PORT ?? String(await freePort());
       // EdDSA: the api verifies with the web's public keys and never sees the secret (empty is unset).
-      const withoutSecret = alg === "EdDSA" ? { BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: "" } : {};
+      const withoutSecret: Record<string, string> = alg === "EdDSA" ? { BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: "" } : {};
       const api = start("api", `http://127.0.0.1:${port}`, { ...withoutSecret, ...own, API_PORT: port });
       await waitForUrl(api, `${api.url}/livez`, START_TIMEOUT_MS);
       return api;

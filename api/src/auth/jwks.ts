@@ -33,6 +33,10 @@ export interface JwksKeySource {
   /** Resolves once at least one key is held, fetching (and retrying every cooldown) until then. */
   ready(): Promise<void>;
   state(): JwksState;
+  /** Idle (IDLE_AFTER_SECONDS): no background refresh, so nothing wakes the web or its database. */
+  pause(): void;
+  /** A request again: refreshed now if the set is older than maxAge, then every maxAge. */
+  resume(): void;
   stop(): void;
 }
 
@@ -138,12 +142,14 @@ export function createJwksKeySource(options: JwksOptions): JwksKeySource {
     return waiting;
   };
 
-  const scheduleRefresh = () => {
+  let paused = false;
+  const scheduleRefresh = (inMs = options.maxAgeMs) => {
+    clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => {
       void fetchSoon().finally(() => {
-        if (!stopped) scheduleRefresh();
+        if (!stopped && !paused) scheduleRefresh();
       });
-    }, options.maxAgeMs);
+    }, inMs);
     refreshTimer.unref();
   };
 
@@ -156,13 +162,22 @@ export function createJwksKeySource(options: JwksOptions): JwksKeySource {
     },
     async ready() {
       while (keys.size === 0 && !stopped) await fetchSoon();
-      if (!stopped && !refreshTimer) scheduleRefresh();
+      if (!stopped && !paused && !refreshTimer) scheduleRefresh();
     },
     state: () => ({
       keys: keys.size,
       ...(fetchedAt !== undefined ? { fetchedAt: new Date(fetchedAt).toISOString() } : {}),
       ...(failing ? { failing } : {}),
     }),
+    pause() {
+      paused = true;
+      clearTimeout(refreshTimer);
+    },
+    resume() {
+      if (!paused || stopped) return;
+      paused = false;
+      scheduleRefresh(Math.max(0, (fetchedAt ?? 0) + options.maxAgeMs - now()));
+    },
     stop() {
       stopped = true;
       clearTimeout(refreshTimer);

@@ -210,8 +210,28 @@ describe("readEnvironment", () => {
       SVC_DATABASE_URL,
       JWT_TTL_SECONDS: 900,
       IDLE_AFTER_SECONDS: 300,
+      ACCESS_TOKEN_ALG: "HS256",
       OWN: 5,
     });
+  });
+
+  test("ACCESS_TOKEN_ALG: HS256 (the default) or EdDSA, exactly; anything else is refused by name", () => {
+    const read = (alg: string) =>
+      readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A, SVC_DATABASE_URL, ACCESS_TOKEN_ALG: alg }, own).ACCESS_TOKEN_ALG;
+    expect(read("")).toBe("HS256");
+    expect(read("HS256")).toBe("HS256");
+    expect(read("EdDSA")).toBe("EdDSA");
+    for (const alg of ["eddsa", "RS256", "none", "HS256 "])
+      expect(() => read(alg)).toThrow("svc: refusing to start: ACCESS_TOKEN_ALG must be one of HS256, EdDSA");
+  });
+
+  test("verifierOnly: with EdDSA no secret is required (the api); with HS256, or for a signer (the web), it still is", () => {
+    const source = { SVC_DATABASE_URL, ACCESS_TOKEN_ALG: "EdDSA" };
+    expect(readEnvironment("svc", source, own, { verifierOnly: true }).BETTER_AUTH_SECRET).toBeUndefined();
+    expect(() => readEnvironment("svc", source, own)).toThrow("svc: refusing to start: BETTER_AUTH_SECRET is missing");
+    expect(() => readEnvironment("svc", { SVC_DATABASE_URL }, own, { verifierOnly: true })).toThrow(
+      "svc: refusing to start: BETTER_AUTH_SECRET is missing",
+    );
   });
 
   test("every problem in one line: the secrets problem first, then each variable, no value", () => {
