@@ -6,4 +6,15 @@ export { Idleness, type IdlenessListener, type IdlenessState } from "./idleness"
 export { LOG_LEVELS, type LogLevel, createLogger } from "./logger";
 export { refusal, setVariables } from "./refusal";
 export { MIN_SECRET_LENGTH, SINGLE_SECRET_VERSION, type SecretVersion, secret, secretList, secretVersions, secretsProblem } from "./secrets";
-export { ACCESS_TOKEN_ALGS, type AccessTokenAlg, accessTokenAlg, httpUrl, integer, limit, logLevel, origin, secureHttpUrl, tlsDatabaseUrl } from "./validators";
+export {
+  ACCESS_TOKEN_ALGS,
+  type AccessTokenAlg,
+  accessTokenAlg,
+  httpUrl,
+  integer,
+  limit,
+  logLevel,
+  origin,
+  secureHttpUrl,
+  tlsDatabaseUrl,
+} from "./validators";
