@@ -210,6 +210,17 @@ describe("fetching the JWKS", () => {
     expect(jwks.fetches - before).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
   });
 
+  test("a JWKS that suddenly lists no key (or only foreign ones) never empties the keys held", async () => {
+    const held = jwks.keys;
+    try {
+      jwks.keys = [{ kty: "RSA", n: "AQAB", e: "AQAB", kid: "rsa-1" }];
+      await expectRefused(eddsa(claimsFor("user-a"), newKey(), "rsa-1"));
+      expect((await whoami(eddsa(claimsFor("user-a")))).status).toBe(200);
+    } finally {
+      jwks.keys = held;
+    }
+  });
+
   test("while the JWKS answers 503 or is a redirect elsewhere, known keys still verify and a key only the other place has does not", async () => {
     const elsewhere = await startJwksServer();
     const stranger = newKey();

@@ -105,39 +105,42 @@ export function createJwksKeySource(options: JwksOptions): JwksKeySource {
   let refreshTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  const failed = (reason: string) => {
+    if (reason !== failing) logger.warn({ reason, keysKept: keys.size }, "jwks fetch failing; the keys already held still verify");
+    failing = reason;
+  };
+  const fetched = (set: Map<string, KeyObject>) => {
+    // An empty set (a web that has not made its first key yet) never replaces keys that verify.
+    if (set.size === 0 && keys.size > 0) return failed("JWKS lists no Ed25519 key");
+    const added = [...set.keys()].filter((kid) => !keys.has(kid));
+    const dropped = [...keys.keys()].filter((kid) => !set.has(kid));
+    keys = set;
+    fetchedAt = now();
+    if (failing || added.length > 0 || dropped.length > 0) logger.info({ kids: [...keys.keys()], added, dropped }, "jwks fetched");
+    failing = undefined;
+  };
+  // Never rejects: a failure is logged and the keys held stay.
   const attempt = (): Promise<void> => {
     lastAttempt = now();
-    inFlight = fetchJwks(options.url).then(
-      (fetched) => {
-        // An empty set (a web that has not made its first key yet) never replaces keys that verify.
-        if (fetched.size === 0 && keys.size > 0) throw new JwksError("JWKS lists no Ed25519 key");
-        const added = [...fetched.keys()].filter((kid) => !keys.has(kid));
-        const dropped = [...keys.keys()].filter((kid) => !fetched.has(kid));
-        keys = fetched;
-        fetchedAt = now();
-        if (failing || added.length > 0 || dropped.length > 0) logger.info({ kids: [...keys.keys()], added, dropped }, "jwks fetched");
-        failing = undefined;
-      },
-      (err: unknown) => {
-        const reason = err instanceof JwksError ? err.message : "JWKS fetch failed";
-        if (reason !== failing) logger.warn({ reason, keysKept: keys.size }, "jwks fetch failing; the keys already held still verify");
-        failing = reason;
-      },
-    );
-    return inFlight.finally(() => (inFlight = undefined));
+    const settled = fetchJwks(options.url).then(fetched, (err: unknown) => failed(err instanceof JwksError ? err.message : "JWKS fetch failed"));
+    inFlight = settled.finally(() => (inFlight = undefined));
+    return inFlight;
   };
 
   // The next fetch the cooldown allows: now when it has passed, else one shared fetch at its end.
+  // Its timer keeps the process alive: an api waiting for its first key has nothing else to do.
+  let waitTimer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
   const fetchSoon = (): Promise<void> => {
     if (inFlight) return inFlight;
     const wait = lastAttempt + options.cooldownMs - now();
     if (wait <= 0) return attempt();
     waiting ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        waiting = undefined;
-        void (stopped ? Promise.resolve() : (inFlight ?? attempt())).then(resolve);
+      wake = resolve;
+      waitTimer = setTimeout(() => {
+        waiting = wake = undefined;
+        void (inFlight ?? attempt()).then(resolve);
       }, wait);
-      timer.unref();
     });
     return waiting;
   };
@@ -181,6 +184,10 @@ export function createJwksKeySource(options: JwksOptions): JwksKeySource {
     stop() {
       stopped = true;
       clearTimeout(refreshTimer);
+      clearTimeout(waitTimer);
+      // Whoever waits for a fetch that will not come gets the keys held (a retry then refuses).
+      wake?.();
+      waiting = wake = undefined;
     },
   };
 }
