@@ -9,7 +9,7 @@ import type { Config } from "./config";
 import { createHealthCheck, idleReport } from "./db/health";
 import { createPool } from "./db/pool";
 import { createDatabase } from "./db/prisma";
-import type { ResilientPool } from "@authbridge/db-rules";
+import type { ResilientPool } from "@authbridge/postgres";
 import { Idleness } from "@authbridge/service-kit";
 import { createTaskService } from "./services/tasks";
 import { startSessionListener } from "./sessions/listener";

@@ -2,7 +2,7 @@
 // directions, the cache, and which JWKS entries become keys. The fetching itself (over real HTTP)
 // is api/test/jwks.test.ts.
 import { type KeyObject, createPublicKey } from "node:crypto";
-import { ED25519_VECTOR, KIT_KEY, ed25519FromSeed, signEdDSA, signToken } from "@authbridge/testing/contract";
+import { ED25519_VECTOR, KIT_KEY, ed25519FromSeed, signEdDSA, signToken } from "@authbridge/testing/tokens";
 import type { JwksKeySource, KidLookup } from "../src/auth/jwks";
 import { parseJwks } from "../src/auth/jwks";
 import { deriveTokenKeys } from "../src/auth/tokenKey";

@@ -14,7 +14,7 @@ import { type Runtime, createRuntime } from "../src/runtime";
 import type { Cluster } from "@authbridge/testing/pg";
 import { freePort } from "@authbridge/testing/pg";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { KIT_KEY, signEdDSA, signToken } from "@authbridge/testing/contract";
+import { KIT_KEY, signEdDSA, signToken } from "@authbridge/testing/tokens";
 import { programs, startProgram, stopProgram, waitForLine } from "@authbridge/testing/processes";
 import { API_ORIGIN, type ErrorBody, WEB_ORIGIN, captureLogger, claimsFor, insertUsers, testConfig } from "./helpers";
 

@@ -7,7 +7,7 @@ import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createLogger } from "@authbridge/service-kit";
-import { KIT_KEY, contractClaims, signEdDSA } from "@authbridge/testing/contract";
+import { KIT_KEY, contractClaims, signEdDSA } from "@authbridge/testing/tokens";
 import { programs } from "@authbridge/testing/processes";
 import { repoRoot } from "@authbridge/testing/pg";
 import { type StartedApi, fromApiDist, startServer } from "./apiProcess";

@@ -18,7 +18,7 @@ const { createPool } = fromApiDist("db/pool") as typeof import("../../api/src/db
 const { userQueryable } = fromApiDist("db/asUser") as typeof import("../../api/src/db/asUser");
 const { parseTaskPageQuery } = fromApiDist("routes/tasks/pageQuery") as typeof import("../../api/src/routes/tasks/pageQuery");
 const { changeTask, readTask, readTaskPage } = fromApiDist("services/tasks") as typeof import("../../api/src/services/tasks");
-const { TaskChanges } = fromApiDist("contract/schemas") as typeof import("../../api/src/contract/schemas");
+const { TaskChanges } = fromApiDist("openapi/schemas") as typeof import("../../api/src/openapi/schemas");
 const { HttpError } = fromApiDist("http/errors") as typeof import("../../api/src/http/errors");
 const { createSessionRegistry } = fromApiDist("sessions/registry") as typeof import("../../api/src/sessions/registry");
 

@@ -2,7 +2,7 @@
 // hands out is the token the API accepts, and nothing else is. Run in both modes (ACCESS_TOKEN_ALG:
 // HS256, then EdDSA with the web's own keys, published at /api/auth/jwks).
 import { createPublicKey, verify } from "node:crypto";
-import { KIT_KEY, TOKEN_ALG, contractKey, fingerprintOf, mint, signEdDSA, signToken, signatureValid } from "@authbridge/testing/contract";
+import { KIT_KEY, TOKEN_ALG, contractKey, fingerprintOf, mint, signEdDSA, signToken, signatureValid } from "@authbridge/testing/tokens";
 import { PASSWORD, decodePart, fetchToken, newEmail, authPost, signIn, signUp } from "@authbridge/testing/auth";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 

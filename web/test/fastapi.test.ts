@@ -5,7 +5,7 @@
 // whether the token's session still exists, the verifier cannot (the last test shows the difference).
 // Run in both modes (ACCESS_TOKEN_ALG): in EdDSA the verifier, like the api, holds no secret and
 // reads the web's JWKS; forgeries are signed with the kit's key that JWKS publishes.
-import { KIT_KEY, type SigningKey, TOKEN_ALG, contractKey, signEdDSA, signToken } from "@authbridge/testing/contract";
+import { KIT_KEY, type SigningKey, TOKEN_ALG, contractKey, signEdDSA, signToken } from "@authbridge/testing/tokens";
 import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, sign } from "node:crypto";
 import { request as httpRequest } from "node:http";
