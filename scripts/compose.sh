@@ -20,6 +20,8 @@ die() { echo "compose: $*" >&2; exit 1; }
 MIN_COMPOSE=2.20.0
 MIN_API=1.41
 START_INTERVAL_API=1.44
+# Compose 2.24.4 is the first with both `!reset` and `!override` (docker-compose.eddsa.yml).
+EDDSA_COMPOSE=2.24.4
 
 at_least() { printf '%s\n%s\n' "$1" "$2" | sort -V -C; }
 
@@ -54,14 +56,21 @@ load_env() {
 
 # Which files, by Compose's own rules, so that `make up` runs what `docker compose up` would:
 # COMPOSE_FILE when set (the caller's or the env file's), else docker-compose.yml and, when it
-# exists, docker-compose.override.yml beside it. Fast health polling during start-up
-# (docker-compose.start-interval.yml) goes right after docker-compose.yml where the engine takes
-# it (Compose refuses the whole project on older engines), so an override still has the last word.
+# exists, docker-compose.override.yml beside it. Right after docker-compose.yml go fast health
+# polling during start-up (docker-compose.start-interval.yml) where the engine takes it (Compose
+# refuses the whole project on older engines) and, with ACCESS_TOKEN_ALG=EdDSA, the EdDSA
+# order and environment (docker-compose.eddsa.yml), so an override still has the last word.
 compose_files_chosen=false
 choose_compose_files() {
-  local separator=${COMPOSE_PATH_SEPARATOR:-:} base=$root/docker-compose.yml fast="" files=() chosen=() file api
+  local separator=${COMPOSE_PATH_SEPARATOR:-:} base=$root/docker-compose.yml after_base=() files=() chosen=() file api version
   api=$(docker version --format '{{.Server.APIVersion}}' 2>/dev/null || echo 0)
-  at_least "$START_INTERVAL_API" "$api" && fast=$root/docker-compose.start-interval.yml
+  at_least "$START_INTERVAL_API" "$api" && after_base+=("$root/docker-compose.start-interval.yml")
+  if [ "${ACCESS_TOKEN_ALG:-}" = EdDSA ]; then
+    version=$(docker compose version --short 2>/dev/null || echo 0); version=${version#v}
+    at_least "$EDDSA_COMPOSE" "${version%%-*}" \
+      || die "ACCESS_TOKEN_ALG=EdDSA needs Docker Compose $EDDSA_COMPOSE or newer (docker-compose.eddsa.yml uses !reset), not $version"
+    after_base+=("$root/docker-compose.eddsa.yml")
+  fi
   if [ -n "${COMPOSE_FILE:-}" ]; then
     IFS=$separator read -r -a files <<<"$COMPOSE_FILE"
   else
@@ -70,7 +79,7 @@ choose_compose_files() {
   fi
   for file in "${files[@]}"; do
     chosen+=("$file")
-    if [ -n "$fast" ] && [ "$(realpath -m "$file")" = "$base" ]; then chosen+=("$fast"); fi
+    if [ "$(realpath -m "$file")" = "$base" ]; then chosen+=("${after_base[@]}"); fi
   done
   COMPOSE_FILE=$(IFS=$separator; echo "${chosen[*]}")
   export COMPOSE_FILE

@@ -32,6 +32,23 @@ for project in packages/* migrator api web tests/*; do
   fi
 done
 
+# The second run: the token, revocation, replicas and FastAPI suites (and the log audit) once more
+# with ACCESS_TOKEN_ALG=EdDSA, the same files, each reading its mode from the environment
+# (docs/TOKENS.md). The test kit starts every service in that mode.
+eddsa_suites=(
+  "web test/cross.test.ts test/fastapi.test.ts"
+  "tests/replicas replicas.test.ts"
+  "tests/resilience revocation.test.ts rotation.test.ts logs.test.ts"
+)
+for entry in "${eddsa_suites[@]}"; do
+  read -r project files <<<"$entry"
+  step "jest: $project (ACCESS_TOKEN_ALG=EdDSA)"
+  # shellcheck disable=SC2086 # files is a list of paths
+  if ! (cd "$project" && ACCESS_TOKEN_ALG=EdDSA "$root/node_modules/.bin/jest" --ci --json --outputFile="$results/$(basename "$project")-eddsa.json" "$@" $files); then
+    failed_projects+=("$project (EdDSA)")
+  fi
+done
+
 node scripts/summarise-results.js "$results"
 
 if [ ${#failed_projects[@]} -gt 0 ]; then

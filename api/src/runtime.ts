@@ -2,8 +2,9 @@
 // session registry and its listener, the services and the health probe. server.ts and the integration tests both start from here.
 import type { Logger } from "pino";
 import type { AppDeps } from "./app";
+import { type JwksState, createJwksKeySource } from "./auth/jwks";
 import { deriveTokenKeys, fingerprints } from "./auth/tokenKey";
-import { createTokenVerifier } from "./auth/tokenVerifier";
+import { type KeySource, createTokenVerifier } from "./auth/tokenVerifier";
 import type { Config } from "./config";
 import { createHealthCheck, idleReport } from "./db/health";
 import { createPool } from "./db/pool";
@@ -28,11 +29,18 @@ export interface Runtime {
   keyFingerprint: string;
   /** One fingerprint per configured version, by `kid`. */
   keyFingerprints: Record<string, string>;
+  /** Resolves once tokens can be verified: at once for HS256; for EdDSA once the JWKS gave a key. */
+  ready(): Promise<void>;
+  /** EdDSA: the keys held and the last fetch. */
+  jwks?: () => JwksState;
   close(): Promise<void>;
 }
 
 export function createRuntime(config: Config, logger: Logger): Runtime {
+  // HS256: the keys derived from the secrets. EdDSA: the web's JWKS, and no secret at all.
   const keys = deriveTokenKeys(config.secrets);
+  const jwks = config.accessTokenAlg === "EdDSA" ? createJwksKeySource({ ...config.jwks, logger }) : undefined;
+  const keySource: KeySource = jwks ? { jwks } : { keys };
   const pool = createPool({
     url: config.databaseUrl,
     connectTimeoutMs: config.dbConnectTimeoutMs,
@@ -43,7 +51,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   const db = createDatabase(pool);
   const verifier = createTokenVerifier({
-    keys,
+    ...keySource,
     issuer: config.webOrigin,
     audience: config.apiOrigin,
     clockToleranceSeconds: config.clockToleranceSeconds,
@@ -65,7 +73,15 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   // Quiet for IDLE_AFTER_SECONDS: the listener lets go and health stops probing; a request resumes both.
   const idleness = new Idleness(config.idleAfterMs);
-  idleness.onChange((idle) => (idle ? listener.pause() : listener.resume()));
+  idleness.onChange((idle) => {
+    if (idle) {
+      listener.pause();
+      jwks?.pause();
+    } else {
+      listener.resume();
+      jwks?.resume();
+    }
+  });
   const probe = createHealthCheck(pool, config.healthzTimeoutMs, logger);
   return {
     deps: {
@@ -84,7 +100,10 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     pool,
     keyFingerprint: [...keys.values()][0]?.fingerprint ?? "",
     keyFingerprints: fingerprints(keys),
+    ready: () => jwks?.ready() ?? Promise.resolve(),
+    ...(jwks ? { jwks: () => jwks.state() } : {}),
     close: async () => {
+      jwks?.stop();
       idleness.stop();
       await listener.close();
       await db.$disconnect();

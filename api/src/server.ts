@@ -71,6 +71,9 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   // Loaded here, not at the top: a cluster primary never serves, so it never loads Express or Prisma.
   const [{ createApp, createOperatorApp }, { createRuntime }] = await Promise.all([import("./app"), import("./runtime")]);
   const runtime = createRuntime(config, logger);
+  // Nothing listens before a token can be verified (EdDSA: the JWKS gave a key), so neither
+  // /healthz nor an orchestrator ever sees an api that would refuse every token.
+  await runtime.ready();
   const server = createServer(SERVER_TIMEOUTS, createApp(runtime.deps)).listen(config.port);
   // Loopback only: another host (or container) never sees the detail.
   const operator = config.operatorPort === undefined ? undefined : createOperatorApp(runtime.deps).listen(config.operatorPort, "127.0.0.1");
@@ -85,8 +88,10 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       {
         port: config.port,
         operatorPort: config.operatorPort,
-        keyFingerprint: runtime.keyFingerprint,
-        keyFingerprints: runtime.keyFingerprints,
+        accessTokenAlg: config.accessTokenAlg,
+        ...(config.accessTokenAlg === "HS256"
+          ? { keyFingerprint: runtime.keyFingerprint, keyFingerprints: runtime.keyFingerprints }
+          : { jwksUrl: config.jwks.url, jwks: runtime.jwks?.() }),
         database: databaseHostKind(config.databaseUrl),
         bench: config.bench,
         workers: config.workers,

@@ -26,6 +26,8 @@ export interface CaseTargets {
   twoWorkers: Served | null;
   /** The same api build on a database where row-level security on task is disabled. */
   rlsOff: Served | null;
+  /** The api with ACCESS_TOKEN_ALG=EdDSA (eddsa.ts), its tokens of the kit's Ed25519 key. */
+  eddsa: Served | null;
   /** The large-list user on the api, and a cursor deep into their list. */
   large: { user: BenchUser; deepCursor: string } | null;
   taskOf: TaskOf;
@@ -62,6 +64,18 @@ function tasksCase(name: HttpCase, served: Served, own: boolean): CaseSpec {
   };
 }
 
+/** GET /api/whoami: the token check and the session check, nothing else. */
+function authOnlyCase(name: HttpCase, served: Served, own: boolean): CaseSpec {
+  return {
+    name,
+    authenticated: true,
+    ...(own ? { target: served.target } : {}),
+    requests: served.users.map((user) => ({ path: "/api/whoami", headers: bearer(user) })),
+    check: (status, body) =>
+      expect(status === 200 && isObject(body) && served.users.some((u) => u.id === body.userId), "200 { userId } of a bench user"),
+  };
+}
+
 const taskPath = (user: BenchUser, taskOf: TaskOf) => `/api/${encodeURIComponent(user.id)}/tasks/${taskOf[user.id] ?? ""}`;
 const oneTask = (check: (task: Record<string, unknown>) => boolean, what: string) => (status: number, body: unknown) =>
   expect(status === 200 && isObject(body) && isObject(body.task) && check(body.task), what);
@@ -94,7 +108,7 @@ function patchCase(name: HttpCase, served: Served, taskOf: TaskOf, own: boolean)
 }
 
 export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSpec>> {
-  const { api, floor, twoWorkers, rlsOff, large, taskOf } = targets;
+  const { api, floor, twoWorkers, rlsOff, eddsa, large, taskOf } = targets;
   return {
     baseline: {
       name: "baseline",
@@ -102,13 +116,8 @@ export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSp
       requests: [{ path: "/bench/baseline" }],
       check: (status, body) => expect(status === 200 && isObject(body) && body.ok === true, "200 { ok: true }"),
     },
-    "auth-only": {
-      name: "auth-only",
-      authenticated: true,
-      requests: api.users.map((user) => ({ path: "/api/whoami", headers: bearer(user) })),
-      check: (status, body) =>
-        expect(status === 200 && isObject(body) && api.users.some((u) => u.id === body.userId), "200 { userId } of a bench user"),
-    },
+    "auth-only": authOnlyCase("auth-only", api, false),
+    ...(eddsa ? { "auth-only-eddsa": authOnlyCase("auth-only-eddsa", eddsa, true) } : {}),
     tasks: tasksCase("tasks", api, false),
     ...(floor ? { floor: tasksCase("floor", floor, true) } : {}),
     ...(rlsOff ? { "tasks-rls-off": tasksCase("tasks-rls-off", rlsOff, true) } : {}),

@@ -23,6 +23,7 @@ import { measureRoundTrips, startDelayRelay } from "./roundTrips";
 import { LARGE_LIST_TASKS, TASKS_PER_USER, seed, sessionOf } from "./seed";
 import { TOKEN_TTL_SECONDS, contractKeyObject, mintToken, throwAwaySecret } from "./tokens";
 import { runVerify } from "./verify";
+import { eddsaUsers, runVerifyEdDSA, startEdDSAApi, startJwks } from "./eddsa";
 
 const WEB_ORIGIN = "http://localhost:3000"; // only the token issuer: no web app runs
 const USER_IDS = ["bench-user-a", "bench-user-b"];
@@ -90,6 +91,15 @@ async function startedApi(secret: string, databaseUrl: string, workers: number):
   return api;
 }
 
+/** The api in EdDSA mode on the same database, its keys from a JWKS served by the bench (eddsa.ts). */
+async function startedEdDSAApi(databaseUrl: string): Promise<StartedApi> {
+  const jwks = await startJwks();
+  cleanups.push(() => jwks.close());
+  const api = await startEdDSAApi({ webOrigin: WEB_ORIGIN, port: await freePort(), operatorPort: await freePort(), databaseUrl, jwksUrl: jwks.url });
+  cleanups.push(() => api.stop());
+  return api;
+}
+
 /**
  * The same api build on a database of its own, seeded alike, where row-level security on task is
  * off (the owner disables it after migrating): what the policies cost is the tasks case over this one.
@@ -148,21 +158,28 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   const twoWorkers = twoWorkersApi ? served(twoWorkersApi) : null;
   const rlsOffServer = wanted("tasks-rls-off") ? await rlsOffApi(secret) : null;
   const rlsOff = rlsOffServer ? served(rlsOffServer) : null;
+  const eddsaApi = wanted("auth-only-eddsa") ? await startedEdDSAApi(roles.api) : null;
+  const eddsa = eddsaApi ? { ...served(eddsaApi), users: eddsaUsers(USER_IDS, WEB_ORIGIN, eddsaApi.origin) } : null;
   const largeUser = large ? usersFor(key, [LARGE_USER_ID], api.origin)[0] : undefined;
   const apiServed = served(api);
   // Measured with revocation on: every request checks its session (in memory once seen).
   await waitForListener(api.operatorOrigin);
   if (twoWorkersApi) await waitForListener(twoWorkersApi.operatorOrigin);
   if (rlsOffServer) await waitForListener(rlsOffServer.operatorOrigin);
+  if (eddsaApi) await waitForListener(eddsaApi.operatorOrigin);
   // Each session's first sight is its one read; from here on every check must come from memory.
   for (const user of [...apiServed.users, ...(largeUser ? [largeUser] : [])]) {
     await fetch(`${api.origin}/api/whoami`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
+  }
+  for (const user of eddsa?.users ?? []) {
+    await fetch(`${eddsa?.target.origin ?? ""}/api/whoami`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
   }
   const specs = caseSpecs({
     api: apiServed,
     floor,
     twoWorkers,
     rlsOff,
+    eddsa,
     large: largeUser ? { user: largeUser, deepCursor: await deepCursor(api.origin, largeUser) } : null,
     taskOf: await firstTasks(api.origin, apiServed.users),
   });
@@ -197,13 +214,16 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   }
 }
 
-function verifyCase(options: Options, secret: string, run: Run): void {
+async function verifyCase(options: Options, secret: string, run: Run): Promise<void> {
   log(`verify: ${options.verifySeconds} s per function, in-process`);
   const audience = "http://127.0.0.1:8000";
   const user = USER_IDS[0] ?? "";
   const key = contractKeyObject(secret);
   const minted = mintToken(key, { issuer: WEB_ORIGIN, audience }, { id: user, sessionId: sessionOf(user) }, TOKEN_TTL_SECONDS);
   run.verify = runVerify({ key, ...minted, issuer: WEB_ORIGIN, audience, seconds: options.verifySeconds });
+  // EdDSA's rows beside HS256's, against the same HMAC floor.
+  const hmacOpsPerSec = run.verify[0]?.opsPerSec ?? 1;
+  run.verify.push(...(await runVerifyEdDSA({ issuer: WEB_ORIGIN, audience, seconds: options.verifySeconds, hmacOpsPerSec })));
 }
 
 async function main(): Promise<number> {
@@ -229,7 +249,7 @@ async function main(): Promise<number> {
     wallSeconds: 0,
   };
   // The in-process case first, while nothing else of ours is running.
-  if (options.cases.includes("verify")) verifyCase(options, secret, run);
+  if (options.cases.includes("verify")) await verifyCase(options, secret, run);
   if (options.cases.some((c) => c !== "verify")) {
     try {
       await httpCases(options, secret, run);

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 export const HTTP_CASES = [
   "baseline",
   "auth-only",
+  "auth-only-eddsa",
   "tasks",
   "tasks-rls-off",
   "floor",

@@ -86,6 +86,7 @@ function target(name: string, goal: string, value: number | null | undefined, me
 
 export function targets(run: Run): Target[] {
   const authOnly = byName(run, "auth-only");
+  const authOnlyEdDSA = byName(run, "auth-only-eddsa");
   const tasks = byName(run, "tasks");
   const twoWorkers = byName(run, "tasks-2-workers");
   const byId = byName(run, "task-by-id");
@@ -99,6 +100,7 @@ export function targets(run: Run): Target[] {
       : { name, goal: "report", actual: show(value), status: "reported" };
   return [
     target("auth-only / baseline", ">= 0.90", authOnly ? ratioToBaseline(run, authOnly) : null, (v) => v >= 0.9, x),
+    target("auth-only EdDSA / baseline", ">= 0.90", authOnlyEdDSA ? ratioToBaseline(run, authOnlyEdDSA) : null, (v) => v >= 0.9, x),
     target(
       "tasks req/s, row-level security on / off (same build)",
       ">= 0.90",

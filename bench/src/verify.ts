@@ -19,7 +19,7 @@ export interface OpsResult {
 const BATCH = 1000;
 
 /** Runs fn in batches for `seconds` (after a quarter of that as warm-up); fn must return true. */
-function measure(seconds: number, fn: () => boolean): number {
+export function measure(seconds: number, fn: () => boolean): number {
   const run = (ms: number) => {
     let ops = 0;
     const start = process.hrtime.bigint();

@@ -31,6 +31,13 @@ export const PROBES: readonly Probe[] = [
   { name: "read session tokens", statements: [count(`SELECT token FROM "session"`)] },
   { name: "read verification values", statements: [count(`SELECT value FROM verification`)] },
   { name: "read jwks private keys", statements: [count(`SELECT "privateKey" FROM jwks`)] },
+  // Better Auth's jwt plugin only reads its keys and adds one at each rotation (EdDSA mode).
+  {
+    name: "add a jwks key",
+    statements: [touched(`INSERT INTO jwks (id, "publicKey", "privateKey", "createdAt") VALUES ('key-new', 'public', 'private', now())`)],
+  },
+  { name: "change a jwks key", statements: [touched(`UPDATE jwks SET "publicKey" = 'forged' WHERE id = 'key-a'`)] },
+  { name: "delete a jwks key", statements: [touched(`DELETE FROM jwks WHERE id = 'key-a'`)] },
   { name: "read rate-limit rows", statements: [count(`SELECT key FROM rate_limit`)] },
   { name: "read sign-in failure counters", statements: [count(`SELECT email FROM sign_in_failure`)] },
   { name: "read the migration history", statements: [count(`SELECT migration_name FROM _prisma_migrations`)] },
@@ -81,6 +88,9 @@ export const EXPECTED: Record<string, Record<Role, Outcome>> = {
   "read session tokens": { owner: "done", web: "done", api: "refused" },
   "read verification values": { owner: "done", web: "done", api: "refused" },
   "read jwks private keys": { owner: "done", web: "done", api: "refused" },
+  "add a jwks key": { owner: "done", web: "done", api: "refused" },
+  "change a jwks key": { owner: "done", web: "refused", api: "refused" },
+  "delete a jwks key": { owner: "done", web: "refused", api: "refused" },
   "read rate-limit rows": { owner: "done", web: "done", api: "refused" },
   "read sign-in failure counters": { owner: "done", web: "done", api: "refused" },
   "read the migration history": { owner: "done", web: "refused", api: "refused" },

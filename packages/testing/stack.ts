@@ -7,12 +7,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { contractKey, type Parties } from "./tokens";
+import { KIT_KEY, TOKEN_ALG, contractKey, type Parties } from "./tokens";
 import { migrate } from "./migrator";
 import { type Cluster, freePort, startCluster } from "./pg";
 import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "./processes";
 import { type ServiceUrls, roleEnv, serviceUrls } from "./roles";
 import { announceSecret } from "./secrets";
+import { sql } from "./sql";
 
 /** A started program and the URL it answers on. */
 export type Service = Program & { url: string };
@@ -26,9 +27,16 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Keep every process's output in this folder as well (for a log audit). */
   logDir?: string;
+  /**
+   * EdDSA: publish the kit's key (KIT_KEY) in the web's JWKS, so `mint` makes tokens every
+   * verifier accepts. Default true; a stack whose web rotates its keys turns it off.
+   */
+  kitKey?: boolean;
 }
 
 export interface Stack extends Parties {
+  /** ACCESS_TOKEN_ALG of every service (the run's TOKEN_ALG unless `env` says otherwise). */
+  alg: "HS256" | "EdDSA";
   cluster: Cluster;
   /** The owner's URL (the migrator's DATABASE_URL): what tests use to look behind the services. */
   databaseUrl: string;
@@ -100,8 +108,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       LOG_LEVEL: "info",
       // One process per api: the faults and logs the suites check are per process.
       API_WORKERS: "1",
+      ACCESS_TOKEN_ALG: TOKEN_ALG,
+      // EdDSA: an api started before the web asks again every second, not every 5.
+      JWKS_COOLDOWN_SECONDS: "1",
       ...options.env,
     };
+    const alg = env.ACCESS_TOKEN_ALG === "EdDSA" ? "EdDSA" : "HS256";
     const envFile = path.join(dir, ".env");
     writeFileSync(
       envFile,
@@ -120,7 +132,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     const startApi = async (own: Record<string, string> = {}): Promise<Service> => {
       const port = own.API_PORT ?? String(await freePort());
-      const api = start("api", `http://127.0.0.1:${port}`, { ...own, API_PORT: port });
+      // EdDSA: the api verifies with the web's public keys and never sees the secret (empty is unset).
+      const withoutSecret: Record<string, string> = alg === "EdDSA" ? { BETTER_AUTH_SECRET: "", BETTER_AUTH_SECRETS: "" } : {};
+      const api = start("api", `http://127.0.0.1:${port}`, { ...withoutSecret, ...own, API_PORT: port });
       await waitForUrl(api, `${api.url}/livez`, START_TIMEOUT_MS);
       return api;
     };
@@ -131,8 +145,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await waitForUrl(web, `${web.url}/api/health`, START_TIMEOUT_MS);
       return web;
     };
+    // The kit's key goes in after the web made its own (its first JWKS answer does), and older, so
+    // Better Auth keeps signing with its own.
+    const publishKitKey = async () => {
+      if ((await fetch(`${webUrl}/api/auth/jwks`)).status !== 200) throw new Error("the web serves no JWKS");
+      await sql(
+        cluster?.url ?? "",
+        `INSERT INTO jwks (id, "publicKey", "privateKey", "createdAt", alg, crv) VALUES ($1, $2, '"the test kit signs with its own copy"', '2000-01-01', 'EdDSA', 'Ed25519')`,
+        [KIT_KEY.kid, JSON.stringify({ kty: "OKP", crv: "Ed25519", x: KIT_KEY.publicJwk.x })],
+      );
+    };
     const [webs, apis] = await Promise.all([
-      Promise.all(webPorts.map((port) => startWeb({ PORT: String(port) }))),
+      Promise.all(webPorts.map((port) => startWeb({ PORT: String(port) }))).then(async (started) => {
+        if (alg === "EdDSA" && webCount > 0 && options.kitKey !== false) await publishKitKey();
+        return started;
+      }),
       Promise.all(apiPorts.map((port) => startApi({ API_PORT: String(port) }))),
     ]);
     const first = (list: Service[], what: string): Service => {
@@ -141,6 +168,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return service;
     };
     return {
+      alg,
       cluster,
       databaseUrl: cluster.url,
       serviceUrls: roles,

@@ -75,6 +75,29 @@ test.each([
   expect(files).toEqual([base, ...(versions.withStartInterval ? [fastStart] : []), ...userOverride]);
 });
 
+describe("ACCESS_TOKEN_ALG=EdDSA (docker-compose.eddsa.yml: the api without the secret, the web first)", () => {
+  const eddsa = path.join(repoRoot, "docker-compose.eddsa.yml");
+  test("the EdDSA file follows docker-compose.yml (after the start-interval file where the engine takes it)", () => {
+    const userOverride = existsSync(override) ? [override] : [];
+    const run = up(engine25, { ACCESS_TOKEN_ALG: "EdDSA" });
+    expect(run.status).toBe(0);
+    expect(upCallOf(run.calls).files).toEqual([base, fastStart, eddsa, ...userOverride]);
+    expect(upCallOf(up({ engine: "20.10.24", api: "1.41", compose: "2.26.1" }, { ACCESS_TOKEN_ALG: "EdDSA" }).calls).files).toEqual([
+      base,
+      eddsa,
+      ...userOverride,
+    ]);
+    expect(upCallOf(up(engine25).calls).files).not.toContain(eddsa);
+  });
+
+  test("a Compose without !reset (before 2.24.4) is refused in EdDSA mode, with the version it needs", () => {
+    const run = up({ engine: "25.0.0", api: "1.44", compose: "2.24.3" }, { ACCESS_TOKEN_ALG: "EdDSA" });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("ACCESS_TOKEN_ALG=EdDSA needs Docker Compose 2.24.4 or newer");
+    expect(run.calls).not.toContain(" up -d");
+  });
+});
+
 describe("Compose's conventions, as plain `docker compose up` honours them", () => {
   // Only made here when the developer has none of their own; theirs is never touched.
   const madeOverride = !existsSync(override);

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DCLinter } from "dclint";
+import { parse } from "yaml";
 import { composePath, dockerTarget, durationMs, envExample, envExampleText, interpolate, loadCompose, repoRoot, type Service } from "./support";
 
 // Schema validation is always on in dclint. Its correctness and security rules are errors here;
@@ -121,11 +122,14 @@ describe("services and their order", () => {
  * The variable names a config module declares between `open` and the next line that closes it:
  * settings (`field: ["NAME", validator]`, api, web and service-kit) or envalid specs (`NAME: validator`, the migrator).
  */
-function declaredVariables(file: string, open: string): string[] {
+function declaredVariables(file: string, open: string | RegExp): string[] {
   const text = readFileSync(path.join(repoRoot, file), "utf8");
-  const from = text.indexOf(open);
-  if (from < 0) throw new Error(`${file}: no ${open}`);
-  const rest = text.slice(from + open.length);
+  const found =
+    typeof open === "string"
+      ? { index: text.indexOf(open), length: open.length }
+      : { index: text.search(open), length: open.exec(text)?.[0].length ?? 0 };
+  if (found.index < 0) throw new Error(`${file}: no ${String(open)}`);
+  const rest = text.slice(found.index + found.length);
   const body = rest.slice(0, rest.search(/^\s*}/m));
   return [...body.matchAll(/^\s+(?:([A-Z][A-Z0-9_]+):|\w+: \["([A-Z][A-Z0-9_]+)")/gm)].map((m) => m[1] ?? m[2] ?? "");
 }
@@ -140,6 +144,32 @@ const OWN_DATABASE = {
   web: ["WEB_DATABASE_URL", "COMPOSE_WEB_DATABASE_URL", "WEB_DATABASE_PASSWORD"],
 };
 
+describe("docker-compose.eddsa.yml (ACCESS_TOKEN_ALG=EdDSA)", () => {
+  const text = readFileSync(path.join(repoRoot, "docker-compose.eddsa.yml"), "utf8");
+  // The tags (!reset, !override) are Compose's; the yaml package reads past them.
+  const overlay = parse(text, { logLevel: "silent" }) as { services: Record<string, { environment?: object; depends_on?: object }> };
+
+  test("removes exactly the two secret variables from the api (!reset, not emptied) and nothing from the web", () => {
+    expect(Object.keys(overlay.services.api?.environment ?? {})).toEqual(["BETTER_AUTH_SECRET", "BETTER_AUTH_SECRETS"]);
+    expect(text).toMatch(/^ {6}BETTER_AUTH_SECRET: !reset null$/m);
+    expect(text).toMatch(/^ {6}BETTER_AUTH_SECRETS: !reset null$/m);
+    expect(overlay.services.web?.environment).toBeUndefined();
+    // What is left of the api's environment: everything its config.ts reads but the secrets.
+    expect(Object.keys(service("api").environment ?? {})).toEqual(expect.arrayContaining(["ACCESS_TOKEN_ALG", "JWKS_URL", "BETTER_AUTH_SECRET"]));
+  });
+
+  test("turns the order around without a cycle: web after the migrator only (!override), the api after a healthy web", () => {
+    expect(text).toMatch(/^ {4}depends_on: !override$/m);
+    expect(overlay.services.web?.depends_on).toEqual({ migrator: { condition: "service_completed_successfully" } });
+    expect(overlay.services.api?.depends_on).toEqual({ web: { condition: "service_healthy" } });
+    expect(service("api").depends_on).toEqual({ migrator: { condition: "service_completed_successfully" } });
+  });
+
+  test("the api's JWKS_URL inside the network names the web service, not the browser's address", () => {
+    expect(service("api").environment?.JWKS_URL).toBe("${JWKS_URL:-http://web:${WEB_PORT:-3000}/api/auth/jwks}");
+  });
+});
+
 describe("environment", () => {
   test("no service reads an env_file: each names exactly what it gets from the one .env (compose.sh's --env-file)", () => {
     for (const name of names) expect(`${name}: ${JSON.stringify(service(name).env_file)}`).toBe(`${name}: undefined`);
@@ -150,7 +180,8 @@ describe("environment", () => {
   test("each of ours gets exactly the variables its config.ts reads, no more", () => {
     const shared = declaredVariables("packages/service-kit/src/environment.ts", "const sharedSettings = {");
     const own = {
-      api: declaredVariables("api/src/config.ts", 'readEnvironment("api", source, {'),
+      // Prettier lays the call out over several lines when options follow the settings.
+      api: declaredVariables("api/src/config.ts", /readEnvironment\(\s*"api",\s*source,\s*\{/),
       // The image sets the server's PORT (from WEB_PORT, in its CMD) and HOSTNAME (ENV).
       web: [
         ...declaredVariables("web/src/config.ts", 'readEnvironment("web", source, {').filter((v) => !["PORT", "HOSTNAME"].includes(v)),

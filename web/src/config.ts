@@ -2,7 +2,7 @@
 // Native runs get the root .env from scripts/serve.sh; containers get it from Compose's env_file.
 // No "server-only" marker: the process entry (src/server.ts) reads it in plain node, before Next
 // starts. web/test/bundle.test.ts proves none of it reaches the browser.
-import { InvalidValue, httpUrl, integer, readEnvironment, secureHttpUrl, tlsDatabaseUrl } from "@authbridge/service-kit";
+import { ConfigError, InvalidValue, httpUrl, integer, readEnvironment, secureHttpUrl, tlsDatabaseUrl } from "@authbridge/service-kit";
 import { makeValidator, str } from "envalid";
 import { invalidProxyEntries } from "./lib/clientAddress";
 
@@ -38,7 +38,18 @@ function load() {
     port: ["PORT", integer(1, 65535)({ default: 3000 })],
     /** HOSTNAME: the address the server binds; a container sets HOSTNAME to its name, so the image sets 0.0.0.0. */
     hostname: ["HOSTNAME", str({ default: "0.0.0.0" })],
+    /** EdDSA: a new signing key every JWKS_ROTATION_SECONDS (0: never). */
+    jwksRotationSeconds: ["JWKS_ROTATION_SECONDS", integer(0, 31_536_000)({ default: 2_592_000 })],
+    /** EdDSA: how long a retired key stays published (JWKS_GRACE_SECONDS). */
+    jwksGraceSeconds: ["JWKS_GRACE_SECONDS", integer(0, 31_536_000)({ default: 86_400 })],
   });
+  // A retired key must stay published while the last token it signed may still be presented
+  // (its lifetime plus the largest clock tolerance the api allows, 300 s).
+  if (config.accessTokenAlg === "EdDSA" && config.jwksGraceSeconds < config.tokenTtlSeconds + 300) {
+    throw new ConfigError(
+      "web: refusing to start: JWKS_GRACE_SECONDS must be at least JWT_TTL_SECONDS + 300 (a retired key must outlive its tokens)",
+    );
+  }
   return {
     ...config,
     /** Origin of BETTER_AUTH_URL: the API token's `iss`. */

@@ -5,7 +5,7 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { type NextRequest, NextResponse } from "next/server";
 import { getConfig } from "./config";
-import { HEALTH_PATH, getIdleness } from "./lib/idleness";
+import { HEALTH_PATH, JWKS_PATH, getIdleness } from "./lib/idleness";
 import { contentSecurityPolicy, newNonce, strictTransportSecurity } from "./lib/securityHeaders";
 import { resignedCookies } from "./lib/sessionCookies";
 
@@ -18,7 +18,7 @@ function isSignedOutDashboard(request: NextRequest): boolean {
 
 export function proxy(request: NextRequest): NextResponse {
   const config = getConfig();
-  if (request.nextUrl.pathname !== HEALTH_PATH) getIdleness().touch();
+  if (request.nextUrl.pathname !== HEALTH_PATH && request.nextUrl.pathname !== JWKS_PATH) getIdleness().touch();
   const csp = contentSecurityPolicy(newNonce(), config);
   let response: NextResponse;
   if (isSignedOutDashboard(request)) {

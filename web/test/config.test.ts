@@ -129,6 +129,18 @@ const refusals: [string, string, Env, string][] = [
   ],
   ["not a URL", "API_URL", { ...GOOD, API_URL: "api:8000-must-not-leak" }, "API_URL must be an absolute http(s) URL"],
   [
+    "not an algorithm of ours",
+    "ACCESS_TOKEN_ALG",
+    { ...GOOD, ACCESS_TOKEN_ALG: "RS256-must-not-leak" },
+    "ACCESS_TOKEN_ALG must be one of HS256, EdDSA",
+  ],
+  [
+    "shorter than a token's life (EdDSA)",
+    "JWKS_GRACE_SECONDS",
+    { ...GOOD, ACCESS_TOKEN_ALG: "EdDSA", JWKS_GRACE_SECONDS: "1000" },
+    "JWKS_GRACE_SECONDS must be at least JWT_TTL_SECONDS + 300",
+  ],
+  [
     "not addresses",
     "TRUSTED_PROXIES",
     { ...GOOD, TRUSTED_PROXIES: "10.0.0.1,proxy-must-not-leak" },

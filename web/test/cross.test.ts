@@ -1,8 +1,17 @@
 // Web and api, really started from one .env against a real TLS PostgreSQL: the token Better Auth
-// hands out is the token the API accepts, and nothing else is.
-import { contractKey, fingerprintOf, signToken, signatureValid } from "@authbridge/testing/tokens";
+// hands out is the token the API accepts, and nothing else is. Run in both modes (ACCESS_TOKEN_ALG:
+// HS256, then EdDSA with the web's own keys, published at /api/auth/jwks).
+import { createPublicKey, verify } from "node:crypto";
+import { KIT_KEY, TOKEN_ALG, contractKey, fingerprintOf, mint, signEdDSA, signToken, signatureValid } from "@authbridge/testing/tokens";
 import { PASSWORD, decodePart, fetchToken, newEmail, authPost, signIn, signUp } from "@authbridge/testing/auth";
 import { type Stack, startStack } from "@authbridge/testing/stack";
+
+/** The JWKS of the web, as any verifier reads it. */
+async function jwksOf(webUrl: string): Promise<{ keys: Record<string, string>[] }> {
+  const response = await fetch(`${webUrl}/api/auth/jwks`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { keys: Record<string, string>[] };
+}
 
 describe("web signs, api verifies (one .env, real services)", () => {
   let stack: Stack;
@@ -26,7 +35,11 @@ describe("web signs, api verifies (one .env, real services)", () => {
 
   const me = (token: string) => fetch(`${stack.api.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
 
-  test("both processes log the same key fingerprint, equal to an independent derivation", () => {
+  const hs256 = () => stack.alg === "HS256";
+  // The suite reads its mode from the environment: the other mode's cases are skipped, not copied.
+  const onlyIn = (alg: typeof TOKEN_ALG) => (TOKEN_ALG === alg ? test : test.skip);
+
+  onlyIn("HS256")("both processes log the same key fingerprint, equal to an independent derivation", () => {
     const fingerprints = [stack.web, stack.api].map((service) => {
       const lines = service.lines.filter((line) => line.includes('"keyFingerprint"'));
       expect(lines).toHaveLength(1);
@@ -37,15 +50,39 @@ describe("web signs, api verifies (one .env, real services)", () => {
     expect(fingerprints[0]).toBe(fingerprintOf(contractKey(stack.secret)));
   });
 
+  onlyIn("EdDSA")("the api holds no secret: its start-up names EdDSA and the JWKS; the JWKS has public Ed25519 keys only", async () => {
+    const line = stack.api.lines.find((l) => l.includes('"api listening"')) ?? "{}";
+    const started = JSON.parse(line) as Record<string, unknown>;
+    expect(started).toMatchObject({ accessTokenAlg: "EdDSA", jwksUrl: `${stack.web.url}/api/auth/jwks` });
+    expect(started).not.toHaveProperty("keyFingerprint");
+    const { keys } = await jwksOf(stack.web.url);
+    expect(keys.length).toBeGreaterThanOrEqual(2); // the web's own and the kit's
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA" });
+      expect(key).not.toHaveProperty("d");
+    }
+  });
+
   test("neither process writes the secret or the derived key to its output", () => {
     const output = [...stack.web.lines, ...stack.api.lines].join("\n");
     expect(output).not.toContain(stack.secret);
     expect(output).not.toContain(contractKey(stack.secret).toString("hex"));
   });
 
-  test("the token from /api/auth/token is HS256, names its key (kid 1 for a lone secret), has the contract's claims, and the API accepts it", async () => {
+  test("the token from /api/auth/token has the mode's algorithm, names its key, has the contract's claims, and the API accepts it", async () => {
     const token = await fetchToken(stack.web.url, user.cookie);
-    expect(decodePart(token, 0)).toEqual({ alg: "HS256", typ: "JWT", kid: "1" });
+    const header = decodePart(token, 0);
+    if (hs256()) expect(header).toEqual({ alg: "HS256", typ: "JWT", kid: "1" });
+    else {
+      // The web's own key (never the kit's), verified here with node:crypto from the JWKS alone.
+      expect(header).toEqual({ alg: "EdDSA", kid: expect.any(String) });
+      expect(header.kid).not.toBe(KIT_KEY.kid);
+      const jwk = (await jwksOf(stack.web.url)).keys.find((key) => key.kid === header.kid);
+      expect(jwk).toBeDefined();
+      const [h = "", p = "", sig = ""] = token.split(".");
+      const publicKey = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk?.x ?? "" }, format: "jwk" });
+      expect(verify(null, Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig, "base64url"))).toBe(true);
+    }
     const claims = decodePart(token, 1);
     expect(Object.keys(claims).sort()).toEqual(["aud", "exp", "iat", "iss", "sid", "sub"]);
     expect(claims.sub).toBe(user.id);
@@ -57,7 +94,7 @@ describe("web signs, api verifies (one .env, real services)", () => {
     expect(claims.exp).toBe((claims.iat as number) + stack.ttlSeconds);
     expect(Math.abs((claims.iat as number) - Date.now() / 1000)).toBeLessThan(30);
     expect(JSON.stringify(claims)).not.toContain(user.email);
-    expect(signatureValid(token, contractKey(stack.secret))).toBe(true);
+    expect(signatureValid(token, contractKey(stack.secret))).toBe(hs256());
 
     const response = await me(token);
     expect(response.status).toBe(200);
@@ -73,10 +110,14 @@ describe("web signs, api verifies (one .env, real services)", () => {
     expect(body.user.emailVerified).toBe(false);
   });
 
-  test("the API refuses the same claims signed with the raw secret, or with a flipped signature", async () => {
+  test("the API refuses the same claims signed with the raw secret, with the other algorithm, or with a flipped signature", async () => {
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: user.id, sid: user.sessionId, iat: now, exp: now + 600, iss: stack.web.url, aud: stack.api.url };
-    expect((await me(signToken(claims, contractKey(stack.secret)).token)).status).toBe(200);
+    // The kit's independent minter in this mode: accepted. The other algorithm, with a key that fits it: refused.
+    expect((await me(mint(stack, { id: user.id, sessionId: user.sessionId }))).status).toBe(200);
+    const hs = signToken(claims, contractKey(stack.secret)).token;
+    const ed = signEdDSA(claims).token;
+    expect([(await me(hs)).status, (await me(ed)).status]).toEqual(hs256() ? [200, 401] : [401, 200]);
     expect((await me(signToken(claims, stack.secret).token)).status).toBe(401);
     const good = await fetchToken(stack.web.url, user.cookie);
     const flipped = good.slice(0, -2) + (good.endsWith("AA") ? "BB" : "AA");

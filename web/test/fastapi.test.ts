@@ -3,9 +3,11 @@
 // rejection matrix (api/test/auth.test.ts), built from a token the real web handed out, gets the
 // same answer from both: status, WWW-Authenticate and body. Revocation aside: the api also knows
 // whether the token's session still exists, the verifier cannot (the last test shows the difference).
-import { type SigningKey, contractKey, signToken } from "@authbridge/testing/tokens";
+// Run in both modes (ACCESS_TOKEN_ALG): in EdDSA the verifier, like the api, holds no secret and
+// reads the web's JWKS; forgeries are signed with the kit's key that JWKS publishes.
+import { KIT_KEY, type SigningKey, TOKEN_ALG, contractKey, signEdDSA, signToken } from "@authbridge/testing/tokens";
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync, sign } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, sign } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { freePort, repoRoot } from "@authbridge/testing/pg";
@@ -90,8 +92,12 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     user = { id, token: await fetchToken(stack.web.url, signed.cookie ?? "", { clientIp: "10.0.0.7" }) };
     claims = decodePart(user.token, 1);
     const port = await freePort();
-    // The same three settings the api verifies with (the clock tolerance is 5 s on both by default).
-    const env = { BETTER_AUTH_SECRET: stack.secret, BETTER_AUTH_URL: stack.web.url, API_URL: stack.api.url, PYTHONDONTWRITEBYTECODE: "1" };
+    // The same settings the api verifies with (the clock tolerance is 5 s on both by default).
+    const keys =
+      stack.alg === "HS256"
+        ? { BETTER_AUTH_SECRET: stack.secret }
+        : { ACCESS_TOKEN_ALG: "EdDSA", JWKS_URL: `${stack.web.url}/api/auth/jwks`, JWKS_COOLDOWN_SECONDS: "1" };
+    const env = { ...keys, BETTER_AUTH_URL: stack.web.url, API_URL: stack.api.url, PYTHONDONTWRITEBYTECODE: "1" };
     verifier = {
       ...startCommand(
         "verifier",
@@ -114,11 +120,16 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
 
   const now = () => Math.floor(Date.now() / 1000);
   const key = () => contractKey(stack.secret);
-  const forge = (extra: Record<string, unknown>) => hs256({ ...claims, ...extra }, key());
+  /** Signed as this mode's web signs: HS256 with the contract key, or EdDSA with the kit's published key. */
+  const signed = (body: object, header: Record<string, unknown> = {}) =>
+    TOKEN_ALG === "HS256" ? signToken(body, key(), header).token : signEdDSA(body, KIT_KEY.privateKey, header).token;
+  const forge = (extra: Record<string, unknown>) => signed({ ...claims, ...extra });
   const without = (name: string) => {
     const { [name]: _left, ...rest } = claims;
-    return hs256(rest, key());
+    return signed(rest);
   };
+  // The other mode's cases are skipped, not copied: each run takes its own.
+  const inMode = <T>(cases: Record<typeof TOKEN_ALG, T[]>): T[] => cases[TOKEN_ALG];
 
   async function expectSameAnswer(urlPath: string, authorization: string | string[] | undefined, status: number) {
     const [api, python] = await Promise.all([get(stack.api.url, urlPath, authorization), get(verifier.url, urlPath, authorization)]);
@@ -129,8 +140,10 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
   const bearer = (token: string) => `Bearer ${token}`;
   type Case = [string, () => string | string[] | undefined];
 
-  test("the web's token is HS256 with the contract's claims", () => {
-    expect(decodePart(user.token, 0)).toEqual({ alg: "HS256", typ: "JWT", kid: "1" });
+  test("the web's token has the mode's algorithm and the contract's claims", () => {
+    expect(decodePart(user.token, 0)).toEqual(
+      TOKEN_ALG === "HS256" ? { alg: "HS256", typ: "JWT", kid: "1" } : { alg: "EdDSA", kid: expect.any(String) },
+    );
     expect(claims.sub).toBe(user.id);
     expect(typeof claims.sid).toBe("string");
   });
@@ -140,8 +153,11 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ["the scheme in lower case", () => `bearer ${user.token}`],
     ["the scheme in upper case", () => `BEARER ${user.token}`],
     ["expired within the clock tolerance", () => bearer(forge({ exp: now() - 2 }))],
-    ["no kid while one secret version is configured", () => bearer(hs256(claims, key(), null))],
     ["a lifetime of exactly JWT_TTL_SECONDS plus the tolerance", () => bearer(forge({ iat: now(), exp: now() + 905 }))],
+    ...inMode<Case>({
+      HS256: [["no kid while one secret version is configured", () => bearer(hs256(claims, key(), null))]],
+      EdDSA: [["a token of the kit's key, published in the web's JWKS", () => bearer(forge({}))]],
+    }),
   ])("accepts %s", async (_label, authorization) => {
     await expectSameAnswer("/api/whoami", authorization(), 200);
     await expectSameAnswer(`/api/${encodeURIComponent(user.id)}/tasks`, authorization(), 200);
@@ -219,6 +235,28 @@ describeWithPython("the FastAPI verifier agrees with the api (tokens from the re
     ],
     ["two Authorization headers, both valid", () => [bearer(user.token), bearer(user.token)]],
     ["an oversized token with a valid signature", () => bearer(forge({ pad: "x".repeat(4000) }))],
+    ["a crit header, validly signed", () => bearer(signed(claims, { crit: ["exp"] }))],
+    ...inMode<Case>({
+      HS256: [["an EdDSA token (the kit's key)", () => bearer(signEdDSA(claims).token)]],
+      EdDSA: [
+        ["HS256 with the contract key (the other mode's token)", () => bearer(hs256(claims, key()))],
+        [
+          "HS256 keyed with the published public key's bytes",
+          () => bearer(hs256(claims, Buffer.from(KIT_KEY.publicJwk.x, "base64url"), KIT_KEY.kid)),
+        ],
+        [
+          "HS256 keyed with the published public key's PEM",
+          () => bearer(hs256(claims, createPublicKey(KIT_KEY.privateKey).export({ format: "pem", type: "spki" }).toString(), KIT_KEY.kid)),
+        ],
+        ["another Ed25519 key under the kit's kid", () => bearer(signEdDSA(claims, generateKeyPairSync("ed25519").privateKey).token)],
+        ["a kid the JWKS does not list", () => bearer(signed(claims, { kid: "no-such-key" }))],
+        ["no kid", () => bearer(signed(claims, { kid: null }))],
+        [
+          "alg Ed25519 over a valid EdDSA signature",
+          () => bearer(`${b64({ alg: "Ed25519", kid: KIT_KEY.kid })}.${forge({}).split(".").slice(1).join(".")}`),
+        ],
+      ],
+    }),
   ])("rejects %s", async (_label, authorization) => {
     await expectSameAnswer("/api/whoami", authorization(), 401);
   });

@@ -3,7 +3,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { type AuthFailure, unauthorized } from "../http/errors";
 import type { SessionRegistry, SessionVerdict } from "../sessions/registry";
-import type { AccessClaims, TokenVerifier } from "./tokenVerifier";
+import type { AccessClaims, TokenVerifier, Verification } from "./tokenVerifier";
 
 export interface AuthContext {
   userId: string;
@@ -46,18 +46,23 @@ export function requireAuth(verifier: TokenVerifier, sessions: SessionRegistry):
     const extracted = extract(req);
     if ("missing" in extracted) return next(unauthorized());
     if ("reason" in extracted) return next(unauthorized(extracted));
-    const result = verifier.verify(extracted.token);
-    if (!result.ok) return next(unauthorized(result));
-    const { claims } = result;
-    const admit = (verdict: SessionVerdict) => {
-      if (!verdict.ok) return next(unauthorized(verdict.failure));
-      req.auth = { userId: claims.sub, claims };
-      next();
+    const verified = (result: Verification) => {
+      if (!result.ok) return next(unauthorized({ reason: result.reason, description: result.description }));
+      const { claims } = result;
+      const admit = (verdict: SessionVerdict) => {
+        if (!verdict.ok) return next(unauthorized(verdict.failure));
+        req.auth = { userId: claims.sub, claims };
+        next();
+      };
+      // Memory answers synchronously in steady state; only a first sight (or the fallback while the
+      // listener is down) waits for the database, whose failure reaches the error handler as a 503.
+      const verdict = sessions.check(claims.sid, claims.sub);
+      if (verdict instanceof Promise) verdict.then(admit, next);
+      else admit(verdict);
     };
-    // Memory answers synchronously in steady state; only a first sight (or the fallback while the
-    // listener is down) waits for the database, whose failure reaches the error handler as a 503.
-    const verdict = sessions.check(claims.sid, claims.sub);
-    if (verdict instanceof Promise) verdict.then(admit, next);
-    else admit(verdict);
+    const result = verifier.verify(extracted.token);
+    // A `kid` new to this process (EdDSA): verified once more after the JWKS fetch it waits for.
+    if (!result.ok && result.retry) result.retry().then(verified, next);
+    else verified(result);
   };
 }

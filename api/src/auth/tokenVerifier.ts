@@ -1,6 +1,10 @@
-// Verifies one API access token against the contract (docs/TOKENS.md).
-import type { KeyObject } from "node:crypto";
+// Verifies one API access token against the contract (docs/TOKENS.md). One verifier, two key
+// sources, one algorithm each (ACCESS_TOKEN_ALG): HS256 with the keys derived from the shared
+// secret (jsonwebtoken), or EdDSA with the web's public keys from its JWKS (node:crypto). The
+// token's own `alg` never chooses: a token of the other algorithm is refused, whatever key it fits.
+import { type KeyObject, verify as verifySignature } from "node:crypto";
 import jwt from "jsonwebtoken";
+import type { JwksKeySource } from "./jwks";
 import { type CacheStats, TokenCache } from "./tokenCache";
 import type { TokenKeys } from "./tokenKey";
 
@@ -16,12 +20,20 @@ export interface AccessClaims {
 
 export type Verification =
   | { ok: true; claims: AccessClaims }
-  /** `reason` is for the debug log; `description` goes to the client in WWW-Authenticate. */
-  | { ok: false; reason: string; description: string };
+  /**
+   * `reason` is for the debug log; `description` goes to the client in WWW-Authenticate. `retry`:
+   * the token names a `kid` the JWKS is being fetched for; it verifies the token once more after
+   * that fetch (and never fetches again itself).
+   */
+  | { ok: false; reason: string; description: string; retry?: () => Promise<Verification> };
 
-export interface VerifierOptions {
-  /** By `kid`; a token is checked against the one key its `kid` names, never against each in turn. */
-  keys: TokenKeys;
+/**
+ * HS256 `keys` by `kid`, or the EdDSA `jwks`; a token is checked against the one key its `kid`
+ * names, never against each in turn.
+ */
+export type KeySource = { keys: TokenKeys; jwks?: never } | { jwks: JwksKeySource; keys?: never };
+
+export type VerifierOptions = KeySource & {
   issuer: string;
   audience: string;
   clockToleranceSeconds: number;
@@ -30,7 +42,7 @@ export interface VerifierOptions {
   /** Entries of the verified-token cache; 0 turns it off. */
   cacheSize: number;
   now?: () => number;
-}
+};
 
 export interface TokenVerifier {
   verify(token: string): Verification;
@@ -54,34 +66,69 @@ function describe(err: unknown): Verification {
 }
 
 type KeyChoice = { key: KeyObject } | { failure: Verification };
+interface Header {
+  alg?: unknown;
+  kid?: unknown;
+}
+
+function parsePart(part: string, what: string): { value: object } | { failure: Verification } {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+  } catch {
+    return { failure: fail(`${what} is not JSON`, "malformed token") };
+  }
+  if (typeof value !== "object" || value === null) return { failure: fail(`${what} is not a JSON object`, "malformed token") };
+  return { value };
+}
+
+function readHeader(token: string): { header: Header } | { failure: Verification } {
+  const parsed = parsePart(token.slice(0, token.indexOf(".")), "header");
+  if ("failure" in parsed) return parsed;
+  // RFC 7515 4.1.11: a verifier must refuse extensions it does not understand, and we understand none.
+  if ("crit" in parsed.value) return { failure: fail("crit header present", "invalid token") };
+  return { header: parsed.value };
+}
 
 /**
  * The key the token's `kid` names. Only a lone configured key may verify a token without `kid`
  * (tokens signed before tokens carried one); with several, a missing `kid` is refused rather than
  * tried against each key, so a retired key can never be reached by leaving `kid` out.
  */
-export function keyChooser(keys: TokenKeys): (token: string) => KeyChoice {
+export function keyChooser(keys: TokenKeys): (header: Header) => KeyChoice {
   const only = keys.size === 1 ? [...keys.values()][0]?.key : undefined;
-  return (token) => {
-    let header: unknown;
-    try {
-      header = JSON.parse(Buffer.from(token.slice(0, token.indexOf(".")), "base64url").toString("utf8"));
-    } catch {
-      return { failure: fail("header is not JSON", "malformed token") };
-    }
-    if (typeof header !== "object" || header === null) return { failure: fail("header is not a JSON object", "malformed token") };
-    // RFC 7515 4.1.11: a verifier must refuse extensions it does not understand, and we understand none.
-    if ("crit" in header) return { failure: fail("crit header present", "invalid token") };
-    const { kid } = header as { kid?: unknown };
+  return ({ kid }) => {
     if (kid === undefined) return only ? { key: only } : { failure: fail("kid missing and several keys configured", "invalid token") };
     const chosen = typeof kid === "string" ? keys.get(kid) : undefined;
     return chosen ? { key: chosen.key } : { failure: fail("kid names no configured key", "invalid token") };
   };
 }
 
-export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
-  const now = options.now ?? Date.now;
-  const cache = new TokenCache(options.cacheSize);
+/**
+ * What jsonwebtoken checks for HS256, for a payload whose EdDSA signature node:crypto verified:
+ * exp and nbf with the clock tolerance, iss and aud exactly (one string each).
+ */
+function registeredClaims(payload: Record<string, unknown>, options: VerifierOptions, nowSeconds: number): Verification | undefined {
+  const { exp, nbf, iss, aud } = payload;
+  const tolerance = options.clockToleranceSeconds;
+  if (exp !== undefined && (typeof exp !== "number" || !Number.isFinite(exp))) return fail("exp not a NumericDate", "invalid token");
+  if (typeof exp === "number" && nowSeconds >= exp + tolerance) return fail("jwt expired", "token expired");
+  if (nbf !== undefined && (typeof nbf !== "number" || !Number.isFinite(nbf))) return fail("nbf not a NumericDate", "invalid token");
+  if (typeof nbf === "number" && nbf > nowSeconds + tolerance) return fail("jwt not active", "token not yet valid");
+  if (iss !== options.issuer) return fail("jwt issuer invalid", "invalid token");
+  if (aud !== options.audience) return fail("jwt audience invalid", "invalid token");
+  return undefined;
+}
+
+/** The signature checked and the payload read with one algorithm: the payload, or why not. */
+type SignedPayload = (
+  token: string,
+  header: Header,
+  nowMs: number,
+  mayFetch: boolean,
+) => { payload: Record<string, unknown> } | { failure: Verification };
+
+function hs256(options: VerifierOptions & { keys: TokenKeys }): SignedPayload {
   const chooseKey = keyChooser(options.keys);
   const verifyOptions: jwt.VerifyOptions & { complete?: false } = {
     algorithms: ["HS256"],
@@ -89,18 +136,56 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     audience: options.audience,
     clockTolerance: options.clockToleranceSeconds,
   };
-
-  const check = (token: string, nowMs: number): Verification => {
-    if (!COMPACT_JWS.test(token)) return fail("not a compact JWS", "malformed token");
-    const choice = chooseKey(token);
-    if ("failure" in choice) return choice.failure;
+  return (token, header, nowMs) => {
+    const choice = chooseKey(header);
+    if ("failure" in choice) return choice;
     let payload: string | jwt.JwtPayload;
     try {
       payload = jwt.verify(token, choice.key, { ...verifyOptions, clockTimestamp: Math.floor(nowMs / 1000) });
     } catch (err) {
-      return describe(err);
+      return { failure: describe(err) };
     }
-    if (typeof payload !== "object") return fail("payload is not a JSON object", "invalid token");
+    if (typeof payload !== "object") return { failure: fail("payload is not a JSON object", "invalid token") };
+    return { payload };
+  };
+}
+
+/** A `kid` not held yet (and `mayFetch`): a failure whose `retry` runs `again` once the JWKS fetch it waits for settles. */
+function eddsa(options: VerifierOptions & { jwks: JwksKeySource }, again: (token: string) => Verification): SignedPayload {
+  return (token, header, nowMs, mayFetch) => {
+    // Pinned: an HS256 token (even one keyed with a public key's bytes) never reaches a key here.
+    if (header.alg !== "EdDSA") return { failure: fail("alg is not EdDSA", "invalid token") };
+    if (typeof header.kid !== "string" || header.kid === "") return { failure: fail("kid missing", "invalid token") };
+    const found = options.jwks.lookup(header.kid, mayFetch);
+    if ("missing" in found) return { failure: fail("kid names no key of the JWKS", "invalid token") };
+    if ("pending" in found) {
+      const pending = found.pending;
+      return { failure: { ...fail("kid not among the keys held yet", "invalid token"), retry: () => pending.then(() => again(token)) } };
+    }
+    const [encodedHeader = "", encodedPayload = "", signature = ""] = token.split(".");
+    const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`, "ascii");
+    if (!verifySignature(null, signingInput, found.key, Buffer.from(signature, "base64url"))) {
+      return { failure: fail("invalid signature", "invalid token") };
+    }
+    const parsed = parsePart(encodedPayload, "payload");
+    if ("failure" in parsed) return parsed;
+    const payload = parsed.value as Record<string, unknown>;
+    const failure = registeredClaims(payload, options, Math.floor(nowMs / 1000));
+    return failure ? { failure } : { payload };
+  };
+}
+
+export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+  const now = options.now ?? Date.now;
+  const cache = new TokenCache(options.cacheSize);
+
+  const check = (token: string, nowMs: number, mayFetch: boolean): Verification => {
+    if (!COMPACT_JWS.test(token)) return fail("not a compact JWS", "malformed token");
+    const read = readHeader(token);
+    if ("failure" in read) return read.failure;
+    const signed = signedPayload(token, read.header, nowMs, mayFetch);
+    if ("failure" in signed) return signed.failure;
+    const { payload } = signed;
     // jsonwebtoken checks exp only when present, and never looks at sub.
     const { sub, sid, exp, iat, iss, aud } = payload;
     if (typeof exp !== "number" || !Number.isFinite(exp)) return fail("exp missing", "invalid token");
@@ -119,16 +204,22 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     return { ok: true, claims: { sub, sid, exp, iss, aud, ...(iat !== undefined ? { iat } : {}) } };
   };
 
+  const verify = (token: string, mayFetch = true): Verification => {
+    if (token.length > MAX_TOKEN_LENGTH) return fail("token longer than 4096 characters", "token too large");
+    const nowMs = now();
+    const cached = cache.get(token, nowMs);
+    if (cached) return { ok: true, claims: cached };
+    const result = check(token, nowMs, mayFetch);
+    if (result.ok) cache.set(token, result.claims);
+    return result;
+  };
+  // After the fetch a `kid` still unknown is final: the second verify never fetches again.
+  const signedPayload: SignedPayload = options.keys
+    ? hs256({ ...options, keys: options.keys })
+    : eddsa({ ...options, jwks: options.jwks }, (token) => verify(token, false));
+
   return {
-    verify(token) {
-      if (token.length > MAX_TOKEN_LENGTH) return fail("token longer than 4096 characters", "token too large");
-      const nowMs = now();
-      const cached = cache.get(token, nowMs);
-      if (cached) return { ok: true, claims: cached };
-      const result = check(token, nowMs);
-      if (result.ok) cache.set(token, result.claims);
-      return result;
-    },
+    verify: (token) => verify(token),
     cacheStats: () => cache.stats(),
   };
 }

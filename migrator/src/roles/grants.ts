@@ -3,7 +3,7 @@
 // line here, in the same change as its migration.
 //
 // - web: Better Auth's tables (its models and the rate-limit counters) and the per-account
-//   sign-in failure counters (sign_in_failure), nothing of tasks.
+//   sign-in failure counters (sign_in_failure), nothing of tasks; of jwks only reading and adding keys.
 // - api: the tasks (row-level security keeps each request to its user), and of "session" and
 //   "user" only the columns it reads: the session registry's lookup (id, userId, expiresAt) and
 //   /api/me (id, email, name). Never a password hash, a session token, a verification value, a
@@ -20,7 +20,12 @@ export interface TableGrant {
 const READ_WRITE = ["SELECT", "INSERT", "UPDATE", "DELETE"] as const;
 
 export const GRANTS: Record<Service, readonly TableGrant[]> = {
-  web: ["user", "session", "account", "verification", "jwks", "rate_limit", "sign_in_failure"].map((table) => ({ table, privileges: READ_WRITE })),
+  web: [
+    ...["user", "session", "account", "verification", "rate_limit", "sign_in_failure"].map((table) => ({ table, privileges: READ_WRITE })),
+    // Better Auth's jwt plugin (EdDSA) reads its keys and adds a new one at each rotation; it never
+    // changes or deletes one, so neither may the web's role.
+    { table: "jwks", privileges: ["SELECT", "INSERT"] },
+  ],
   api: [
     { table: "task", privileges: READ_WRITE },
     { table: "session", privileges: ["SELECT"], columns: ["id", "userId", "expiresAt"] },

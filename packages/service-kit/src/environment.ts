@@ -8,7 +8,7 @@ import { type OptionalValidatorSpec, type RequiredValidatorSpec, type ValidatorS
 import { ConfigError } from "./errors";
 import { refusal, setVariables } from "./refusal";
 import { type SecretVersion, secret, secretList, secretVersions, secretsProblem } from "./secrets";
-import { integer, limit, logLevel } from "./validators";
+import { accessTokenAlg, integer, limit, logLevel } from "./validators";
 
 /** One configuration field: the variable it is read from and the envalid validator that reads it. */
 export type Setting = readonly [variable: string, validator: ValidatorSpec<unknown>];
@@ -35,12 +35,31 @@ const sharedSettings = {
   idleAfterSeconds: ["IDLE_AFTER_SECONDS", integer(0, 86_400)({ default: 300 })],
   /** JWT_TTL_SECONDS: the web signs tokens for this long; the api refuses a token that claims to live longer. */
   tokenTtlSeconds: ["JWT_TTL_SECONDS", integer(10, 86_400)({ default: 900 })],
+  /**
+   * ACCESS_TOKEN_ALG: how API access tokens are signed, HS256 with the HKDF key of the shared
+   * secret or EdDSA with Better Auth's own Ed25519 keys published as a JWKS (docs/TOKENS.md); the
+   * only algorithm a token may carry.
+   */
+  accessTokenAlg: ["ACCESS_TOKEN_ALG", accessTokenAlg({ default: "HS256" })],
 } satisfies Settings;
 
+export interface ReadOptions {
+  /**
+   * The service only verifies API tokens (the api): with ACCESS_TOKEN_ALG=EdDSA it verifies with
+   * public keys and needs no shared secret at all, so none is required.
+   */
+  verifierOnly?: boolean;
+}
+
 /** `source` read by `settings`: each field's clean value, or every problem in one ConfigError. */
-function read<S extends Settings>(service: string, source: Readonly<Record<string, string | undefined>>, settings: S): Values<S> {
+function read<S extends Settings>(
+  service: string,
+  source: Readonly<Record<string, string | undefined>>,
+  settings: S,
+  options: ReadOptions,
+): Values<S> {
   const env = setVariables(source);
-  const problem = secretsProblem(env);
+  const problem = options.verifierOnly && env.ACCESS_TOKEN_ALG === "EdDSA" ? null : secretsProblem(env);
   const entries = Object.entries(settings);
   const clean: Record<string, unknown> = cleanEnv(env, Object.fromEntries(entries.map(([, [variable, validator]]) => [variable, validator])), {
     reporter: ({ errors }) => {
@@ -60,12 +79,15 @@ export function readEnvironment<S extends Settings>(
   service: string,
   source: Readonly<Record<string, string | undefined>>,
   own: S & { readonly [K in keyof typeof sharedSettings]?: never },
+  options: ReadOptions = {},
 ) {
-  const values: Values<typeof sharedSettings> & Values<S> = read(service, source, { ...sharedSettings, ...own });
+  const values: Values<typeof sharedSettings> & Values<S> = read(service, source, { ...sharedSettings, ...own }, options);
   const { secretVersions: versions, secret: single, idleAfterSeconds, ...rest } = values;
+  // A verifier in EdDSA mode holds no secret, even one the environment offers.
+  const holdsSecrets = !(options.verifierOnly && values.accessTokenAlg === "EdDSA");
   return {
-    /** Every configured secret, the current one (which the web signs with) first; every one verifies. */
-    secrets: secretList(versions, single) satisfies SecretVersion[],
+    /** Every configured secret, the current one (which the web signs with) first; every one verifies. Empty for an EdDSA verifier. */
+    secrets: (holdsSecrets ? secretList(versions, single) : []) satisfies SecretVersion[],
     /** IDLE_AFTER_SECONDS in ms (0: never idle): how long without a user request before nothing of the service's own reaches PostgreSQL. */
     idleAfterMs: idleAfterSeconds * 1000,
     ...rest,

@@ -60,3 +60,13 @@ export const logLevel = makeValidator((input): LogLevel => {
   if (!level) throw new InvalidValue(`must be one of ${LOG_LEVELS.join(", ")}`);
   return level;
 });
+
+/** ACCESS_TOKEN_ALG: the one algorithm API access tokens are signed and verified with. */
+export const ACCESS_TOKEN_ALGS = ["HS256", "EdDSA"] as const;
+export type AccessTokenAlg = (typeof ACCESS_TOKEN_ALGS)[number];
+
+export const accessTokenAlg = makeValidator((input): AccessTokenAlg => {
+  const alg = ACCESS_TOKEN_ALGS.find((a) => a === input);
+  if (!alg) throw new InvalidValue(`must be one of ${ACCESS_TOKEN_ALGS.join(", ")}`);
+  return alg;
+});

@@ -212,6 +212,7 @@ describe("readEnvironment", () => {
       logLevel: "info",
       idleAfterMs: 300_000,
       tokenTtlSeconds: 900,
+      accessTokenAlg: "HS256",
       databaseUrl: SVC_DATABASE_URL,
       own: 5,
       unset: undefined,
@@ -226,6 +227,25 @@ describe("readEnvironment", () => {
       { version: 1, value: LONG_A },
     ]);
     expect([config.idleAfterMs, config.dbPoolMax]).toEqual([0, 7]);
+  });
+
+  test("ACCESS_TOKEN_ALG: HS256 (the default) or EdDSA, exactly; anything else is refused by name", () => {
+    const read = (alg: string) => readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A, SVC_DATABASE_URL, ACCESS_TOKEN_ALG: alg }, own).accessTokenAlg;
+    expect(read("")).toBe("HS256");
+    expect(read("HS256")).toBe("HS256");
+    expect(read("EdDSA")).toBe("EdDSA");
+    for (const alg of ["eddsa", "RS256", "none", "HS256 "])
+      expect(() => read(alg)).toThrow("svc: refusing to start: ACCESS_TOKEN_ALG must be one of HS256, EdDSA");
+  });
+
+  test("verifierOnly: with EdDSA no secret is required and none is held (the api); with HS256, or for a signer (the web), it still is", () => {
+    const source = { SVC_DATABASE_URL, ACCESS_TOKEN_ALG: "EdDSA" };
+    expect(readEnvironment("svc", source, own, { verifierOnly: true }).secrets).toEqual([]);
+    expect(readEnvironment("svc", { ...source, BETTER_AUTH_SECRET: LONG_A }, own, { verifierOnly: true }).secrets).toEqual([]);
+    expect(() => readEnvironment("svc", source, own)).toThrow("svc: refusing to start: BETTER_AUTH_SECRET is missing");
+    expect(() => readEnvironment("svc", { SVC_DATABASE_URL }, own, { verifierOnly: true })).toThrow(
+      "svc: refusing to start: BETTER_AUTH_SECRET is missing",
+    );
   });
 
   test("every problem in one line: the secrets problem first, then each variable, no value", () => {

@@ -4,7 +4,8 @@ const os = require("node:os");
 const path = require("node:path");
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
-const runDir = path.join(repoRoot, "test-results", "resilience");
+// The EdDSA run (scripts/test.sh's second run) keeps its own, beside the HS256 run's.
+const runDir = path.join(repoRoot, "test-results", process.env.ACCESS_TOKEN_ALG === "EdDSA" ? "resilience-eddsa" : "resilience");
 // Another checkout's run on the same machine (same user) must not wipe or read this one's secrets.
 const checkout = require("node:crypto").createHash("sha256").update(repoRoot).digest("hex").slice(0, 12);
 
@@ -21,5 +22,5 @@ module.exports = {
    * The secret values the run used (for the log audit). Outside test-results, which CI may upload,
    * private to this user and this checkout; the audit deletes it.
    */
-  secretsFile: path.join(os.tmpdir(), `authbridge-resilience-${process.getuid?.() ?? "user"}-${checkout}`, "secrets.jsonl"),
+  secretsFile: path.join(os.tmpdir(), `authbridge-${path.basename(runDir)}-${process.getuid?.() ?? "user"}-${checkout}`, "secrets.jsonl"),
 };

@@ -1,5 +1,5 @@
 // The one Better Auth instance: email + password sign-up/sign-in, sessions in PostgreSQL, and the
-// short-lived HS256 access token the API trusts (GET /api/auth/token).
+// short-lived access token the API trusts (GET /api/auth/token): HS256 or EdDSA (ACCESS_TOKEN_ALG).
 import "server-only";
 import { SINGLE_SECRET_VERSION } from "@authbridge/service-kit";
 import { betterAuth } from "better-auth";
@@ -59,15 +59,26 @@ function createAuth() {
           // sid is the session's row id (never its token, a bearer secret): the api refuses the
           // token once that session ends.
           definePayload: ({ session }) => ({ sid: session.id }),
-          sign: (payload, header) => signHs256(payload, signing, header),
+          ...(config.accessTokenAlg === "HS256" ? { sign: (payload: object, header?: { typ?: string }) => signHs256(payload, signing, header) } : {}),
         },
-        jwks: {
-          // The plugin requires a remote JWKS URL whenever it does not sign itself, and then turns its
-          // own /jwks endpoint off (404). An HS256 key is symmetric: there is nothing public to
-          // publish, so this URL is only the placeholder the plugin's metadata asks for.
-          remoteUrl: `${config.baseUrl}/api/auth/jwks`,
-          keyPairConfig: { alg: "EdDSA" },
-        },
+        jwks:
+          config.accessTokenAlg === "HS256"
+            ? {
+                // The plugin requires a remote JWKS URL whenever it does not sign itself, and then turns its
+                // own /jwks endpoint off (404). An HS256 key is symmetric: there is nothing public to
+                // publish, so this URL is only the placeholder the plugin's metadata asks for.
+                remoteUrl: `${config.baseUrl}/api/auth/jwks`,
+                keyPairConfig: { alg: "EdDSA" },
+              }
+            : {
+                // EdDSA: the plugin signs with its own Ed25519 keys (the jwks table, private keys
+                // encrypted with the current secret) and publishes the public ones at /api/auth/jwks.
+                keyPairConfig: { alg: "EdDSA", crv: "Ed25519" },
+                // A signing key expires after this; the next token is signed with a fresh key, and the
+                // old one stays in the JWKS for the grace period, so its tokens verify until they expire.
+                ...(config.jwksRotationSeconds > 0 ? { rotationInterval: config.jwksRotationSeconds } : {}),
+                gracePeriod: config.jwksGraceSeconds,
+              },
         // Otherwise every get-session call signs a token nobody asked for (and puts it in a header).
         disableSettingJwtHeader: true,
       }),

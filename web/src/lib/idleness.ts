@@ -17,3 +17,5 @@ export function getIdleness(): Idleness {
 
 /** The health check's own path: a probe from the orchestrator is not a user. */
 export const HEALTH_PATH = "/api/health";
+/** Better Auth's JWKS (EdDSA): the api's periodic key refresh is not a user either. */
+export const JWKS_PATH = "/api/auth/jwks";

@@ -13,10 +13,12 @@ export function startUp(): void {
   const signing = signingKey(config.secrets);
   getLogger().info(
     {
-      // The key that signs (its kid and fingerprint) and one fingerprint per version that verifies.
-      keyId: signing.kid,
-      keyFingerprint: signing.fingerprint,
-      keyFingerprints: keyFingerprints(config.secrets),
+      accessTokenAlg: config.accessTokenAlg,
+      // HS256: the key that signs (its kid and fingerprint) and one fingerprint per version that
+      // verifies. EdDSA: Better Auth's keys, named by their kid in /api/auth/jwks.
+      ...(config.accessTokenAlg === "HS256"
+        ? { keyId: signing.kid, keyFingerprint: signing.fingerprint, keyFingerprints: keyFingerprints(config.secrets) }
+        : { jwksRotationSeconds: config.jwksRotationSeconds, jwksGraceSeconds: config.jwksGraceSeconds }),
       issuer: config.issuer,
       audience: config.audience,
       tokenTtlSeconds: config.tokenTtlSeconds,
