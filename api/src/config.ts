@@ -9,7 +9,6 @@ import {
   secretList,
   tlsDatabaseUrl,
 } from "@authbridge/service-kit";
-import { bool } from "envalid";
 import { availableCpus } from "./cpus";
 
 export interface Config {
@@ -52,8 +51,6 @@ export interface Config {
   writeRateWindowSeconds: number;
   /** Tasks each user may keep. */
   taskQuota: number;
-  /** Benchmark-only routes (make bench sets BENCH=1); refused with NODE_ENV=production. */
-  bench: boolean;
 }
 
 export const WORKERS_MAX = 64;
@@ -76,7 +73,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     WRITE_RATE_LIMIT: integer(1, 1_000_000)({ default: 120 }),
     WRITE_RATE_WINDOW_SECONDS: integer(1, 3600)({ default: 60 }),
     TASK_QUOTA: integer(1, 10_000_000)({ default: 10_000 }),
-    BENCH: bool({ default: false }),
   });
   // Each worker needs at least one connection of its own, and all of them fit in DB_POOL_MAX.
   if (clean.API_WORKERS !== undefined && clean.API_WORKERS > clean.DB_POOL_MAX) {
@@ -84,10 +80,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (clean.API_OPERATOR_PORT === clean.API_PORT) {
     throw new ConfigError("api: refusing to start: API_OPERATOR_PORT must differ from API_PORT (the operator's view is never public)");
-  }
-  // Benchmark routes and timers are not for production, whatever a copied .env says.
-  if (clean.BENCH && source.NODE_ENV === "production") {
-    throw new ConfigError("api: refusing to start: BENCH must not be set when NODE_ENV=production (it mounts benchmark-only routes)");
   }
   const workers = clean.API_WORKERS ?? Math.min(availableCpus(), clean.DB_POOL_MAX, WORKERS_MAX);
   return {
@@ -112,6 +104,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     writeRateLimit: clean.WRITE_RATE_LIMIT,
     writeRateWindowSeconds: clean.WRITE_RATE_WINDOW_SECONDS,
     taskQuota: clean.TASK_QUOTA,
-    bench: clean.BENCH,
   };
 }

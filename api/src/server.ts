@@ -88,7 +88,6 @@ async function serve(config: Config, logger: Logger): Promise<void> {
         keyFingerprint: runtime.keyFingerprint,
         keyFingerprints: runtime.keyFingerprints,
         database: databaseHostKind(config.databaseUrl),
-        bench: config.bench,
         workers: config.workers,
       },
       "api listening",
