@@ -17,8 +17,8 @@ WORKDIR /app
 ENV CHECKPOINT_DISABLE=1
 # npm ci checks the lockfile against every workspace's package.json, so all of them come in.
 COPY package.json package-lock.json ./
-COPY packages/contract/package.json packages/contract/
-COPY packages/db-rules/package.json packages/db-rules/
+COPY packages/api-types/package.json packages/api-types/
+COPY packages/postgres/package.json packages/postgres/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY migrator/package.json migrator/
 COPY api/package.json api/
@@ -65,7 +65,7 @@ RUN npm run build -w migrator
 # npm flags a package dev or optional over the whole workspace tree: narrowed to the one service,
 # it flags them for that service alone, and npm ci still installs exactly the lockfile's versions.
 FROM manifests AS migrator-deps
-RUN npm pkg set workspaces='["packages/db-rules","packages/service-kit","migrator"]' --json \
+RUN npm pkg set workspaces='["packages/postgres","packages/service-kit","migrator"]' --json \
   && npm ci --ignore-scripts --no-audit --no-fund --omit=dev --omit=optional
 
 FROM node:24-slim AS migrator
@@ -78,9 +78,9 @@ WORKDIR /app
 COPY --from=migrator-deps /app/node_modules node_modules
 COPY --from=migrator-engine /engines/ node_modules/@prisma/engines/
 # node_modules/@authbridge/<package> is a link to the workspace package: its manifest and build output.
-COPY packages/db-rules/package.json packages/db-rules/
+COPY packages/postgres/package.json packages/postgres/
 COPY packages/service-kit/package.json packages/service-kit/
-COPY --from=migrator-build /app/packages/db-rules/dist packages/db-rules/dist
+COPY --from=migrator-build /app/packages/postgres/dist packages/postgres/dist
 COPY --from=migrator-build /app/packages/service-kit/dist packages/service-kit/dist
 COPY migrator/package.json migrator/prisma.config.ts migrator/
 COPY migrator/prisma/ migrator/prisma/
@@ -98,7 +98,7 @@ RUN npm run generate -w api && npm run build -w api
 # --- api-deps: the api's production dependencies alone. Without the narrowing, the migrator's
 # prisma CLI (a production dependency there) would ship here too (315 MB instead of 85 MB).
 FROM manifests AS api-deps
-RUN npm pkg set workspaces='["packages/contract","packages/db-rules","packages/service-kit","api"]' --json \
+RUN npm pkg set workspaces='["packages/api-types","packages/postgres","packages/service-kit","api"]' --json \
   && npm ci --ignore-scripts --no-audit --no-fund --omit=dev --omit=optional
 
 FROM node:24-slim AS api
@@ -110,11 +110,11 @@ FROM node:24-slim AS api
 ENV NODE_ENV=production NODE_OPTIONS=--max-old-space-size=1024
 WORKDIR /app
 COPY --from=api-deps /app/node_modules node_modules
-COPY packages/contract/package.json packages/contract/
-COPY packages/db-rules/package.json packages/db-rules/
+COPY packages/api-types/package.json packages/api-types/
+COPY packages/postgres/package.json packages/postgres/
 COPY packages/service-kit/package.json packages/service-kit/
-COPY --from=api-build /app/packages/contract/dist packages/contract/dist
-COPY --from=api-build /app/packages/db-rules/dist packages/db-rules/dist
+COPY --from=api-build /app/packages/api-types/dist packages/api-types/dist
+COPY --from=api-build /app/packages/postgres/dist packages/postgres/dist
 COPY --from=api-build /app/packages/service-kit/dist packages/service-kit/dist
 COPY api/package.json api/
 COPY --from=api-build /app/api/dist api/dist
@@ -126,8 +126,8 @@ CMD ["node", "dist/server.js"]
 
 # --- web-build: next build with output "standalone" traced from the repo root: the server lands
 # in .next/standalone/web/server.js, and the build script copies .next/static beside it. The
-# packages are bundled into the server (and @authbridge/contract into the client); the build
-# script also copies db-rules and service-kit beside the environment check.
+# packages are bundled into the server (and @authbridge/api-types into the client); the build
+# script also copies postgres and service-kit beside the environment check.
 FROM workspace AS web-build
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY web/ web/

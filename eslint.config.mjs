@@ -15,7 +15,7 @@ export default tseslint.config(
       "**/dist/",
       "**/next-env.d.ts",
       // openapi-typescript output, compared byte for byte with a fresh generation by api/test/openapi.test.ts.
-      "packages/contract/src/openapi.ts",
+      "packages/api-types/src/openapi.ts",
       "coverage/",
       "test-results/",
       "bench/results/",

@@ -12,7 +12,7 @@ import { errorHandler, notFoundHandler } from "./http/errorHandler";
 import { requestContext } from "./http/requestContext";
 import { userScope } from "./http/userScope";
 import { type WriteRateLimit, writeRateLimit } from "./http/writeRateLimit";
-import { buildOpenApiDocument } from "./contract/document";
+import { buildOpenApiDocument } from "./openapi/document";
 import { methodsOf, routerOf } from "./http/route";
 import { ROUTES } from "./routes";
 import { docsRouter } from "./routes/docs";

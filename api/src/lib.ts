@@ -13,7 +13,7 @@ export { type AppDeps, type AppOptions, MIDDLEWARE, type MiddlewareName, createA
 export { type TokenVerifier, type VerifierOptions, type Verification, createTokenVerifier } from "./auth/tokenVerifier";
 /** The list's query rules (`?limit=&cursor=`) and a PATCH body's schema, for a route served without the validation middleware. */
 export { type TaskPageQuery, parseTaskPageQuery } from "./routes/tasks/pageQuery";
-export { TaskChanges } from "./contract/schemas";
+export { TaskChanges } from "./openapi/schemas";
 /** The error a request's input is refused with: `status` and `body()` are the api's answer. */
 export { HttpError } from "./http/errors";
 export { TaskNotFoundError } from "./services/errors";

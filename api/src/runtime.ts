@@ -8,7 +8,7 @@ import { createTokenVerifier } from "./auth/tokenVerifier";
 import type { Config } from "./config";
 import { createHealthCheck, idleReport } from "./db/health";
 import { createPool } from "./db/pool";
-import type { ResilientPool } from "@authbridge/db-rules";
+import type { ResilientPool } from "@authbridge/postgres";
 import { Idleness } from "@authbridge/service-kit";
 import { createTaskService } from "./services/tasks";
 import { startSessionListener } from "./sessions/listener";

@@ -3,7 +3,7 @@
 // runs serve() below; with 1 it serves by itself.
 import cluster from "node:cluster";
 import { type Server, createServer } from "node:http";
-import { databaseHostKind } from "@authbridge/db-rules";
+import { databaseHostKind } from "@authbridge/postgres";
 import { ConfigError, createLogger } from "@authbridge/service-kit";
 import type { Logger } from "pino";
 import { runPrimary } from "./cluster";

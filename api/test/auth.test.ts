@@ -11,7 +11,7 @@ import { deriveTokenKeyBytes } from "../src/auth/tokenKey";
 import { type Runtime, createRuntime } from "../src/runtime";
 import type { Cluster } from "@authbridge/testing/pg";
 import { migratedCluster } from "@authbridge/testing/migrator";
-import { signToken } from "@authbridge/testing/contract";
+import { signToken } from "@authbridge/testing/tokens";
 import {
   type ErrorBody,
   VECTOR_SECRET,

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { mint } from "@authbridge/testing/contract";
+import { mint } from "@authbridge/testing/tokens";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { type Cluster, freePort, repoRoot } from "@authbridge/testing/pg";
 import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "@authbridge/testing/processes";

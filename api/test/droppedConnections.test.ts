@@ -5,7 +5,7 @@ import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { createPool } from "../src/db/pool";
-import type { ResilientPool } from "@authbridge/db-rules";
+import type { ResilientPool } from "@authbridge/postgres";
 import { createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
 import { startRelay, terminateBackendsUnnoticed, withPort } from "@authbridge/testing/faults";

@@ -5,7 +5,7 @@ import { type AddressInfo } from "node:net";
 import http from "node:http";
 import express from "express";
 import { Prisma } from "../src/generated/prisma/client";
-import { UnencryptedConnectionError } from "@authbridge/db-rules";
+import { UnencryptedConnectionError } from "@authbridge/postgres";
 import { errorHandler } from "../src/http/errorHandler";
 import { requestContext } from "../src/http/requestContext";
 import { TaskNotFoundError, UserGoneError } from "../src/services/errors";

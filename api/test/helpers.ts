@@ -1,8 +1,8 @@
 // Shared by the api suites: the contract's test vector, tokens, test users and their sessions,
 // captured logs. Database faults come from the test kit (@authbridge/testing/faults).
-import type { components } from "@authbridge/contract";
+import type { components } from "@authbridge/api-types";
 import { createLogger } from "@authbridge/service-kit";
-import { TEST_VECTOR, contractClaims, mint, signToken } from "@authbridge/testing/contract";
+import { TEST_VECTOR, contractClaims, mint, signToken } from "@authbridge/testing/tokens";
 import { Writable } from "node:stream";
 import type { Logger } from "pino";
 import { insertUser } from "@authbridge/testing/sql";

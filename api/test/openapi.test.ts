@@ -2,7 +2,7 @@
 // the web's types are generated from it, GET /openapi.json serves it, and every status it lists
 // for every route is one the api really answers (each case below is called; the setup file checks
 // every answer against the document, so nothing answered can be missing from it either).
-import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TITLE_MAX } from "@authbridge/contract";
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TITLE_MAX } from "@authbridge/api-types";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,7 +10,7 @@ import type { Express } from "express";
 import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
-import { buildOpenApiDocument } from "../src/contract/document";
+import { buildOpenApiDocument } from "../src/openapi/document";
 import { ROUTES } from "../src/routes";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { migratedCluster } from "@authbridge/testing/migrator";
@@ -43,9 +43,9 @@ describe("api/openapi.json", () => {
     expect(published().openapi).toMatch(/^3\.1\./);
   });
 
-  test("the web's types (@authbridge/contract/openapi) are generated from it", () => {
+  test("the web's types (@authbridge/api-types/openapi) are generated from it", () => {
     const generated = execFileSync(bin("openapi-typescript"), [documentPath], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    expect(readFileSync(path.join(root, "packages", "contract", "src", "openapi.ts"), "utf8")).toBe(generated);
+    expect(readFileSync(path.join(root, "packages", "api-types", "src", "openapi.ts"), "utf8")).toBe(generated);
   });
 
   test("describes the bearer scheme, every declared route and nothing else (no benchmark-only route)", () => {
@@ -59,7 +59,7 @@ describe("api/openapi.json", () => {
   });
 });
 
-test("the limits are @authbridge/contract's, in the document and in the database schema", () => {
+test("the limits are @authbridge/api-types's, in the document and in the database schema", () => {
   const document = published();
   expect(document.components.schemas.NewTask?.properties.title?.maxLength).toBe(TITLE_MAX);
   const limit = document.paths["/api/{userId}/tasks"]?.get?.parameters?.find((p) => p.name === "limit");

@@ -9,7 +9,7 @@ import { sqlAs, verifiedUrl } from "@authbridge/testing/sql";
 import { randomUUID } from "node:crypto";
 import { Client } from "pg";
 import { insertTask, updateTask } from "../src/db/tasks";
-import { TITLE_MAX } from "@authbridge/contract";
+import { TITLE_MAX } from "@authbridge/api-types";
 import { createApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { type ErrorBody, type SingleTask, type TaskJson, captureLogger, insertUsers, testConfig, tokenFor } from "./helpers";

@@ -5,7 +5,7 @@ import request from "supertest";
 import type { Cluster } from "@authbridge/testing/pg";
 import { createApp } from "../src/app";
 import { FIRST_PAGE, NEXT_PAGE } from "../src/db/tasks";
-import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "@authbridge/contract";
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from "@authbridge/api-types";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { encodeCursor } from "../src/services/taskCursor";
 import { migratedCluster } from "@authbridge/testing/migrator";

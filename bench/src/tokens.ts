@@ -1,6 +1,6 @@
 // Access tokens minted by the test kit's independent minter (the token contract alone, none of
 // the api's code), so a verifier that drifted from the contract fails the benchmark.
-import { type Holder, type Parties, type Signed, contractClaims, contractKey, signToken } from "@authbridge/testing/contract";
+import { type Holder, type Parties, type Signed, contractClaims, contractKey, signToken } from "@authbridge/testing/tokens";
 import { type KeyObject, createSecretKey, randomBytes } from "node:crypto";
 
 // The benchmark's api gets one BETTER_AUTH_SECRET, which is version 1: tokens name it in `kid`.

@@ -2,7 +2,7 @@
 // Prisma's native engine knows only disable|prefer|require and treats verify-full as prefer,
 // which may fall back to plaintext.
 import path from "node:path";
-import { isPostgresUrl } from "@authbridge/db-rules";
+import { isPostgresUrl } from "@authbridge/postgres";
 import { type LogLevel, logLevel, setVariables } from "@authbridge/service-kit";
 import { cleanEnv, num, str } from "envalid";
 import { ExitCode, MigratorError } from "./exit-codes";

@@ -32,6 +32,7 @@ export const PROBES: readonly Probe[] = [
   { name: "read verification values", statements: [count(`SELECT value FROM verification`)] },
   { name: "read jwks private keys", statements: [count(`SELECT "privateKey" FROM jwks`)] },
   { name: "read rate-limit rows", statements: [count(`SELECT key FROM rate_limit`)] },
+  { name: "read sign-in failure counters", statements: [count(`SELECT email FROM sign_in_failure`)] },
   { name: "read the migration history", statements: [count(`SELECT migration_name FROM _prisma_migrations`)] },
   { name: "read a session's user and expiry (the api's lookup)", statements: [count(`SELECT id, "userId", "expiresAt" FROM "session"`)] },
   { name: "read a user's id, email and name (/api/me)", statements: [count(`SELECT id, email, name FROM "user"`)] },
@@ -81,6 +82,7 @@ export const EXPECTED: Record<string, Record<Role, Outcome>> = {
   "read verification values": { owner: "done", web: "done", api: "refused" },
   "read jwks private keys": { owner: "done", web: "done", api: "refused" },
   "read rate-limit rows": { owner: "done", web: "done", api: "refused" },
+  "read sign-in failure counters": { owner: "done", web: "done", api: "refused" },
   "read the migration history": { owner: "done", web: "refused", api: "refused" },
   "read a session's user and expiry (the api's lookup)": { owner: "done", web: "done", api: "done" },
   "read a user's id, email and name (/api/me)": { owner: "done", web: "done", api: "done" },
@@ -175,5 +177,6 @@ export function fixtureStatements(): string[] {
     `INSERT INTO verification (id, identifier, value, "expiresAt") VALUES ('ver-a', 'email', 'verification-secret', now() + interval '1 day')`,
     `INSERT INTO jwks (id, "publicKey", "privateKey", "createdAt") VALUES ('key-a', 'public', 'private', now())`,
     `INSERT INTO rate_limit (id, key, count, "lastRequest") VALUES ('rl-a', '127.0.0.1|/sign-in', 1, 0)`,
+    `INSERT INTO sign_in_failure (email, failures, "lastFailureAt") VALUES ('${USER_A}@example.test', 1, now())`,
   ];
 }

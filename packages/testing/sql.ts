@@ -2,7 +2,7 @@
 // a user without signing one up through the web.
 import { randomBytes, randomUUID } from "node:crypto";
 import { Client, type QueryResultRow } from "pg";
-import type { Holder } from "./contract";
+import type { Holder } from "./tokens";
 
 /** node-postgres reads sslmode=require as verify-full and warns each time; say it outright. */
 export function verifiedUrl(url: string): string {

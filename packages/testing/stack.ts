@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { contractKey, type Parties } from "./contract";
+import { contractKey, type Parties } from "./tokens";
 import { migrate } from "./migrator";
 import { type Cluster, freePort, startCluster } from "./pg";
 import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "./processes";

@@ -100,7 +100,7 @@ describe.each(images)("Dockerfile --target $target", ({ target, expose, start })
 
   test("the repository's own packages it depends on: in npm ci, compiled before the service, shipped beside node_modules' link", () => {
     const dirs = ownDependencies(workspace);
-    expect(dirs).toEqual(expect.arrayContaining(["packages/db-rules", "packages/service-kit"]));
+    expect(dirs).toEqual(expect.arrayContaining(["packages/postgres", "packages/service-kit"]));
     const lines = all.map(line);
     const firstCi = lines.findIndex((l) => /\bnpm ci\b/.test(l));
     const serviceBuild = lines.findIndex((l) => runsIn(l, "build", workspace));

@@ -26,7 +26,7 @@ describe("the real tree, with .env files planted where a developer would leave t
     `web/.env.${tag}.local`,
     `api/src/.env.${tag}`,
     `migrator/prisma/.env.${tag}`,
-    `packages/db-rules/.env.${tag}`,
+    `packages/postgres/.env.${tag}`,
     `${tag}/deep/er/.env`,
   ];
   let files: string[];

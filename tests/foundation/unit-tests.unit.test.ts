@@ -49,5 +49,5 @@ test("the check itself refuses a test that starts a cluster or spawns a program"
   expect(heavyImport("@authbridge/testing/pg")).toMatch(/pg module/);
   expect(heavyImport("../../packages/testing/stack")).toMatch(/stack module/);
   expect(heavyImport("node:child_process")).toMatch(/spawns/);
-  expect(heavyImport("@authbridge/testing/contract")).toBeNull();
+  expect(heavyImport("@authbridge/testing/tokens")).toBeNull();
 });

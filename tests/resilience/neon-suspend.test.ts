@@ -2,7 +2,7 @@
 // load. While two users hammer their task lists through the built api, every api connection is
 // terminated server-side every 2 s for 20 s. No read may answer 5xx and no acknowledged write may
 // be lost; the terminations and the api's retries are counted and printed.
-import { mint } from "@authbridge/testing/contract";
+import { mint } from "@authbridge/testing/tokens";
 import { record } from "./support/record";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 import { insertUser } from "@authbridge/testing/sql";

@@ -32,7 +32,7 @@ const SECTIONS = [
       "connection is terminated server-side (`pg_terminate_backend` on `application_name = 'authbridge-api'`, as Neon " +
       "suspending its compute does) every 2 s for 20 s. Proves: zero 5xx on reads, every write the api acknowledged is " +
       "stored, the api keeps running; the terminations and the api's retries (its own log lines) are counted. Before the " +
-      "pool retried (`packages/db-rules/src/resilientPool.ts`), the same drill answered 30 reads and 14 writes with 503.",
+      "pool retried (`packages/postgres/src/resilientPool.ts`), the same drill answered 30 reads and 14 writes with 503.",
   },
   {
     file: "migrator.test.ts",
@@ -140,9 +140,9 @@ function render(summary) {
     "",
     "Neon suspending an idle compute, a failover or a PgBouncer restart ends the server side of every connection. The",
     "pool may not have read those terminations yet when it hands a connection to the next request. One mechanism,",
-    "in the pool every caller of api and web shares (`packages/db-rules/src/resilientPool.ts`: Prisma's statements through `@prisma/adapter-pg`,",
+    "in the pool every caller of api and web shares (`packages/postgres/src/resilientPool.ts`: Prisma's statements through `@prisma/adapter-pg`,",
     "the `/healthz` probe, any lookup on `pool.query`), decides by what the failure says the server did",
-    "(`packages/db-rules/src/connectionLoss.ts`):",
+    "(`packages/postgres/src/connectionLoss.ts`):",
     "",
     "| Failure | The statement | Retried once on a fresh connection |",
     "| --- | --- | --- |",
@@ -177,7 +177,7 @@ function render(summary) {
     "- Dropped connections: after a server-side termination the pool could hand the next request a connection whose",
     "  death it had not read yet, and that request got a 503 (the api fault test failed about 1 run in 3). The pool now",
     "  retries such a statement once on a fresh connection where that is safe, and closes the connections opened before",
-    "  a lost one instead of reusing them (`packages/db-rules/src/resilientPool.ts`, the rules in `packages/db-rules/src/connectionLoss.ts`).",
+    "  a lost one instead of reusing them (`packages/postgres/src/resilientPool.ts`, the rules in `packages/postgres/src/connectionLoss.ts`).",
     "- Repeating the suites with one core kept busy (`make test-repeat`) showed more flakes, each fixed by waiting for",
     "  the event instead of a delay or a tight bound: the migrator's kill points (fractions of a measured clean run)",
     "  missed the lock on a busy machine (now: lock taken, first migration committed, slow migration running, each seen",
@@ -187,7 +187,7 @@ function render(summary) {
     "  checkout's run wiped it mid-run (now private to each checkout).",
     '- JSON body fuzzing: a task title holding half a UTF-16 surrogate pair (`{"title":"ok \\udfff"}`) was',
     "  accepted with 201 and stored as U+FFFD, so the api answered with a title the client never sent. Fixed in",
-    "  `api/src/contract/schemas.ts` (400, `must be valid Unicode text`), with a case in `api/test/auth.test.ts`.",
+    "  `api/src/openapi/schemas.ts` (400, `must be valid Unicode text`), with a case in `api/test/auth.test.ts`.",
     "",
     "## Counting",
     "",

@@ -2,7 +2,7 @@
 // sign-out and revoke endpoints), two built api processes, a TLS PostgreSQL with the committed
 // migrations. Each revocation is timed from the web's answer (or the committed delete) to the
 // first 401 from each api; the bound is loose for a busy machine and every number is printed.
-import { mint } from "@authbridge/testing/contract";
+import { mint } from "@authbridge/testing/tokens";
 import { freePort } from "@authbridge/testing/pg";
 import { type Answer, call } from "./support/http";
 import { type Relay, startRelay } from "@authbridge/testing/faults";

@@ -15,7 +15,7 @@ import { roleEnv, serviceUrls } from "@authbridge/testing/roles";
 import { type Program, assertBuilt, programs, startProgram, stopProgram, waitForUrl } from "@authbridge/testing/processes";
 import { logsDir } from "./support/paths";
 import { record, rememberSecret } from "./support/record";
-import { contractKey, mint } from "@authbridge/testing/contract";
+import { contractKey, mint } from "@authbridge/testing/tokens";
 import { CookieJar, freshIp, newUser } from "@authbridge/testing/auth";
 import { UNLIMITED_WRITES } from "./support/writeLimit";
 

@@ -1,8 +1,8 @@
 // Hostile input against the built api (property-based, fast-check), CORS and helmet headers, and
 // Better Auth's rate limit on the built web in production mode. Users are signed up on the web.
-import { mint } from "@authbridge/testing/contract";
+import { mint } from "@authbridge/testing/tokens";
 import { randomBytes, randomUUID } from "node:crypto";
-import { TITLE_MAX } from "@authbridge/contract";
+import { TITLE_MAX } from "@authbridge/api-types";
 import fc from "fast-check";
 import { allTasks, call, rawRequest, type RawAnswer } from "./support/http";
 import { runProperty } from "./support/fuzz";

@@ -1,6 +1,6 @@
 // Faults: the database stops, hangs, or kills the api's connections while the api serves, and the
 // api is stopped with SIGTERM under load. The api is the BUILT program (api/dist/server.js).
-import { mint } from "@authbridge/testing/contract";
+import { mint } from "@authbridge/testing/tokens";
 import { randomUUID } from "node:crypto";
 import { freePort } from "@authbridge/testing/pg";
 import { call } from "./support/http";

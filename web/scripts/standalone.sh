@@ -26,7 +26,7 @@ for package in envalid tslib server-only; do
 done
 # config.ts's database URL rules and environment rules: node_modules holds only links to these
 # workspace packages. (pino, which service-kit's logger loads, is in the traced node_modules.)
-for package in db-rules service-kit; do
+for package in postgres service-kit; do
   mkdir -p "$out/check-env/node_modules/@authbridge/$package"
   cp -R "$root/packages/$package/package.json" "$root/packages/$package/dist" "$out/check-env/node_modules/@authbridge/$package/"
 done

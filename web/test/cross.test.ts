@@ -1,6 +1,6 @@
 // Web and api, really started from one .env against a real TLS PostgreSQL: the token Better Auth
 // hands out is the token the API accepts, and nothing else is.
-import { contractKey, fingerprintOf, signToken, signatureValid } from "@authbridge/testing/contract";
+import { contractKey, fingerprintOf, signToken, signatureValid } from "@authbridge/testing/tokens";
 import { PASSWORD, decodePart, fetchToken, newEmail, authPost, signIn, signUp } from "@authbridge/testing/auth";
 import { type Stack, startStack } from "@authbridge/testing/stack";
 

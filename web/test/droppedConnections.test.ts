@@ -2,7 +2,7 @@
 // PgBouncer restart): the built web in production mode, its WEB_DATABASE_URL through a relay that cuts
 // the next connection that sends anything, with no word from the server. A session check and a
 // token request still answer 200: the read runs once more on a fresh connection, and the web logs
-// the retry (the same pool as the api's, from @authbridge/db-rules).
+// the retry (the same pool as the api's, from @authbridge/postgres).
 import { type User, fetchToken, newUser } from "@authbridge/testing/auth";
 import { type Relay, startRelay, withPort } from "@authbridge/testing/faults";
 import { freePort } from "@authbridge/testing/pg";

@@ -7,9 +7,9 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { CHROMIUM, haveChromium, launchChromium } from "@authbridge/testing/browser";
 import { PASSWORD, newEmail } from "@authbridge/testing/auth";
-import { contractKey } from "@authbridge/testing/contract";
+import { contractKey } from "@authbridge/testing/tokens";
 import { type Stack, startStack } from "@authbridge/testing/stack";
-import { PAGE_SIZE_DEFAULT as PAGE_SIZE } from "@authbridge/contract";
+import { PAGE_SIZE_DEFAULT as PAGE_SIZE } from "@authbridge/api-types";
 
 const shots = path.join(__dirname, "..", "test-results", "e2e");
 if (!haveChromium) console.warn(`browser end-to-end skipped: ${CHROMIUM} not found (apt-get install chromium)`);

@@ -3,7 +3,7 @@
 // rejection matrix (api/test/auth.test.ts), built from a token the real web handed out, gets the
 // same answer from both: status, WWW-Authenticate and body. Revocation aside: the api also knows
 // whether the token's session still exists, the verifier cannot (the last test shows the difference).
-import { type SigningKey, contractKey, signToken } from "@authbridge/testing/contract";
+import { type SigningKey, contractKey, signToken } from "@authbridge/testing/tokens";
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { request as httpRequest } from "node:http";

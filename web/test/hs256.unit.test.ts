@@ -1,5 +1,5 @@
 import { createSecretKey } from "node:crypto";
-import { signatureValid } from "@authbridge/testing/contract";
+import { signatureValid } from "@authbridge/testing/tokens";
 import { signHs256 } from "../src/lib/hs256";
 import { decodePart } from "@authbridge/testing/auth";
 

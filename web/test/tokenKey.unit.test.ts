@@ -1,6 +1,6 @@
 // The token contract's known-answer vector (computed with Python's cryptography); the api's own
 // module is held to the same vector, so both derive the same key from the same secret.
-import { TEST_VECTOR } from "@authbridge/testing/contract";
+import { TEST_VECTOR } from "@authbridge/testing/tokens";
 import { deriveTokenKey, keyFingerprint, tokenKeyBytes } from "../src/lib/tokenKey";
 
 const { secret: SECRET, keyHex: KEY_HEX, fingerprint: FINGERPRINT } = TEST_VECTOR;

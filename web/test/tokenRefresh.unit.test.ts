@@ -1,4 +1,4 @@
-import { signToken } from "@authbridge/testing/contract";
+import { signToken } from "@authbridge/testing/tokens";
 import { refreshAfterMs } from "../src/lib/tokenRefresh";
 
 const token = (claims: object) => signToken(claims, Buffer.alloc(32, 1)).token;

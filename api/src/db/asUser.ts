@@ -9,7 +9,7 @@
 // stick. The api's pool is pipelined (db/pool.ts): the four messages are written together and
 // PostgreSQL answers them in order, so the whole transaction costs one round trip, as a single
 // statement does (measured with a relay that delays every answer).
-import type { ResilientPool } from "@authbridge/db-rules";
+import type { ResilientPool } from "@authbridge/postgres";
 import type { ClientBase, QueryConfig, QueryResult, QueryResultRow } from "pg";
 import type { Queryable } from "./tasks";
 

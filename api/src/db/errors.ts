@@ -2,7 +2,7 @@
 // unreachable, hung, connection killed, out of connections, not encrypted): the error handler
 // answers those with 503 and Retry-After. Everything else a statement throws is a bug or a domain
 // error, never disguised as an outage.
-import { UnencryptedConnectionError, codeOf } from "@authbridge/db-rules";
+import { UnencryptedConnectionError, codeOf } from "@authbridge/postgres";
 
 // SQLSTATE classes 08 (connection exception) and 53 (insufficient resources: too many
 // connections, out of memory or disk), the 57P0x shutdowns (admin, crash, cannot connect now:

@@ -1,8 +1,8 @@
 // The /healthz probe: one pooled connection (run again on a fresh one if it had died), `SHOW ssl`,
 // and the client's own view of that connection's TLS. The server's ssl setting is reported, never trusted alone: on Neon TLS ends at
 // a proxy and the server may say off for a connection that is encrypted end to end.
-import { UnencryptedConnectionError, codeOf, tlsOf } from "@authbridge/db-rules";
-import type { ResilientPool } from "@authbridge/db-rules";
+import { UnencryptedConnectionError, codeOf, tlsOf } from "@authbridge/postgres";
+import type { ResilientPool } from "@authbridge/postgres";
 import type { Logger } from "pino";
 
 export interface HealthReport {

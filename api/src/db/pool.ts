@@ -1,10 +1,10 @@
 // The api's one connection pool (node-postgres, made resilient to dropped connections by
-// @authbridge/db-rules' ResilientPool). Prisma runs on it through @prisma/adapter-pg, and /healthz borrows connections
+// @authbridge/postgres' ResilientPool). Prisma runs on it through @prisma/adapter-pg, and /healthz borrows connections
 // from it, so both see the same connections, limits and retries. Pipelined: queries given to one
 // connection are written without waiting for each answer, so a task statement and its per-user
 // transaction share one round trip (asUser.ts). Nothing here keeps a portal open (no cursors, no
 // `rows` option), which pipeline mode refuses.
-import { ResilientPool, poolConfig } from "@authbridge/db-rules";
+import { ResilientPool, poolConfig } from "@authbridge/postgres";
 import type { Logger } from "pino";
 
 export interface PoolOptions {

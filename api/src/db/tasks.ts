@@ -8,7 +8,7 @@
 // "task_userId_createdAt_id_idx" serves the list's order and every by-id statement's user filter.
 import type { QueryConfig, QueryResult, QueryResultRow } from "pg";
 import type { z } from "zod";
-import type { Task, TaskChanges as TaskChangesSchema } from "../contract/schemas";
+import type { Task, TaskChanges as TaskChangesSchema } from "../openapi/schemas";
 import type { TaskPosition } from "../services/taskCursor";
 
 /** Anything a statement can run on: a pool, a client, or the user's own transaction (asUser.ts). */

@@ -1,6 +1,6 @@
 // A route is declared once, in its resource's folder: method, path, request schemas, documented
 // responses and handler in one object. The Express route (routerOf), the OpenAPI document
-// (contract/document.ts), the CORS methods (app.ts) and the tests' route list all derive from it.
+// (openapi/document.ts), the CORS methods (app.ts) and the tests' route list all derive from it.
 import type { ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from "express";
 import { HttpError } from "./errors";

@@ -1,4 +1,4 @@
-// The one place requests are checked against their schemas (contract/schemas.ts): a route hands
+// The one place requests are checked against their schemas (openapi/schemas.ts): a route hands
 // its schemas and a handler that receives the parsed, typed input. Anything that does not parse
 // is a 400 invalid_request whose `fields` says, per field, the first thing wrong with it.
 import type { NextFunction, Request, Response } from "express";

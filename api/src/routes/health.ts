@@ -2,8 +2,8 @@
 // status and each check's name and status; the detail (latency, TLS, the listener and session
 // counts, the verified-token cache) is for operators: the same route on the loopback-only operator
 // port (app.ts createOperatorApp, API_OPERATOR_PORT), and the log lines of db/health.ts and sessions/listener.ts.
-import { json } from "../contract/responses";
-import { Health, Liveness } from "../contract/schemas";
+import { json } from "../openapi/responses";
+import { Health, Liveness } from "../openapi/schemas";
 import { routeOf } from "../http/route";
 import type { CacheStats } from "../auth/tokenCache";
 import type { HealthReport } from "../db/health";

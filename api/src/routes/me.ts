@@ -1,7 +1,7 @@
 // GET /api/me and GET /api/whoami: who the token says the caller is.
 import { authOf } from "../auth/requireAuth";
-import { databaseUnavailable, json, unauthorized } from "../contract/responses";
-import { User, WhoAmI } from "../contract/schemas";
+import { databaseUnavailable, json, unauthorized } from "../openapi/responses";
+import { User, WhoAmI } from "../openapi/schemas";
 import { routeOf } from "../http/route";
 import type { UserService } from "../services/users";
 

@@ -1,7 +1,7 @@
 // Tasks, always scoped to one user: every statement (db/tasks.ts) names the user it is given, and
 // runs in that user's own transaction, so row-level security holds it to the same user (db/asUser.ts).
 import { randomUUID } from "node:crypto";
-import { type ResilientPool, codeOf } from "@authbridge/db-rules";
+import { type ResilientPool, codeOf } from "@authbridge/postgres";
 import { userQueryable } from "../db/asUser";
 import {
   QUOTA_LOCK,

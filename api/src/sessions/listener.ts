@@ -15,7 +15,7 @@
 // connection and sends no echo, so nothing reaches PostgreSQL and Neon may suspend; memory is
 // distrusted meanwhile (sessions are read per request), and the first request resumes it.
 import { randomUUID } from "node:crypto";
-import { assertEncrypted, codeOf, connectionConfig, isTransactionPooler } from "@authbridge/db-rules";
+import { assertEncrypted, codeOf, connectionConfig, isTransactionPooler } from "@authbridge/postgres";
 import { Client, type Notification } from "pg";
 import type { Logger } from "pino";
 

@@ -2,7 +2,7 @@
 // seconds and a local container may still be starting, so transient failures are retried with
 // backoff until the budget is spent; answers that will never change (no TLS, bad certificate,
 // wrong password, missing database) fail at once.
-import { codeOf, tlsOf } from "@authbridge/db-rules";
+import { codeOf, tlsOf } from "@authbridge/postgres";
 import { Client, type ClientConfig } from "pg";
 import { ExitCode, MigratorError } from "../exit-codes";
 import type { Logger } from "../log";

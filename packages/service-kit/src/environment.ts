@@ -2,7 +2,7 @@
 // environment: empty means unset, every problem in one refusal line, never a value. The database
 // URL is not shared: each service connects as its own role (API_DATABASE_URL, WEB_DATABASE_URL),
 // validated with tlsDatabaseUrl in its own config.ts.
-import { POOL_LIMITS } from "@authbridge/db-rules";
+import { POOL_LIMITS } from "@authbridge/postgres";
 import { type CleanedEnv, cleanEnv } from "envalid";
 import { ConfigError } from "./errors";
 import { refusal, setVariables } from "./refusal";

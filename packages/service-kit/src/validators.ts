@@ -1,6 +1,6 @@
 // envalid validators shared by the services' config.ts. Every message they throw is an InvalidValue
 // in our own words, never the value.
-import { type IntegerRange, tlsUrlProblem } from "@authbridge/db-rules";
+import { type IntegerRange, tlsUrlProblem } from "@authbridge/postgres";
 import { isIPv4 } from "node:net";
 import { makeValidator } from "envalid";
 import { InvalidValue } from "./errors";
@@ -37,7 +37,7 @@ export const secureHttpUrl = makeValidator((input) => {
   return url.href.replace(/\/+$/, "");
 });
 
-/** A postgresql:// URL that asks for TLS (the rules of @authbridge/db-rules). */
+/** A postgresql:// URL that asks for TLS (the rules of @authbridge/postgres). */
 export const tlsDatabaseUrl = makeValidator((input) => {
   const problem = tlsUrlProblem(input);
   if (problem) throw new InvalidValue(problem);
@@ -52,7 +52,7 @@ export const integer = (min: number, max: number) =>
     return n;
   });
 
-/** An integer variable with its range and default from one table (db-rules' POOL_LIMITS). */
+/** An integer variable with its range and default from one table (postgres' POOL_LIMITS). */
 export const limit = (range: IntegerRange) => integer(range.min, range.max)({ default: range.default });
 
 export const logLevel = makeValidator((input): LogLevel => {

@@ -1,6 +1,6 @@
 // An independent verifier (jose) as the oracle for hostile tokens (the test kit's minter makes
 // them): a mistake the api and the minter shared could not hide from it.
-import { type Minting, contractKey } from "@authbridge/testing/contract";
+import { type Minting, contractKey } from "@authbridge/testing/tokens";
 import { jwtVerify } from "jose";
 
 export interface Audience extends Minting {

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type SubmitEvent, useCallback, useEffect, useMemo, useState } from "react";
-import { TITLE_MAX } from "@authbridge/contract";
+import { TITLE_MAX } from "@authbridge/api-types";
 import { ApiError, type Me, SignedOut, type Task, apiHealth, createApiClient, dataOf, succeeded } from "../lib/api-client";
 import { type TaskActions, TaskItem } from "./TaskItem";
 

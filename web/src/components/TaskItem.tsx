@@ -6,7 +6,7 @@
 // list reads as a list of titles. A change is shown once the API has accepted it; a refusal is
 // reported by the dashboard and the row keeps what the API last said.
 import { type KeyboardEvent, type SubmitEvent, useRef, useState } from "react";
-import { TITLE_MAX } from "@authbridge/contract";
+import { TITLE_MAX } from "@authbridge/api-types";
 import type { Task } from "../lib/api-client";
 import styles from "./TaskItem.module.css";
 

@@ -1,9 +1,9 @@
 // Calls to the API from the browser. The paths, parameters and bodies are typed by the API's own
-// OpenAPI document (api/openapi.json, generated into @authbridge/contract/openapi); this file only
+// OpenAPI document (api/openapi.json, generated into @authbridge/api-types/openapi); this file only
 // adds the short-lived token from Better Auth as a Bearer. The token is replaced before it
 // expires; a 401 still gets one fresh token (the api restarted with a key retired early, say),
 // and a second 401 means the session itself is gone.
-import type { components, paths } from "@authbridge/contract/openapi";
+import type { components, paths } from "@authbridge/api-types/openapi";
 import createClient from "openapi-fetch";
 import { authClient } from "./auth-client";
 import { refreshAfterMs } from "./tokenRefresh";

@@ -2,7 +2,7 @@
 // the same resilient node-postgres pool as the api, with TLS. Better Auth and /api/health share it,
 // so a session check or a token read survives a connection Neon ended while it sat idle.
 import "server-only";
-import { ResilientPool, poolConfig } from "@authbridge/db-rules";
+import { ResilientPool, poolConfig } from "@authbridge/postgres";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { getConfig } from "../config";
 import { PrismaClient } from "../generated/prisma/client";

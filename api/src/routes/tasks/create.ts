@@ -1,7 +1,7 @@
 // POST /api/{userId}/tasks: add a task for the caller.
 import { authOf } from "../../auth/requireAuth";
-import { invalidRequest, json, jsonBody, ownerOnly, taskQuotaExceeded, write } from "../../contract/responses";
-import { NewTask, SingleTask, UserPath } from "../../contract/schemas";
+import { invalidRequest, json, jsonBody, ownerOnly, taskQuotaExceeded, write } from "../../openapi/responses";
+import { NewTask, SingleTask, UserPath } from "../../openapi/schemas";
 import { taskRoute } from "./taskRoute";
 
 export const createTask = taskRoute({

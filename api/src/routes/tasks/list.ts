@@ -1,7 +1,7 @@
 // GET /api/{userId}/tasks: one page of the caller's tasks, newest first.
 import { authOf } from "../../auth/requireAuth";
-import { invalidRequest, json, ownerOnly } from "../../contract/responses";
-import { TaskListQuery, TaskPage, UserPath } from "../../contract/schemas";
+import { invalidRequest, json, ownerOnly } from "../../openapi/responses";
+import { TaskListQuery, TaskPage, UserPath } from "../../openapi/schemas";
 import { toTaskPage } from "./pageQuery";
 import { taskRoute } from "./taskRoute";
 

@@ -1,7 +1,7 @@
 // The list's query parameters (?limit=&cursor=, checked by the contract's TaskListQuery schema),
 // turned into a page request: the opaque cursor decoded back into the position it stands for.
 import type { z } from "zod";
-import { TaskListQuery } from "../../contract/schemas";
+import { TaskListQuery } from "../../openapi/schemas";
 import { invalid } from "../../http/errors";
 import { type TaskPosition, decodeCursor } from "../../services/taskCursor";
 

@@ -1,7 +1,7 @@
 // GET /api/{userId}/tasks/{taskId}: one of the caller's tasks.
 import { authOf } from "../../auth/requireAuth";
-import { json, ownerOnly, taskNotFound } from "../../contract/responses";
-import { SingleTask, TaskPath } from "../../contract/schemas";
+import { json, ownerOnly, taskNotFound } from "../../openapi/responses";
+import { SingleTask, TaskPath } from "../../openapi/schemas";
 import { taskRoute } from "./taskRoute";
 
 export const readTask = taskRoute({

@@ -1,7 +1,7 @@
 // DELETE /api/{userId}/tasks/{taskId}: remove one of the caller's tasks.
 import { authOf } from "../../auth/requireAuth";
-import { ownerOnly, taskNotFound, write } from "../../contract/responses";
-import { TaskPath } from "../../contract/schemas";
+import { ownerOnly, taskNotFound, write } from "../../openapi/responses";
+import { TaskPath } from "../../openapi/schemas";
 import { taskRoute } from "./taskRoute";
 
 export const deleteTask = taskRoute({

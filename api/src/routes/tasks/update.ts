@@ -1,7 +1,7 @@
 // PATCH /api/{userId}/tasks/{taskId}: rename, complete or un-complete one of the caller's tasks.
 import { authOf } from "../../auth/requireAuth";
-import { invalidRequest, json, jsonBody, ownerOnly, taskNotFound, write } from "../../contract/responses";
-import { SingleTask, TaskChanges, TaskPath } from "../../contract/schemas";
+import { invalidRequest, json, jsonBody, ownerOnly, taskNotFound, write } from "../../openapi/responses";
+import { SingleTask, TaskChanges, TaskPath } from "../../openapi/schemas";
 import { taskRoute } from "./taskRoute";
 
 export const updateTask = taskRoute({

@@ -19,7 +19,7 @@ const settings = (url: string) => ({
   url,
   connectTimeoutMs: POOL_LIMITS.DB_CONNECT_TIMEOUT_MS.default,
   queryTimeoutMs: POOL_LIMITS.DB_QUERY_TIMEOUT_MS.default,
-  applicationName: "db-rules-test",
+  applicationName: "postgres-test",
 });
 
 test("a TLS connection: its protocol, its certificate verified, assertEncrypted passes", async () => {
@@ -29,7 +29,7 @@ test("a TLS connection: its protocol, its certificate verified, assertEncrypted 
     expect(tlsOf(client)).toEqual({ protocol: expect.stringMatching(/^TLSv1\.[23]$/), verified: true });
     expect(() => assertEncrypted(client)).not.toThrow();
     const { rows } = await client.query<{ name: string }>("SELECT current_setting('application_name') AS name");
-    expect(rows[0]?.name).toBe("db-rules-test");
+    expect(rows[0]?.name).toBe("postgres-test");
   } finally {
     await client.end();
   }

@@ -1,7 +1,7 @@
 // Every request and response shape of the api, once. Routes validate requests with these
 // (http/validate.ts), the OpenAPI document is generated from them (document.ts), and the api's
 // tests check every response they receive against that document.
-import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TITLE_MAX } from "@authbridge/contract";
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TITLE_MAX } from "@authbridge/api-types";
 import { z } from "zod";
 
 // Control characters (NUL among them, which PostgreSQL text cannot hold) have no place in a title.

@@ -10,5 +10,5 @@ export const PAGE_SIZE_DEFAULT = 50;
 /** The largest limit GET /api/{userId}/tasks accepts. */
 export const PAGE_SIZE_MAX = 200;
 
-/** The API's types, generated from api/openapi.json (also at @authbridge/contract/openapi). */
+/** The API's types, generated from api/openapi.json (also at @authbridge/api-types/openapi). */
 export type { components, paths } from "./openapi";

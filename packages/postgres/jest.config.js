@@ -1,4 +1,4 @@
-/** db-rules: the URL rules as pure functions, the TLS check and pool settings against real PostgreSQL clusters. */
+/** postgres: the URL rules as pure functions, the TLS check and pool settings against real PostgreSQL clusters. */
 module.exports = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": ["@swc/jest"] },
