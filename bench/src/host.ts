@@ -35,7 +35,7 @@ export type Send = (status: number, body: unknown) => void;
 
 const UNAUTHORIZED = { error: { code: "unauthorized", message: "invalid token" } };
 const FORBIDDEN = { error: { code: "forbidden", message: "this resource belongs to another user" } };
-const UNAVAILABLE = { error: { code: "database_unavailable", message: "database unavailable" } };
+export const UNAVAILABLE = { error: { code: "database_unavailable", message: "database unavailable" } };
 
 type Verdict = ReturnType<AppDeps["sessions"]["check"]>;
 
@@ -73,5 +73,3 @@ export function servePage(deps: AppDeps, userId: string, query: unknown, send: S
     () => send(503, UNAVAILABLE),
   );
 }
-
-export { UNAVAILABLE };
