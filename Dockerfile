@@ -124,10 +124,10 @@ EXPOSE 8000
 # Health: GET /healthz (docker-compose.yml runs the check; slim images have no curl).
 CMD ["node", "dist/server.js"]
 
-# --- web-build: next build with output "standalone" traced from the repo root: the server lands
-# in .next/standalone/web/server.js, and the build script copies .next/static beside it. The
-# packages are bundled into the server (and @authbridge/api-types into the client); the build
-# script also copies postgres and service-kit beside the environment check.
+# --- web-build: next build with output "standalone" traced from the repo root into
+# .next/standalone/web; the build script copies .next/static beside it and compiles the process
+# entry (web/src/server.ts) there as server.js. Next traces what the entry loads (envalid and the
+# workspace packages, next.config.ts) into the standalone node_modules.
 FROM workspace AS web-build
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY web/ web/
@@ -144,7 +144,6 @@ RUN mkdir -p web/.next/cache && chown node:node web/.next/cache
 WORKDIR /app/web
 USER node
 EXPOSE 3000
-# The server listens on PORT; the stack's contract variable is WEB_PORT (.env). The environment
-# check runs first, as its own process: Next opens the port before instrumentation.ts runs.
-# react-server: the condition under which config.ts's server-only import is allowed.
-CMD ["/bin/sh", "-c", "node --conditions=react-server check-env/checkEnv.js && PORT=\"${WEB_PORT:-3000}\" exec node server.js"]
+# The server listens on PORT; the stack's contract variable is WEB_PORT (.env). server.js refuses a
+# bad environment before it listens.
+CMD ["/bin/sh", "-c", "PORT=\"${WEB_PORT:-3000}\" exec node server.js"]

@@ -3,8 +3,10 @@
 import { assertBuilt, programs, startProgram, waitForLine } from "@authbridge/testing/processes";
 import { type Cluster, freePort, startCluster } from "@authbridge/testing/pg";
 import { hangingListener, withPort } from "@authbridge/testing/faults";
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
+import path from "node:path";
 import { VECTOR_FINGERPRINT, VECTOR_SECRET } from "./helpers";
 
 const start = (env: Record<string, string>) => startProgram("api", programs.api, { env });
@@ -132,6 +134,11 @@ describe("runs", () => {
         keyFingerprints: { "1": VECTOR_FINGERPRINT },
         database: "local",
       });
+      // docs/API-SERVICE.md shows this line: the same fields, pino's own aside.
+      const page = readFileSync(path.join(__dirname, "..", "..", "docs", "API-SERVICE.md"), "utf8");
+      const documented = /`(\{[^`]*"msg":"api listening"[^`]*\})`/.exec(page)?.[1] ?? "{}";
+      const { level: _level, time: _time, service: _service, pid: _pid, ...fields } = JSON.parse(startup) as Record<string, unknown>;
+      expect(Object.keys(JSON.parse(documented) as object).sort()).toEqual(Object.keys(fields).sort());
       const password = new URL(cluster.url).password;
       expect(proc.output()).not.toContain(VECTOR_SECRET);
       expect(proc.output()).not.toContain(password);

@@ -117,14 +117,17 @@ describe("services and their order", () => {
   });
 });
 
-/** The variable names a config module declares between `open` and the next line that closes it. */
+/**
+ * The variable names a config module declares between `open` and the next line that closes it:
+ * settings (`field: ["NAME", validator]`, api, web and service-kit) or envalid specs (`NAME: validator`, the migrator).
+ */
 function declaredVariables(file: string, open: string): string[] {
   const text = readFileSync(path.join(repoRoot, file), "utf8");
   const from = text.indexOf(open);
   if (from < 0) throw new Error(`${file}: no ${open}`);
   const rest = text.slice(from + open.length);
   const body = rest.slice(0, rest.search(/^\s*}/m));
-  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] ?? "");
+  return [...body.matchAll(/^\s+(?:([A-Z][A-Z0-9_]+):|\w+: \["([A-Z][A-Z0-9_]+)")/gm)].map((m) => m[1] ?? m[2] ?? "");
 }
 
 /** Every ${NAME} a Compose value refers to (nested defaults included). */
@@ -145,11 +148,14 @@ describe("environment", () => {
   });
 
   test("each of ours gets exactly the variables its config.ts reads, no more", () => {
-    const shared = declaredVariables("packages/service-kit/src/environment.ts", "const sharedVariables = {");
+    const shared = declaredVariables("packages/service-kit/src/environment.ts", "const sharedSettings = {");
     const own = {
       api: declaredVariables("api/src/config.ts", 'readEnvironment("api", source, {'),
-      // WEB_PORT: the image's CMD hands it to Next's standalone server as PORT.
-      web: [...declaredVariables("web/src/config.ts", 'readEnvironment("web", source, {'), "WEB_PORT"],
+      // The image sets the server's PORT (from WEB_PORT, in its CMD) and HOSTNAME (ENV).
+      web: [
+        ...declaredVariables("web/src/config.ts", 'readEnvironment("web", source, {').filter((v) => !["PORT", "HOSTNAME"].includes(v)),
+        "WEB_PORT",
+      ],
       // MIGRATIONS_DIR and PRISMA_SCHEMA_ENGINE_BINARY are for tests and hand-run overrides, not the image.
       migrator: declaredVariables("migrator/src/config.ts", "setVariables(source),\n    {").filter(
         (v) => !["MIGRATIONS_DIR", "PRISMA_SCHEMA_ENGINE_BINARY"].includes(v),

@@ -1,7 +1,7 @@
 // A bad environment stops the web before it listens, however it is started (the image's CMD,
 // `npm run start`, `npm run dev`): exit code non-zero, one line naming the variable, never its
 // value, and the port never opened. Next opens its port before instrumentation.ts runs, so this
-// is src/checkEnv.ts's job, run ahead of the server.
+// is the process entry's job (src/server.ts), done before it listens.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -33,7 +33,7 @@ beforeAll(() => {
   for (const file of ["node_modules", "tsconfig.base.json", "scripts/load-env.sh"]) {
     symlinkSync(path.join(repoRoot, file), path.join(dir, "repo", file));
   }
-  for (const file of ["scripts", "src", ".next", "tsconfig.json", "tsconfig.check-env.json"]) {
+  for (const file of ["scripts", "src", ".next", "tsconfig.json", "tsconfig.server.json"]) {
     symlinkSync(path.join(web, file), path.join(dir, "repo", "web", file));
   }
 }, 60_000);

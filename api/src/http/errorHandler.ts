@@ -4,10 +4,10 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { isDatabaseUnavailable, unavailableKind } from "../db/errors";
 import { TaskNotFoundError, TaskQuotaError, UserGoneError } from "../services/errors";
-import { HttpError, UnauthorizedError, notFound, taskNotFound, taskQuotaExceeded, userGone } from "./errors";
+import { type ErrorCode, HttpError, UnauthorizedError, notFound, taskNotFound, taskQuotaExceeded, userGone } from "./errors";
 
 // body-parser and the router tag their errors with `type` and `status`.
-const BODY_ERRORS: Record<string, [number, string, string]> = {
+const BODY_ERRORS: Record<string, [number, ErrorCode, string]> = {
   "entity.parse.failed": [400, "malformed_json", "the body is not valid JSON"],
   "entity.too.large": [413, "payload_too_large", "the body is larger than 16 KB"],
   "encoding.unsupported": [415, "unsupported_encoding", "unsupported content encoding"],
@@ -33,7 +33,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   res.status(error.status).json(error.body());
 };
 
-const DATABASE_UNAVAILABLE = "database_unavailable";
+const DATABASE_UNAVAILABLE: ErrorCode = "database_unavailable";
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;

@@ -1,15 +1,41 @@
 // Every error the api answers with has this shape: { error: { code, message, fields? } }.
 // Routes and middleware throw (or pass to next) these; errorHandler.ts is the only writer.
 
+/**
+ * Every `code` the api answers with, and its status: the one list the handler, the documented
+ * examples (openapi/responses.ts) and docs/API-SERVICE.md's error table (checked by
+ * api/test/serviceDocs.unit.test.ts) follow. `bad_request` is any other 4xx the body parser or
+ * the router tags.
+ */
+export const ERROR_CODES = {
+  unauthorized: 401,
+  rate_limited: 429,
+  forbidden: 403,
+  task_quota_exceeded: 409,
+  invalid_request: 400,
+  malformed_json: 400,
+  request_aborted: 400,
+  bad_request: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unsupported_encoding: 415,
+  unsupported_charset: 415,
+  not_found: 404,
+  database_unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 export interface ErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string> };
+  error: { code: ErrorCode; message: string; fields?: Record<string, string> };
 }
 
 export class HttpError extends Error {
   override name = "HttpError";
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
     readonly headers?: Record<string, string>,

@@ -2,6 +2,7 @@
 // error is described, with its headers and an example, once.
 import type { ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import type { ZodType } from "zod";
+import type { ErrorCode } from "../http/errors";
 import { ErrorBody } from "./schemas";
 
 export const json = (schema: ZodType, description: string, example?: unknown): ResponseConfig => ({
@@ -9,7 +10,7 @@ export const json = (schema: ZodType, description: string, example?: unknown): R
   content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } },
 });
 
-const error = (code: string, message: string, fields?: Record<string, string>) => ({ error: { code, message, ...(fields ? { fields } : {}) } });
+const error = (code: ErrorCode, message: string, fields?: Record<string, string>) => ({ error: { code, message, ...(fields ? { fields } : {}) } });
 
 export const invalidRequest = (description: string, fields: Record<string, string>) =>
   json(ErrorBody, description, error("invalid_request", "the request is invalid", fields));

@@ -1,6 +1,6 @@
 // What every service starts with: its environment's rules and its logger. The services share it
 // and never import each other; it never reads process.env (each service's config.ts does).
-export { readEnvironment } from "./environment";
+export { type Setting, type Settings, type Values, readEnvironment } from "./environment";
 export { ConfigError, InvalidValue } from "./errors";
 export { Idleness, type IdlenessListener, type IdlenessState } from "./idleness";
 export { LOG_LEVELS, type LogLevel, createLogger } from "./logger";

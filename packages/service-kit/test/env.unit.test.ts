@@ -196,22 +196,36 @@ describe("the refusal line", () => {
 describe("readEnvironment", () => {
   const SVC_DATABASE_URL = "postgresql://u:pw-never-shown@db:5432/app?sslmode=require";
   // Each service names its own database URL (its own role): none is shared.
-  const own = { SVC_DATABASE_URL: tlsDatabaseUrl(), OWN: integer(1, 9)({ default: 3 }) };
+  const own = {
+    databaseUrl: ["SVC_DATABASE_URL", tlsDatabaseUrl()],
+    own: ["OWN", integer(1, 9)({ default: 3 })],
+    unset: ["UNSET", integer(1, 9)({ default: undefined })],
+  } as const;
 
-  test("the shared variables with their rules and defaults, and the service's own", () => {
-    const clean = readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A, SVC_DATABASE_URL, LOG_LEVEL: "", OWN: "5", OTHER: "x" }, own);
-    expect({ ...clean }).toEqual({
-      BETTER_AUTH_SECRETS: undefined,
-      BETTER_AUTH_SECRET: LONG_A,
-      DB_CONNECT_TIMEOUT_MS: 10_000,
-      DB_QUERY_TIMEOUT_MS: 5000,
-      DB_POOL_MAX: 10,
-      LOG_LEVEL: "info",
-      SVC_DATABASE_URL,
-      JWT_TTL_SECONDS: 900,
-      IDLE_AFTER_SECONDS: 300,
-      OWN: 5,
+  test("the shared settings with their rules and defaults, and the service's own, by config field", () => {
+    const config = readEnvironment("svc", { BETTER_AUTH_SECRET: LONG_A, SVC_DATABASE_URL, LOG_LEVEL: "", OWN: "5", OTHER: "x" }, own);
+    expect(config).toStrictEqual({
+      secrets: [{ version: SINGLE_SECRET_VERSION, value: LONG_A }],
+      dbConnectTimeoutMs: 10_000,
+      dbQueryTimeoutMs: 5000,
+      dbPoolMax: 10,
+      logLevel: "info",
+      idleAfterMs: 300_000,
+      tokenTtlSeconds: 900,
+      databaseUrl: SVC_DATABASE_URL,
+      own: 5,
+      unset: undefined,
     });
+  });
+
+  test("the versioned secrets as one list, the current first; the quiet period in ms", () => {
+    const source = { BETTER_AUTH_SECRETS: `2:${LONG_B},1:${LONG_A}`, SVC_DATABASE_URL, IDLE_AFTER_SECONDS: "0", DB_POOL_MAX: "7" };
+    const config = readEnvironment("svc", source, own);
+    expect(config.secrets).toEqual([
+      { version: 2, value: LONG_B },
+      { version: 1, value: LONG_A },
+    ]);
+    expect([config.idleAfterMs, config.dbPoolMax]).toEqual([0, 7]);
   });
 
   test("every problem in one line: the secrets problem first, then each variable, no value", () => {

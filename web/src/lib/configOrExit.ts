@@ -1,4 +1,4 @@
-import "server-only";
+// No "server-only" marker: the process entry (src/server.ts, plain node) refuses with it too.
 import { ConfigError } from "@authbridge/service-kit";
 import { type Config, getConfig } from "../config";
 
