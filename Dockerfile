@@ -102,7 +102,12 @@ RUN npm pkg set workspaces='["packages/api-types","packages/postgres","packages/
   && npm ci --ignore-scripts --no-audit --no-fund --omit=dev --omit=optional
 
 FROM node:24-slim AS api
-ENV NODE_ENV=production
+# The heap: V8 lets the old generation grow to a multiple of what is live before it collects, 4x
+# by default on a host without a memory limit (about 100 MB of garbage per worker under load).
+# A 1 GB cap, never reached (the api keeps 20 to 30 MB live), makes that multiple about 1.6:
+# peak RSS per worker 165 -> 120 MB, for more frequent, small full collections (docs/BENCHMARKS.md
+# "Memory"). make bench runs the api with exactly this line.
+ENV NODE_ENV=production NODE_OPTIONS=--max-old-space-size=1024
 WORKDIR /app
 COPY --from=api-deps /app/node_modules node_modules
 COPY packages/api-types/package.json packages/api-types/

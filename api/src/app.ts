@@ -1,4 +1,5 @@
-// Builds the Express app from its parts; listening is server.ts's job (tests use the app directly).
+// Builds the Express app from its parts; listening is server.ts's job (tests, and any other host
+// through lib.ts, use the app directly).
 import cors from "cors";
 import express, { type Express, type RequestHandler } from "express";
 import helmet from "helmet";
@@ -8,14 +9,12 @@ import { requireAuth } from "./auth/requireAuth";
 import type { TokenVerifier } from "./auth/tokenVerifier";
 import type { HealthReport } from "./db/health";
 import { errorHandler, notFoundHandler } from "./http/errorHandler";
-import { LayerClock } from "./http/layerClock";
 import { requestContext } from "./http/requestContext";
 import { userScope } from "./http/userScope";
 import { type WriteRateLimit, writeRateLimit } from "./http/writeRateLimit";
 import { buildOpenApiDocument } from "./openapi/document";
 import { methodsOf, routerOf } from "./http/route";
 import { ROUTES } from "./routes";
-import { benchRouter } from "./routes/bench";
 import { docsRouter } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
@@ -41,12 +40,25 @@ export interface AppDeps {
   /** Per user, on every write under /api (429 past it). */
   writeRateLimit: WriteRateLimit;
   logger: Logger;
-  bench?: boolean;
+}
+
+/** The names createApp gives its own middleware, in the order a request meets them. */
+export const MIDDLEWARE = ["request id + log", "helmet", "cors", "requireAuth"] as const;
+export type MiddlewareName = (typeof MIDDLEWARE)[number];
+
+export interface AppOptions {
+  /**
+   * Called once per middleware of MIDDLEWARE while the app is built; what it returns is mounted in
+   * its place. For a host that observes the app (timing, counting: api/test/auth.test.ts counts
+   * calls): it must call the handler it was given, with the same arguments. Unset: each is mounted as is.
+   */
+  wrapMiddleware?: (name: MiddlewareName, handler: RequestHandler) => RequestHandler;
 }
 
 const healthDeps = (deps: AppDeps, detail: boolean) => ({
   check: deps.health,
   sessions: () => ({ ...deps.listener(), ...deps.sessions.stats() }),
+  tokens: () => deps.verifier.cacheStats(),
   detail,
 });
 
@@ -66,13 +78,13 @@ export function createOperatorApp(deps: AppDeps): Express {
   return app;
 }
 
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps, options: AppOptions = {}): Express {
   const app = express();
   app.disable("x-powered-by");
   // Per-user JSON that changes on every write: ETags would only cost a hash per response.
   app.set("etag", false);
-  const clock = deps.bench ? new LayerClock() : null;
-  const layer = (name: string, handler: RequestHandler) => (clock ? clock.timed(name, handler) : handler);
+  const wrap = options.wrapMiddleware;
+  const layer = (name: MiddlewareName, handler: RequestHandler) => (wrap ? wrap(name, handler) : handler);
   app.use(layer("request id + log", requestContext(deps.logger)));
   app.use(layer("helmet", helmet()));
   app.use(
@@ -90,9 +102,6 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(routerOf(healthRoutes, healthDeps(deps, false)));
-  app.use(routerOf([openApiDocument], publish(buildOpenApiDocument())));
-  app.use(docsRouter());
-  if (clock) app.use("/bench", benchRouter({ tokenCache: () => deps.verifier.cacheStats(), layers: () => clock.stats() }));
 
   const api = express.Router();
   api.use((_req, _res, next) => {
@@ -104,6 +113,9 @@ export function createApp(deps: AppDeps): Express {
   api.use(routerOf(meRoutes, deps.users, { at: "/api" }));
   api.use(userScope(tasksRouter(deps.tasks)));
   app.use("/api", api);
+  // After /api: a request there never walks these routes.
+  app.use(routerOf([openApiDocument], publish(buildOpenApiDocument())));
+  app.use(docsRouter());
 
   app.use(notFoundHandler);
   app.use(errorHandler);

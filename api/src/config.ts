@@ -1,7 +1,6 @@
 // The api's whole environment, validated once. The only module that reads process.env.
 // Each variable is written once, beside its config field; the Config type is derived from them.
 import { ConfigError, httpUrl, integer, origin, readEnvironment, tlsDatabaseUrl } from "@authbridge/service-kit";
-import { bool } from "envalid";
 import { availableCpus } from "./cpus";
 
 export const WORKERS_MAX = 64;
@@ -35,8 +34,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       writeRateWindowSeconds: ["WRITE_RATE_WINDOW_SECONDS", integer(1, 3600)({ default: 60 })],
       /** Tasks each user may keep. */
       taskQuota: ["TASK_QUOTA", integer(1, 10_000_000)({ default: 10_000 })],
-      /** Benchmark-only routes (make bench sets BENCH=1); refused with NODE_ENV=production. */
-      bench: ["BENCH", bool({ default: false })],
       // EdDSA only. Unset: the web's own JWKS at BETTER_AUTH_URL's origin (Compose names the web's internal address).
       jwksUrl: ["JWKS_URL", httpUrl({ default: undefined })],
       jwksCooldownSeconds: ["JWKS_COOLDOWN_SECONDS", integer(1, 300)({ default: 5 })],
@@ -51,10 +48,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   }
   if (config.operatorPort === config.port) {
     throw new ConfigError("api: refusing to start: API_OPERATOR_PORT must differ from API_PORT (the operator's view is never public)");
-  }
-  // Benchmark routes and timers are not for production, whatever a copied .env says.
-  if (config.bench && source.NODE_ENV === "production") {
-    throw new ConfigError("api: refusing to start: BENCH must not be set when NODE_ENV=production (it mounts benchmark-only routes)");
   }
   return {
     ...config,

@@ -1,5 +1,6 @@
-// Wires the real parts together from a Config: one pool, Prisma on it, the token verifier, the
-// session registry and its listener, the services and the health probe. server.ts and the integration tests both start from here.
+// Wires the real parts together from a Config: one pool (every statement the api runs goes
+// through it), the token verifier, the session registry and its listener, the services and the
+// health probe. server.ts, the integration tests and any other host of the app (lib.ts) start from here.
 import type { Logger } from "pino";
 import type { AppDeps } from "./app";
 import { type JwksState, createJwksKeySource } from "./auth/jwks";
@@ -8,7 +9,6 @@ import { type KeySource, createTokenVerifier } from "./auth/tokenVerifier";
 import type { Config } from "./config";
 import { createHealthCheck, idleReport } from "./db/health";
 import { createPool } from "./db/pool";
-import { createDatabase } from "./db/prisma";
 import type { ResilientPool } from "@authbridge/postgres";
 import { Idleness } from "@authbridge/service-kit";
 import { createTaskService } from "./services/tasks";
@@ -49,7 +49,6 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     max: Math.floor(config.dbPoolMax / config.workers),
     logger,
   });
-  const db = createDatabase(pool);
   const verifier = createTokenVerifier({
     ...keySource,
     issuer: config.webOrigin,
@@ -58,7 +57,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     ttlSeconds: config.tokenTtlSeconds,
     cacheSize: TOKEN_CACHE_SIZE,
   });
-  const sessions = createSessionRegistry({ lookup: createSessionLookup(db), maxEntries: SESSION_CACHE_SIZE });
+  const sessions = createSessionRegistry({ lookup: createSessionLookup(pool), maxEntries: SESSION_CACHE_SIZE });
   const listener = startSessionListener({
     url: config.listenUrl,
     connectTimeoutMs: config.dbConnectTimeoutMs,
@@ -91,11 +90,10 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       listener: () => listener.state(),
       tasks: createTaskService(pool, { quota: config.taskQuota }),
       writeRateLimit: { limit: config.writeRateLimit, windowSeconds: config.writeRateWindowSeconds },
-      users: createUserService(db),
+      users: createUserService(pool),
       health: () => (idleness.isIdle() ? Promise.resolve(idleReport(idleness.state().since)) : probe()),
       idleness,
       logger,
-      bench: config.bench,
     },
     pool,
     keyFingerprint: [...keys.values()][0]?.fingerprint ?? "",
@@ -106,7 +104,6 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       jwks?.stop();
       idleness.stop();
       await listener.close();
-      await db.$disconnect();
       await pool.end();
     },
   };

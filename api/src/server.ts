@@ -93,7 +93,6 @@ async function serve(config: Config, logger: Logger): Promise<void> {
           ? { keyFingerprint: runtime.keyFingerprint, keyFingerprints: runtime.keyFingerprints }
           : { jwksUrl: config.jwks.url, jwks: runtime.jwks?.() }),
         database: databaseHostKind(config.databaseUrl),
-        bench: config.bench,
         workers: config.workers,
       },
       "api listening",

@@ -8,7 +8,7 @@ import { type Cluster, startCluster } from "@authbridge/testing/pg";
 import { createApp, createOperatorApp } from "../src/app";
 import { type Runtime, createRuntime } from "../src/runtime";
 import { hangingListener, withPort } from "@authbridge/testing/faults";
-import { type HealthBody, captureLogger, listening, testConfig } from "./helpers";
+import { type HealthBody, captureLogger, listening, testConfig, tokenFor } from "./helpers";
 
 const DEADLINE_MS = 1500;
 const SLACK_MS = 700;
@@ -78,6 +78,25 @@ test("operator: 200 on the TLS cluster: encrypted, verified, server ssl reported
   const passing = logs.filter((line) => line.includes("database health check passing"));
   expect(passing).toHaveLength(1);
   expect(passing[0]).toMatch(/"tlsProtocol":"TLSv1\.[23]","tlsVerified":true/);
+});
+
+test("operator: the verified-token cache's hits and misses (tokens:cache); the public port does not name it", async () => {
+  const { app, operator, runtime } = appFor(tls.url);
+  const token = tokenFor("user-a");
+  expect(runtime.deps.verifier.verify(token).ok).toBe(true);
+  expect(runtime.deps.verifier.verify(token).ok).toBe(true);
+  const body = JSON.parse((await request(operator).get("/healthz").expect(200)).text) as HealthBody;
+  expect(body.checks["tokens:cache"]?.[0]).toMatchObject({
+    status: "pass",
+    observedValue: 0.5,
+    observedUnit: "hit ratio",
+    hits: 1,
+    misses: 1,
+    cachedTokens: 1,
+    maxTokens: 1024,
+  });
+  const publicText = (await request(app).get("/healthz").expect(200)).text;
+  expect(publicText).not.toMatch(/tokens|hits|misses/);
 });
 
 test("concurrent calls share one probe (one pooled connection acquired)", async () => {

@@ -92,7 +92,6 @@ describe("refuses to start, with one line naming the variable and never its valu
       "API_OPERATOR_PORT must differ from API_PORT",
       undefined,
     ],
-    ["BENCH=1 in production", { BENCH: "1", NODE_ENV: "production" }, "BENCH must not be set when NODE_ENV=production", undefined],
   ])("%s", async (_label, change, message, secretPart) => {
     const env = Object.fromEntries(Object.entries({ ...GOOD, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const proc = start(env);

@@ -22,6 +22,10 @@ export interface CaseTargets {
   api: Served;
   /** The floor server (floorServer.ts): node:http + pg, the same query and token check. */
   floor: Served | null;
+  /** The Express reference (expressServer.ts): Express 5, the one route, no middleware. */
+  express: Served | null;
+  /** The api's app with its middleware timed (layeredApi.ts). */
+  layered: Served | null;
   /** The api with API_WORKERS=2. */
   twoWorkers: Served | null;
   /** The same api build on a database where row-level security on task is disabled. */
@@ -108,18 +112,22 @@ function patchCase(name: HttpCase, served: Served, taskOf: TaskOf, own: boolean)
 }
 
 export function caseSpecs(targets: CaseTargets): Partial<Record<HttpCase, CaseSpec>> {
-  const { api, floor, twoWorkers, rlsOff, eddsa, large, taskOf } = targets;
+  const { api, floor, express, layered, twoWorkers, rlsOff, eddsa, large, taskOf } = targets;
   return {
+    // The ceiling: the app's own middleware (request id and log line, helmet, cors) and a route
+    // that reads nothing: liveness.
     baseline: {
       name: "baseline",
       authenticated: false,
-      requests: [{ path: "/bench/baseline" }],
-      check: (status, body) => expect(status === 200 && isObject(body) && body.ok === true, "200 { ok: true }"),
+      requests: [{ path: "/livez" }],
+      check: (status, body) => expect(status === 200 && isObject(body) && body.status === "pass", '200 { status: "pass" }'),
     },
     "auth-only": authOnlyCase("auth-only", api, false),
     ...(eddsa ? { "auth-only-eddsa": authOnlyCase("auth-only-eddsa", eddsa, true) } : {}),
     tasks: tasksCase("tasks", api, false),
     ...(floor ? { floor: tasksCase("floor", floor, true) } : {}),
+    ...(express ? { express: tasksCase("express", express, true) } : {}),
+    ...(layered ? { "tasks-layers": tasksCase("tasks-layers", layered, true) } : {}),
     ...(rlsOff ? { "tasks-rls-off": tasksCase("tasks-rls-off", rlsOff, true) } : {}),
     "task-by-id": byIdCase("task-by-id", api, taskOf, false),
     ...(floor ? { "floor-by-id": byIdCase("floor-by-id", floor, taskOf, true) } : {}),

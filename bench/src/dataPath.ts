@@ -1,11 +1,9 @@
-// The data path of the tasks route in this process, without HTTP: one page read with the api's
-// own compiled query (api/dist) on a pool like the api's, then serialised, each timed in CPU.
-// With the api's middleware self times (GET /bench/stats), this splits a tasks request into layers.
+// The data path of the tasks route in this process, without HTTP: one page read through the api's
+// own runtime (createRuntime of @authbridge/api/lib: its pool, the user's transaction, the
+// prepared statement), then serialised, each timed in CPU. With the middleware self times of the
+// layered api (layeredApi.ts), this splits a tasks request into layers.
+import { createRuntime, loadConfig } from "@authbridge/api/lib";
 import pino from "pino";
-import { fromApiDist } from "./apiProcess";
-
-type PoolModule = typeof import("../../api/src/db/pool");
-type TasksModule = typeof import("../../api/src/services/tasks");
 
 export interface DataPathCost {
   /** CPU µs in this process per page read (pg protocol over TLS, row parsing, page shaping). */
@@ -24,13 +22,11 @@ const cpuUs = (since: NodeJS.CpuUsage) => {
   return used.user + used.system;
 };
 
-export async function measureDataPath(databaseUrl: string, userId: string, poolMax: number): Promise<DataPathCost> {
-  const { createPool } = fromApiDist("db/pool") as PoolModule;
-  const { readTaskPage } = fromApiDist("services/tasks") as TasksModule;
-  const { userQueryable } = fromApiDist("db/asUser") as typeof import("../../api/src/db/asUser");
-  const pool = createPool({ url: databaseUrl, connectTimeoutMs: 10_000, queryTimeoutMs: 5000, max: poolMax, logger: pino({ level: "silent" }) });
+/** `env`: the api's variables (apiEnv), so the pool is the api's, of the same size. */
+export async function measureDataPath(env: Record<string, string>, userId: string): Promise<DataPathCost> {
+  const runtime = createRuntime(loadConfig(env), pino({ level: "silent" }));
   try {
-    const read = () => readTaskPage(userQueryable(pool, userId), userId, 50, null);
+    const read = () => runtime.deps.tasks.list(userId, { limit: 50, after: null });
     for (let i = 0; i < 200; i++) await read();
     // Other people's load can only inflate a CPU time: the quietest of a few repetitions is kept.
     let queryUs = Infinity;
@@ -58,6 +54,6 @@ export async function measureDataPath(databaseUrl: string, userId: string, poolM
     if (bytes === 0) throw new Error("empty page");
     return { queryUs, serialiseUs };
   } finally {
-    await pool.end();
+    await runtime.close();
   }
 }

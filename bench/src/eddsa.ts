@@ -1,24 +1,17 @@
-// ACCESS_TOKEN_ALG=EdDSA in the bench: the built api started in that mode (no secret) against a
-// JWKS served here with the test kit's public key, its tokens minted by the kit's Ed25519 signer
+// ACCESS_TOKEN_ALG=EdDSA in the bench: a JWKS served here with the test kit's public key (the
+// built api is started against it by startApi with `jwksUrl`, no secret), its tokens minted by the kit's Ed25519 signer
 // (the `auth-only-eddsa` case); and the api's own EdDSA verification in-process, uncached and
 // cached, beside one bare Ed25519 verify (rows of the `verify` case, beside HS256's).
 import { createPublicKey, verify as ed25519Verify } from "node:crypto";
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { createLogger } from "@authbridge/service-kit";
 import { KIT_KEY, contractClaims, signEdDSA } from "@authbridge/testing/tokens";
-import { programs } from "@authbridge/testing/processes";
-import { repoRoot } from "@authbridge/testing/pg";
-import { type StartedApi, fromApiDist, startServer } from "./apiProcess";
+import { TOKEN_CACHE_SIZE, createJwksKeySource, createTokenVerifier } from "@authbridge/api/lib";
 import type { BenchUser } from "./cases";
 import { sessionOf } from "./seed";
 import { TOKEN_TTL_SECONDS } from "./tokens";
 import { type OpsResult, measure } from "./verify";
-
-type JwksModule = typeof import("../../api/src/auth/jwks");
-type VerifierModule = typeof import("../../api/src/auth/tokenVerifier");
-type RuntimeModule = typeof import("../../api/src/runtime");
 
 /** The web's part, reduced to its JWKS: the kit's public key, as Better Auth publishes one. */
 export async function startJwks(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -31,48 +24,13 @@ export async function startJwks(): Promise<{ url: string; close: () => Promise<v
   };
 }
 
-/** The api as startApi starts it, but in EdDSA mode: no BETTER_AUTH_SECRET at all, keys from `jwksUrl`. */
-export async function startEdDSAApi(options: {
-  webOrigin: string;
-  port: number;
-  operatorPort: number;
-  databaseUrl: string;
-  jwksUrl: string;
-}): Promise<StartedApi> {
-  const origin = `http://127.0.0.1:${options.port}`;
-  const server = await startServer({
-    label: "the EdDSA api",
-    args: [programs.api],
-    cwd: path.join(repoRoot, "api"),
-    origin,
-    env: {
-      NODE_ENV: "development",
-      BENCH: "1",
-      JWT_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
-      LOG_LEVEL: "warn",
-      API_WORKERS: "1",
-      ACCESS_TOKEN_ALG: "EdDSA",
-      JWKS_URL: options.jwksUrl,
-      BETTER_AUTH_URL: options.webOrigin,
-      API_URL: origin,
-      API_PORT: String(options.port),
-      API_OPERATOR_PORT: String(options.operatorPort),
-      API_DATABASE_URL: options.databaseUrl,
-    },
-  });
-  return { ...server, operatorOrigin: `http://127.0.0.1:${options.operatorPort}` };
-}
-
 /** EdDSA tokens of the kit's key for one server's audience. */
 export function eddsaUsers(ids: readonly string[], issuer: string, audience: string): BenchUser[] {
   return ids.map((id) => ({ id, token: signEdDSA(contractClaims({ issuer, audience }, { id, sessionId: sessionOf(id) }, TOKEN_TTL_SECONDS)).token }));
 }
 
-/** The api's compiled EdDSA verifier (api/dist) on a JWKS served here; `hmacOpsPerSec` is the verify case's floor. */
+/** The api's EdDSA verifier (its public library) on a JWKS served here; `hmacOpsPerSec` is the verify case's floor. */
 export async function runVerifyEdDSA(options: { issuer: string; audience: string; seconds: number; hmacOpsPerSec: number }): Promise<OpsResult[]> {
-  const { createJwksKeySource } = fromApiDist(path.join("auth", "jwks")) as JwksModule;
-  const { createTokenVerifier } = fromApiDist(path.join("auth", "tokenVerifier")) as VerifierModule;
-  const { TOKEN_CACHE_SIZE } = fromApiDist("runtime") as RuntimeModule;
   const jwks = await startJwks();
   const silent = createLogger("bench", "silent");
   const source = createJwksKeySource({ url: jwks.url, cooldownMs: 5_000, maxAgeMs: 3_600_000, logger: silent });

@@ -4,6 +4,7 @@
 // every case to the same background load, and ratios are taken round by round.
 import autocannon from "autocannon";
 import { type CpuSeconds, type CpuShare, NO_CPU, addCpu, cpuShare, cpuWindow, rssSampler } from "./machine";
+import { type OpenLoopRequest, openLoop } from "./openLoop";
 import type { HttpCase } from "./options";
 
 export interface CaseSpec {
@@ -21,6 +22,8 @@ export interface Target {
   origin: string;
   pid: number;
   postmaster: number;
+  /** The server's counters (token cache, layer times), read before and after each slice; none when absent. */
+  counters?: () => Promise<Counters>;
 }
 
 export interface Failures {
@@ -50,24 +53,35 @@ export interface CaseResult extends Failures {
   apiCpuUsPerRequest: number;
   /** Verified-token cache lookups while measured (authenticated cases only). */
   tokenCache: { hits: number; misses: number; hitRate: number } | null;
-  /** µs per request of each timed api middleware (self time), for the run's api cases. */
+  /** µs per request of each timed middleware (self time), for the layered api's case. */
   layersUsPerRequest: Record<string, number>;
 }
 
-interface Counters {
+export interface Counters {
   hits: number;
   misses: number;
-  /** The api's timed middleware (BENCH=1): calls and summed self time in ns, since start. */
+  /** The layered api's timed middleware: calls and summed self time in ns, since start. */
   layers: Record<string, { calls: number; ns: number }>;
 }
 
 const NO_COUNTERS: Counters = { hits: 0, misses: 0, layers: {} };
 
-async function statsCounters(origin: string): Promise<Counters> {
-  const res = await fetch(`${origin}/bench/stats`);
+/** The api's verified-token cache counters, from the detail of /healthz on its operator port. */
+export async function operatorCounters(operatorOrigin: string): Promise<Counters> {
+  const res = await fetch(`${operatorOrigin}/healthz`, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json()) as { checks?: Record<string, { hits?: number; misses?: number }[]> };
+  const cache = body.checks?.["tokens:cache"]?.[0];
+  if (typeof cache?.hits !== "number" || typeof cache.misses !== "number")
+    throw new Error(`the api's operator /healthz has no tokens:cache (${res.status})`);
+  return { hits: cache.hits, misses: cache.misses, layers: {} };
+}
+
+/** The layered api's totals (layeredApi.ts, on its own port). */
+export async function layeredCounters(statsOrigin: string): Promise<Counters> {
+  const res = await fetch(statsOrigin, { signal: AbortSignal.timeout(5000) });
   const body = (await res.json()) as { tokenCache?: { hits: number; misses: number }; layers?: Counters["layers"] };
-  if (res.status !== 200 || !body.tokenCache) throw new Error(`GET /bench/stats answered ${res.status}`);
-  return { ...body.tokenCache, layers: body.layers ?? {} };
+  if (!body.tokenCache || !body.layers) throw new Error(`the layered api's totals answered ${res.status}`);
+  return { hits: body.tokenCache.hits, misses: body.tokenCache.misses, layers: body.layers };
 }
 
 function counterDelta(before: Counters, after: Counters): Counters {
@@ -214,8 +228,7 @@ export interface LoadSettings {
 export async function runCases(target: Target, specs: CaseSpec[], settings: LoadSettings, log: (line: string) => void): Promise<CaseResult[]> {
   const cases = specs.map((spec) => new Accumulator(spec));
   const targetOf = (spec: CaseSpec) => spec.target ?? target;
-  // Only the run's api has one worker's counters to read.
-  const counters = (spec: CaseSpec) => (spec.target ? Promise.resolve(NO_COUNTERS) : statsCounters(target.origin));
+  const counters = (spec: CaseSpec) => targetOf(spec).counters?.() ?? Promise.resolve(NO_COUNTERS);
   for (const c of cases) {
     await checkCase(targetOf(c.spec).origin, c.spec);
     if (settings.warmup > 0) c.warmup = await fire(targetOf(c.spec).origin, c.spec, settings.connections, settings.warmup);
@@ -236,4 +249,83 @@ export async function runCases(target: Target, specs: CaseSpec[], settings: Load
     }
   }
   return cases.map((c) => c.result());
+}
+
+export interface FixedRateSpec {
+  name: string;
+  target: Target;
+  requests: OpenLoopRequest[];
+}
+
+export interface FixedRateResult {
+  name: string;
+  /** Requests scheduled per second. */
+  rate: number;
+  requests: number;
+  seconds: number;
+  /** From each request's scheduled time to the end of its response, 2xx only, exact, ms. */
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  errors: number;
+  non2xx: number;
+  /** The server's CPU time over the requests answered, µs; and its busy share of one core. */
+  apiCpuUsPerRequest: number;
+  cpu: CpuShare;
+}
+
+/**
+ * Each server at the same fixed rate, open loop (openLoop.ts), in `rounds` slices that alternate
+ * between the servers like the closed-loop cases, after one warm-up slice each.
+ */
+export async function runFixedRate(
+  specs: FixedRateSpec[],
+  settings: { rate: number; seconds: number; rounds: number; connections: number; warmup: number },
+  log: (line: string) => void,
+): Promise<FixedRateResult[]> {
+  const all = specs.map(() => ({ latencies: [] as number[], errors: 0, non2xx: 0, requests: 0, seconds: 0, cpu: NO_CPU }));
+  const load = { rate: settings.rate, connections: settings.connections };
+  for (const spec of specs) {
+    if (settings.warmup > 0) {
+      const warm = await openLoop(spec.target.origin, spec.requests, { ...load, seconds: settings.warmup });
+      const acc = all[specs.indexOf(spec)];
+      if (acc) acc.errors += warm.errors + warm.non2xx;
+    }
+  }
+  const slice = settings.seconds / settings.rounds;
+  for (let round = 1; round <= settings.rounds; round++) {
+    log(
+      `fixed rate ${Math.round(settings.rate)}/s, round ${round}/${settings.rounds}: ${specs.map((s) => s.name).join(", ")}, ${slice.toFixed(1)} s each`,
+    );
+    for (const [i, spec] of specs.entries()) {
+      const acc = all[i];
+      if (!acc) continue;
+      const cpu = cpuWindow(spec.target.pid, spec.target.postmaster);
+      const result = await openLoop(spec.target.origin, spec.requests, { ...load, seconds: slice });
+      acc.cpu = addCpu(acc.cpu, cpu());
+      for (const ms of result.latencies) acc.latencies.push(ms);
+      acc.errors += result.errors;
+      acc.non2xx += result.non2xx;
+      acc.requests += result.sent;
+      acc.seconds += result.seconds;
+    }
+  }
+  return specs.map((spec, i) => {
+    const acc = all[i] ?? { latencies: [], errors: 0, non2xx: 0, requests: 0, seconds: 0, cpu: NO_CPU };
+    const sorted = Float64Array.from(acc.latencies).sort();
+    return {
+      name: spec.name,
+      rate: settings.rate,
+      requests: acc.requests,
+      seconds: acc.seconds,
+      latencyMs: {
+        p50: round2(percentile(sorted, 50)),
+        p90: round2(percentile(sorted, 90)),
+        p99: round2(percentile(sorted, 99)),
+        max: round2(sorted[sorted.length - 1] ?? NaN),
+      },
+      errors: acc.errors,
+      non2xx: acc.non2xx,
+      apiCpuUsPerRequest: Math.round((acc.cpu.api / Math.max(1, acc.latencies.length)) * 1e6),
+      cpu: cpuShare(acc.cpu),
+    };
+  });
 }

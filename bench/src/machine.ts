@@ -16,6 +16,16 @@ function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
 export const peakRssMb = (pid: number) => statusKb(pid, "VmHWM") / 1024;
 export const rssMb = (pid: number) => statusKb(pid, "VmRSS") / 1024;
 
+/** The processes whose parent is `parent` (an api cluster primary's workers). */
+export function childPids(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    if (statFields(Number(entry))?.[1] === String(parent)) children.push(Number(entry));
+  }
+  return children;
+}
+
 /** Fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces). */
 function statFields(pid: number): string[] | null {
   try {

@@ -10,12 +10,12 @@ import { type Cluster, freePort, repoRoot, startCluster } from "@authbridge/test
 import { withPort } from "@authbridge/testing/faults";
 import { roleEnv, serviceUrls } from "@authbridge/testing/roles";
 import { sql } from "@authbridge/testing/sql";
-import { type ApiProcess, type StartedApi, startApi } from "./apiProcess";
+import { type ApiProcess, type StartedApi, apiEnv, imageNodeOptions, startApi } from "./apiProcess";
 import { type BenchUser, type Served, caseSpecs } from "./cases";
 import { measureDataPath } from "./dataPath";
-import { startFloor } from "./floor";
-import { runCases } from "./load";
-import { machineInfo, peakRssMb, postmasterPid } from "./machine";
+import { type FixedRateSpec, type Target, layeredCounters, operatorCounters, runCases, runFixedRate } from "./load";
+import { childPids, machineInfo, peakRssMb, postmasterPid } from "./machine";
+import { type Reference, type ReferenceProcess, startReference } from "./servers";
 import { HTTP_CASES, type HttpCase, type Options, USAGE, parseOptions } from "./options";
 import { type Run, failuresOf, textReport, withResults } from "./report";
 import { listenerHealth, measureRevocation, waitForListener } from "./revocation";
@@ -23,7 +23,7 @@ import { measureRoundTrips, startDelayRelay } from "./roundTrips";
 import { LARGE_LIST_TASKS, TASKS_PER_USER, seed, sessionOf } from "./seed";
 import { TOKEN_TTL_SECONDS, contractKeyObject, mintToken, throwAwaySecret } from "./tokens";
 import { runVerify } from "./verify";
-import { eddsaUsers, runVerifyEdDSA, startEdDSAApi, startJwks } from "./eddsa";
+import { eddsaUsers, runVerifyEdDSA, startJwks } from "./eddsa";
 
 const WEB_ORIGIN = "http://localhost:3000"; // only the token issuer: no web app runs
 const USER_IDS = ["bench-user-a", "bench-user-b"];
@@ -31,8 +31,6 @@ const LARGE_USER_ID = "bench-user-large";
 /** Tasks before the deep page of the large-list user, walked PAGE_WALK at a time. */
 const DEEP_PAGE_OFFSET = 9_000;
 const PAGE_WALK = 200;
-/** The api's default DB_POOL_MAX with one worker: the floor gets as many connections. */
-const API_POOL_MAX = 10;
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -95,9 +93,23 @@ async function startedApi(secret: string, databaseUrl: string, workers: number):
 async function startedEdDSAApi(databaseUrl: string): Promise<StartedApi> {
   const jwks = await startJwks();
   cleanups.push(() => jwks.close());
-  const api = await startEdDSAApi({ webOrigin: WEB_ORIGIN, port: await freePort(), operatorPort: await freePort(), databaseUrl, jwksUrl: jwks.url });
+  const api = await startApi({
+    jwksUrl: jwks.url,
+    webOrigin: WEB_ORIGIN,
+    port: await freePort(),
+    operatorPort: await freePort(),
+    databaseUrl,
+    workers: 1,
+  });
   cleanups.push(() => api.stop());
   return api;
+}
+
+/** One of the bench's own servers, on the api's environment (one worker: the api's pool size). */
+async function startedReference(kind: Reference, secret: string, databaseUrl: string): Promise<ReferenceProcess> {
+  const server = await startReference(kind, { secret, webOrigin: WEB_ORIGIN, databaseUrl, workers: 1 });
+  cleanups.push(() => server.stop());
+  return server;
 }
 
 /**
@@ -143,17 +155,20 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   }
   if (!api) throw new Error("no api started");
   const postmaster = postmasterPid(cluster.dir);
-  const served = (server: ApiProcess): Served => ({
-    target: { origin: server.origin, pid: server.pid, postmaster },
+  const served = (server: ApiProcess, counters?: Target["counters"]): Served => ({
+    target: { origin: server.origin, pid: server.pid, postmaster, ...(counters ? { counters } : {}) },
     users: usersFor(key, USER_IDS, server.origin),
   });
 
-  let floor: Served | null = null;
-  if (wanted("floor") || wanted("floor-by-id") || wanted("floor-patch")) {
-    const server = await startFloor({ secret, issuer: WEB_ORIGIN, port: await freePort(), databaseUrl: roles.api, poolMax: API_POOL_MAX });
-    cleanups.push(() => server.stop());
-    floor = served(server);
-  }
+  const fixedRate = options.cases.includes("fixed-rate");
+  const reference = async (kind: Reference, needed: boolean) => (needed ? startedReference(kind, secret, roles.api) : null);
+  const floorServer = await reference("floor", fixedRate || wanted("floor") || wanted("floor-by-id") || wanted("floor-patch"));
+  const expressServer = await reference("express", fixedRate || wanted("express"));
+  const layeredServer = await reference("layered", wanted("tasks-layers"));
+  const floor = floorServer ? served(floorServer) : null;
+  const express = expressServer ? served(expressServer) : null;
+  const statsOrigin = layeredServer?.statsOrigin;
+  const layered = layeredServer && statsOrigin ? served(layeredServer, () => layeredCounters(statsOrigin)) : null;
   const twoWorkersApi = wanted("tasks-2-workers") ? await startedApi(secret, roles.api, 2) : null;
   const twoWorkers = twoWorkersApi ? served(twoWorkersApi) : null;
   const rlsOffServer = wanted("tasks-rls-off") ? await rlsOffApi(secret) : null;
@@ -161,7 +176,8 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   const eddsaApi = wanted("auth-only-eddsa") ? await startedEdDSAApi(roles.api) : null;
   const eddsa = eddsaApi ? { ...served(eddsaApi), users: eddsaUsers(USER_IDS, WEB_ORIGIN, eddsaApi.origin) } : null;
   const largeUser = large ? usersFor(key, [LARGE_USER_ID], api.origin)[0] : undefined;
-  const apiServed = served(api);
+  const apiOperator = api.operatorOrigin;
+  const apiServed = served(api, () => operatorCounters(apiOperator));
   // Measured with revocation on: every request checks its session (in memory once seen).
   await waitForListener(api.operatorOrigin);
   if (twoWorkersApi) await waitForListener(twoWorkersApi.operatorOrigin);
@@ -177,6 +193,8 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   const specs = caseSpecs({
     api: apiServed,
     floor,
+    express,
+    layered,
     twoWorkers,
     rlsOff,
     eddsa,
@@ -187,7 +205,8 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
   const lookupsBefore = (await listenerHealth(api.operatorOrigin)).sessionLookups;
   log(`${selected.length} cases: check + ${options.warmup} s warm-up each, then ${options.duration} s each at ${options.connections} connections`);
   try {
-    run.cases = await runCases({ origin: api.origin, pid: api.pid, postmaster }, selected, options, log);
+    run.cases = await runCases(apiServed.target, selected, options, log);
+    if (fixedRate) run.fixedRate = await fixedRateCase(options, run, { api: apiServed, floor, express });
     const sessionLookupsDuringLoad = (await listenerHealth(api.operatorOrigin)).sessionLookups - lookupsBefore;
     if (options.cases.includes("revocation")) {
       const target = { origin: api.origin, databaseUrl: cluster.url, key, issuer: WEB_ORIGIN, userId: USER_IDS[0] ?? "", count: options.revocations };
@@ -208,10 +227,49 @@ async function httpCases(options: Options, secret: string, run: Run): Promise<vo
     throw new Error(`${(err as Error).message}\napi output:\n${api.output()}`);
   }
   run.peakRssMb = peakRssMb(api.pid);
+  if (twoWorkersApi) {
+    run.workersPeakRssMb = { primary: peakRssMb(twoWorkersApi.pid), workers: childPids(twoWorkersApi.pid).map(peakRssMb) };
+  }
   if (wanted("tasks")) {
     log("data path: the tasks query and its serialisation, in-process");
-    run.dataPath = await measureDataPath(roles.api, USER_IDS[0] ?? "", API_POOL_MAX);
+    const env = apiEnv({ secret, webOrigin: WEB_ORIGIN, port: await freePort(), databaseUrl: roles.api, workers: 1 }, "http://127.0.0.1:8000");
+    run.dataPath = await measureDataPath(env, USER_IDS[0] ?? "");
   }
+}
+
+/**
+ * The fixed-rate case: the api's tasks route, the floor's and the Express reference's at one rate,
+ * open loop. The rate is half what the floor served closed-loop in this run (about half its load),
+ * unless --fixed-rate names one.
+ */
+async function fixedRateCase(
+  options: Options,
+  run: Run,
+  servers: { api: Served; floor: Served | null; express: Served | null },
+): Promise<NonNullable<Run["fixedRate"]>> {
+  const floorCase = run.cases.find((c) => c.name === "floor");
+  const rate = options.fixedRate ?? (floorCase ? Math.round(floorCase.reqPerSec / 2) : null);
+  if (rate === null) throw new Error("fixed-rate: run the floor case too (its req/s sets the rate), or give --fixed-rate");
+  const tasksRequests = (s: Served) =>
+    s.users.map((user) => ({ path: `/api/${encodeURIComponent(user.id)}/tasks`, headers: { authorization: `Bearer ${user.token}` } }));
+  const specs: FixedRateSpec[] = [
+    { name: "tasks (api)", target: servers.api.target, requests: tasksRequests(servers.api) },
+    ...(servers.express ? [{ name: "express", target: servers.express.target, requests: tasksRequests(servers.express) }] : []),
+    ...(servers.floor ? [{ name: "floor", target: servers.floor.target, requests: tasksRequests(servers.floor) }] : []),
+  ];
+  log(`fixed rate: ${rate} req/s (${options.fixedRate ? "--fixed-rate" : "half the floor's closed-loop req/s"}), open loop`);
+  const results = await runFixedRate(
+    specs,
+    {
+      rate,
+      seconds: options.fixedSeconds,
+      rounds: Math.min(options.rounds, options.fixedSeconds),
+      connections: options.connections,
+      warmup: Math.min(2, options.warmup),
+    },
+    log,
+  );
+  return { rate, rateFrom: options.fixedRate ? "--fixed-rate" : "floor / 2", results };
 }
 
 async function verifyCase(options: Options, secret: string, run: Run): Promise<void> {
@@ -246,6 +304,9 @@ async function main(): Promise<number> {
     revocation: null,
     dataPath: null,
     roundTrips: null,
+    fixedRate: null,
+    workersPeakRssMb: null,
+    nodeOptions: imageNodeOptions(),
     wallSeconds: 0,
   };
   // The in-process case first, while nothing else of ours is running.

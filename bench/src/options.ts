@@ -7,7 +7,9 @@ export const HTTP_CASES = [
   "auth-only-eddsa",
   "tasks",
   "tasks-rls-off",
+  "express",
   "floor",
+  "tasks-layers",
   "task-by-id",
   "floor-by-id",
   "task-patch",
@@ -18,7 +20,7 @@ export const HTTP_CASES = [
   "healthz",
 ] as const;
 export type HttpCase = (typeof HTTP_CASES)[number];
-export const ALL_CASES = [...HTTP_CASES, "verify", "revocation", "round-trips"] as const;
+export const ALL_CASES = [...HTTP_CASES, "fixed-rate", "verify", "revocation", "round-trips"] as const;
 export type CaseName = (typeof ALL_CASES)[number];
 
 export interface Options {
@@ -36,6 +38,10 @@ export interface Options {
   verifySeconds: number;
   /** Sessions revoked, one after the other, in the revocation case. */
   revocations: number;
+  /** Requests per second of the fixed-rate case; null: half what the floor served in the closed-loop case. */
+  fixedRate: number | null;
+  /** Measured seconds per server in the fixed-rate case. */
+  fixedSeconds: number;
   json: string;
   /** Rewrite the results block of docs/BENCHMARKS.md with this run. */
   writeDoc: boolean;
@@ -50,6 +56,8 @@ export const USAGE = `usage: scripts/bench.sh [flags]   (make bench BENCH_ARGS="
   --cold-starts N      api start-ups timed, the last one takes the load (default 3)
   --verify-seconds S   seconds per function in the verify case (default 2)
   --revocations N      sessions revoked in the revocation case (default 60)
+  --fixed-rate N       req/s of the fixed-rate case (default: half the floor's closed-loop req/s this run)
+  --fixed-seconds S    measured seconds per server in the fixed-rate case (default 10)
   --json PATH          results file (default bench/results/latest.json)
   --write-doc          put this run's numbers into docs/BENCHMARKS.md
   --help`;
@@ -88,6 +96,8 @@ export function parseOptions(args: string[], defaultJson: string): Options | nul
       "cold-starts": { type: "string", default: "3" },
       "verify-seconds": { type: "string", default: "2" },
       revocations: { type: "string", default: "60" },
+      "fixed-rate": { type: "string" },
+      "fixed-seconds": { type: "string", default: "10" },
       json: { type: "string", default: defaultJson },
       "write-doc": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -106,6 +116,8 @@ export function parseOptions(args: string[], defaultJson: string): Options | nul
     coldStarts: positive("cold-starts", values["cold-starts"], 1, 20),
     verifySeconds: positive("verify-seconds", values["verify-seconds"], 1, 60),
     revocations: positive("revocations", values.revocations, 1, 10_000),
+    fixedRate: values["fixed-rate"] === undefined ? null : positive("fixed-rate", values["fixed-rate"], 1, 100_000),
+    fixedSeconds: positive("fixed-seconds", values["fixed-seconds"], 1, 600),
     json: values.json,
     writeDoc: values["write-doc"],
   };

@@ -1,6 +1,6 @@
 // Turns a run into the stdout table, the JSON file and the results block of docs/BENCHMARKS.md.
 import type { DataPathCost } from "./dataPath";
-import type { CaseResult } from "./load";
+import type { CaseResult, FixedRateResult } from "./load";
 import type { RevocationResult } from "./revocation";
 import type { RoundTrips } from "./roundTrips";
 import type { OpsResult } from "./verify";
@@ -13,8 +13,14 @@ export interface Run {
   verify: OpsResult[];
   coldStartMs: number[];
   migratorMs: number | null;
-  /** VmHWM of the api that took the load, after all cases. */
+  /** VmHWM of the api that took the load (one worker, one process), after all cases. */
   peakRssMb: number | null;
+  /** VmHWM of the 2-worker api's primary and of each worker, after all cases. */
+  workersPeakRssMb: { primary: number; workers: number[] } | null;
+  /** NODE_OPTIONS every server ran with: the api image's (Dockerfile). */
+  nodeOptions: string;
+  /** The fixed-rate case: api, Express reference and floor at one rate, open loop. */
+  fixedRate: { rate: number; rateFrom: string; results: FixedRateResult[] } | null;
   /** Revocation latency of the session listener (the revocation case). */
   revocation: RevocationResult | null;
   /** The tasks query and serialisation measured in-process (the layers table). */
@@ -72,11 +78,24 @@ function pageCost(run: Run, name: string): number | null {
 export function floorOf(name: string): string | null {
   if (name === "task-by-id") return "floor-by-id";
   if (name === "task-patch") return "floor-patch";
-  return name.startsWith("tasks") ? "floor" : null;
+  return name.startsWith("tasks") || name === "express" ? "floor" : null;
 }
 
+/** The Express reference (the one route, no middleware) a case is compared with: the list's cases. */
+export function expressOf(name: string): string | null {
+  return name.startsWith("tasks") ? "express" : null;
+}
+
+/** Peak RSS of each process that serves (the one-worker api; each worker of the 2-worker api). */
+export function workerPeaks(run: Run): number[] {
+  return [...(run.peakRssMb === null ? [] : [run.peakRssMb]), ...(run.workersPeakRssMb?.workers ?? [])];
+}
+
+const fixed = (run: Run, name: string) => run.fixedRate?.results.find((r) => r.name === name);
+
 export function failuresOf(run: Run): number {
-  return run.cases.reduce((sum, c) => sum + c.errors + c.timeouts + c.non2xx + c.warmup.errors + c.warmup.timeouts + c.warmup.non2xx, 0);
+  const closed = run.cases.reduce((sum, c) => sum + c.errors + c.timeouts + c.non2xx + c.warmup.errors + c.warmup.timeouts + c.warmup.non2xx, 0);
+  return closed + (run.fixedRate?.results.reduce((sum, r) => sum + r.errors + r.non2xx, 0) ?? 0);
 }
 
 function target(name: string, goal: string, value: number | null | undefined, met: (v: number) => boolean, show: (v: number) => string): Target {
@@ -118,8 +137,22 @@ export function targets(run: Run): Target[] {
       ),
       ...(run.roundTrips ? { actual: `${run.roundTrips.list}, ${run.roundTrips.create}` } : {}),
     },
+    target("tasks / Express reference, CPU per request (express µs / api µs)", ">= 0.90", cpuRatio(run, tasks, "express"), (v) => v >= 0.9, x),
+    report("tasks / Express reference, req/s", tasks ? ratioTo(run, tasks, "express") : null, x),
+    report("Express reference / floor, CPU per request (floor µs / express µs)", cpuRatio(run, byName(run, "express"), "floor"), x),
     target("tasks / floor, req/s (1 worker each)", ">= 0.80", tasks ? ratioTo(run, tasks, "floor") : null, (v) => v >= 0.8, x),
     target("tasks / floor, CPU per request (floor µs / api µs)", ">= 0.80", cpuRatio(run, tasks, "floor"), (v) => v >= 0.8, x),
+    {
+      ...target(
+        `tasks p99 at a fixed rate, api / floor${run.fixedRate ? ` (${run.fixedRate.rate} req/s)` : ""}`,
+        "<= 2.00",
+        fixed(run, "tasks (api)") && fixed(run, "floor")
+          ? (fixed(run, "tasks (api)")?.latencyMs.p99 ?? NaN) / (fixed(run, "floor")?.latencyMs.p99 ?? NaN)
+          : null,
+        (v) => v <= 2,
+        x,
+      ),
+    },
     target("task by id cost / 50-task page", "<= 1.00", pageCost(run, "task-by-id"), (v) => v <= 1, x),
     report("task by id / floor, req/s", byId ? ratioTo(run, byId, "floor-by-id") : null, x),
     report("task PATCH / floor, req/s", patch ? ratioTo(run, patch, "floor-patch") : null, x),
@@ -138,9 +171,16 @@ export function targets(run: Run): Target[] {
     ),
     target(
       "api peak RSS under load (1 worker)",
-      "<= 120 MB",
+      "<= 140 MB",
       run.peakRssMb,
-      (v) => v <= 120,
+      (v) => v <= 140,
+      (v) => `${v.toFixed(0)} MB`,
+    ),
+    target(
+      "api peak RSS per worker (2 workers, the larger)",
+      "<= 140 MB",
+      run.workersPeakRssMb?.workers.length ? Math.max(...run.workersPeakRssMb.workers) : null,
+      (v) => v <= 140,
       (v) => `${v.toFixed(0)} MB`,
     ),
     target("revocation p99 (session delete to first 401)", "<= 1000 ms", run.revocation?.p99Ms, (v) => v <= 1000, ms),
@@ -178,6 +218,7 @@ function sections(run: Run, markdown: boolean): string[] {
           "errors",
           "non-2xx",
           "x baseline",
+          "x express",
           "x floor",
           "server CPU µs/req",
           "token cache hits",
@@ -187,6 +228,8 @@ function sections(run: Run, markdown: boolean): string[] {
           const ratio = ratioToBaseline(run, c);
           const floor = floorOf(c.name);
           const floorRatio = floor ? ratioTo(run, c, floor) : null;
+          const expressRef = expressOf(c.name);
+          const expressRatio = expressRef ? ratioTo(run, c, expressRef) : null;
           const cache = c.tokenCache;
           return [
             c.name,
@@ -198,12 +241,43 @@ function sections(run: Run, markdown: boolean): string[] {
             String(c.errors + c.timeouts + c.warmup.errors + c.warmup.timeouts),
             String(c.non2xx + c.warmup.non2xx),
             ratio === null ? "-" : ratio.toFixed(2),
+            expressRatio === null ? "-" : expressRatio.toFixed(2),
             floorRatio === null ? "-" : floorRatio.toFixed(2),
             String(c.apiCpuUsPerRequest),
             cache ? `${(cache.hitRate * 100).toFixed(2)}% of ${int(cache.hits + cache.misses)}` : "-",
             `${c.cpu.api}/${c.cpu.db}/${c.cpu.harness}/${c.cpu.others}/${c.cpu.idle}`,
           ];
         }),
+        markdown,
+      ),
+    );
+  }
+  if (run.fixedRate) {
+    const { rate, rateFrom, results } = run.fixedRate;
+    out.push(
+      table(
+        [
+          `fixed rate, open loop: ${rate} req/s (${rateFrom})`,
+          "requests",
+          "p50 ms",
+          "p90 ms",
+          "p99 ms",
+          "max ms",
+          "errors + non-2xx",
+          "server CPU µs/req",
+          "cpu % server/db/harness/others/idle",
+        ],
+        results.map((r) => [
+          r.name,
+          int(r.requests),
+          r.latencyMs.p50.toFixed(1),
+          r.latencyMs.p90.toFixed(1),
+          r.latencyMs.p99.toFixed(1),
+          r.latencyMs.max.toFixed(1),
+          String(r.errors + r.non2xx),
+          String(r.apiCpuUsPerRequest),
+          `${r.cpu.api}/${r.cpu.db}/${r.cpu.harness}/${r.cpu.others}/${r.cpu.idle}`,
+        ]),
         markdown,
       ),
     );
@@ -218,7 +292,7 @@ function sections(run: Run, markdown: boolean): string[] {
     );
   }
   const layers = layerRows(run);
-  if (layers.length) out.push(table(["tasks request, by layer", "api µs/req", "floor µs/req"], layers, markdown));
+  if (layers.length) out.push(table(["tasks request, by layer", "api µs/req", "express µs/req", "floor µs/req"], layers, markdown));
   const cold = medianColdStartMs(run);
   const facts: Row[] = [];
   if (cold !== null)
@@ -227,7 +301,15 @@ function sections(run: Run, markdown: boolean): string[] {
       `${Math.round(cold)} ms (median of ${run.coldStartMs.map((ms) => Math.round(ms)).join(", ")})`,
     ]);
   if (run.migratorMs !== null) facts.push(["migrator on an empty database (process start to exit)", `${Math.round(run.migratorMs)} ms`]);
-  if (run.peakRssMb !== null) facts.push(["api peak RSS (VmHWM) after all cases", `${run.peakRssMb.toFixed(1)} MB`]);
+  if (run.peakRssMb !== null) facts.push(["api peak RSS (VmHWM) after all cases, 1 worker", `${run.peakRssMb.toFixed(1)} MB`]);
+  if (run.workersPeakRssMb) {
+    const { primary, workers } = run.workersPeakRssMb;
+    facts.push([
+      "api peak RSS (VmHWM), 2 workers: each worker; the primary",
+      `${workers.map((w) => `${w.toFixed(1)} MB`).join(", ")}; ${primary.toFixed(1)} MB`,
+    ]);
+  }
+  facts.push(["NODE_OPTIONS of every server (the api image's)", run.nodeOptions || "(none)"]);
   const revocation = run.revocation;
   if (revocation) {
     facts.push([
@@ -255,25 +337,33 @@ function sections(run: Run, markdown: boolean): string[] {
 const us = (v: number) => v.toFixed(1);
 
 /**
- * What one tasks request costs, layer by layer: the api's middleware self times (timed inside
- * the api), the query and serialisation (timed in-process), and the rest (Node's HTTP parser and
- * writer, Express's router and request objects, garbage collection) as the remainder of the
- * measured CPU per request. The floor runs the same query and serialisation with none of the rest.
+ * What one tasks request costs, layer by layer: the middleware self times (timed in the layered
+ * api, tasks-layers), the query and serialisation (timed in-process), and the rest (Node's HTTP
+ * parser and writer, Express's router and request objects, garbage collection) as the remainder
+ * of the api's measured CPU per request. The Express reference and the floor run the same query
+ * and serialisation, the first with Express and no middleware, the second with neither.
  */
 function layerRows(run: Run): Row[] {
   const tasks = byName(run, "tasks");
+  const layered = byName(run, "tasks-layers");
+  const express = byName(run, "express");
   const floor = byName(run, "floor");
   if (!tasks || !run.dataPath) return [];
   const { queryUs, serialiseUs } = run.dataPath;
-  const middleware = Object.entries(tasks.layersUsPerRequest);
+  const middleware = Object.entries(layered?.layersUsPerRequest ?? {});
   const apiRest = tasks.apiCpuUsPerRequest - queryUs - serialiseUs - middleware.reduce((sum, [, v]) => sum + v, 0);
-  const floorRest = floor ? floor.apiCpuUsPerRequest - queryUs - serialiseUs : null;
+  const rest = (c: CaseResult | undefined) => (c ? us(c.apiCpuUsPerRequest - queryUs - serialiseUs) : "-");
   return [
-    ...middleware.map(([name, v]) => [`middleware: ${name}`, us(v), "-"]),
-    ["query: pg over TLS, rows, page (in-process)", us(queryUs), us(queryUs)],
-    ["serialisation: JSON.stringify of the page (in-process)", us(serialiseUs), us(serialiseUs)],
-    ["the rest: HTTP parse and write, routing, GC (remainder)", us(apiRest), floorRest === null ? "-" : us(floorRest)],
-    ["total: server CPU per request (measured)", String(tasks.apiCpuUsPerRequest), floor ? String(floor.apiCpuUsPerRequest) : "-"],
+    ...middleware.map(([name, v]) => [`middleware: ${name} (timed in the layered api)`, us(v), "-", "-"]),
+    ["query: pg over TLS, rows, page (in-process)", us(queryUs), us(queryUs), us(queryUs)],
+    ["serialisation: JSON.stringify of the page (in-process)", us(serialiseUs), us(serialiseUs), us(serialiseUs)],
+    ["the rest: HTTP parse and write, routing, GC (remainder)", us(apiRest), rest(express), rest(floor)],
+    [
+      "total: server CPU per request (measured)",
+      String(tasks.apiCpuUsPerRequest),
+      express ? String(express.apiCpuUsPerRequest) : "-",
+      floor ? String(floor.apiCpuUsPerRequest) : "-",
+    ],
   ];
 }
 

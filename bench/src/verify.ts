@@ -1,12 +1,9 @@
-// The verify case: the api's own compiled token verification (api/dist), in this process, in a
-// tight loop, beside one HMAC-SHA256 over the same bytes: the floor any HS256 verifier pays.
+// The verify case: the api's own compiled token verification (createTokenVerifier of
+// @authbridge/api/lib), in this process, in a tight loop, beside one HMAC-SHA256 over the same
+// bytes: the floor any HS256 verifier pays.
 import { type KeyObject, createHmac } from "node:crypto";
-import path from "node:path";
-import { fromApiDist } from "./apiProcess";
+import { TOKEN_CACHE_SIZE, createTokenVerifier } from "@authbridge/api/lib";
 import { KID, TOKEN_TTL_SECONDS } from "./tokens";
-
-type VerifierModule = typeof import("../../api/src/auth/tokenVerifier");
-type RuntimeModule = typeof import("../../api/src/runtime");
 
 export interface OpsResult {
   name: string;
@@ -44,9 +41,6 @@ export function runVerify(options: {
   audience: string;
   seconds: number;
 }): OpsResult[] {
-  // The compiled api, as it runs in production: a benchmark may reach into it.
-  const { createTokenVerifier } = fromApiDist(path.join("auth", "tokenVerifier")) as VerifierModule;
-  const { TOKEN_CACHE_SIZE } = fromApiDist("runtime") as RuntimeModule;
   const verifier = (cacheSize: number) =>
     createTokenVerifier({
       keys: new Map([[KID, { key: options.key, fingerprint: "bench" }]]),

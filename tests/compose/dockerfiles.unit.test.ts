@@ -181,6 +181,11 @@ describe("image specifics", () => {
       .map((i) => i.args)
       .join(" ");
 
+  test("api: production mode, and the heap setting make bench measures (NODE_OPTIONS, docs/BENCHMARKS.md)", () => {
+    expect(env("api")).toMatch(/\bNODE_ENV=production\b/);
+    expect(env("api")).toMatch(/\bNODE_OPTIONS=--max-old-space-size=\d+\b/);
+  });
+
   test("web: binds 0.0.0.0 (a container sets HOSTNAME to its own name) and sends no telemetry", () => {
     expect(env("web")).toMatch(/\bHOSTNAME=0\.0\.0\.0\b/);
     expect(env("web")).toMatch(/\bNEXT_TELEMETRY_DISABLED=1\b/);

@@ -27,9 +27,20 @@ export function authOf(req: Request): AuthContext {
 
 type Extracted = { token: string } | { missing: true } | AuthFailure;
 
+/** Every Authorization header as sent: Node keeps only the first of repeated ones in req.headers. */
+function authorizationHeaders(req: Request): string[] {
+  // rawHeaders rather than headersDistinct, which builds an object of every header per request.
+  const raw = req.rawHeaders;
+  const values: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? "";
+    if (name.length === 13 && name.toLowerCase() === "authorization") values.push(raw[i + 1] ?? "");
+  }
+  return values;
+}
+
 function extract(req: Request): Extracted {
-  // Node keeps only the first of repeated Authorization headers in req.headers; count them all.
-  const values = req.headersDistinct.authorization ?? [];
+  const values = authorizationHeaders(req);
   if (values.length === 0) return { missing: true };
   if (values.length > 1) return { reason: "more than one Authorization header", description: "multiple authorization headers" };
   const header = values[0] ?? "";

@@ -8,7 +8,7 @@
 // works through a transaction-mode pooler (Neon's -pooler host), where a session `SET` would not
 // stick. The api's pool is pipelined (db/pool.ts): the four messages are written together and
 // PostgreSQL answers them in order, so the whole transaction costs one round trip, as a single
-// statement does (docs/BENCHMARKS.md measures it).
+// statement does (measured with a relay that delays every answer).
 import type { ResilientPool } from "@authbridge/postgres";
 import type { ClientBase, QueryConfig, QueryResult, QueryResultRow } from "pg";
 import type { Queryable } from "./tasks";

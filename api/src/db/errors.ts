@@ -3,7 +3,6 @@
 // answers those with 503 and Retry-After. Everything else a statement throws is a bug or a domain
 // error, never disguised as an outage.
 import { UnencryptedConnectionError, codeOf } from "@authbridge/postgres";
-import { Prisma } from "../generated/prisma/client";
 
 // SQLSTATE classes 08 (connection exception) and 53 (insufficient resources: too many
 // connections, out of memory or disk), the 57P0x shutdowns (admin, crash, cannot connect now:
@@ -30,7 +29,13 @@ const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "Sock
 const DRIVER_MESSAGE =
   /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Query read timeout|The server does not support SSL connections|.* is not queryable|Cannot use a pool after calling end on the pool)$/;
 
+// Prisma's errors, recognised by name: the api runs no Prisma query itself (every statement is on
+// its pg pool), so it never loads Prisma's client just to compare classes.
+const PRISMA_INITIALIZATION = "PrismaClientInitializationError";
+const PRISMA_KNOWN_REQUEST = "PrismaClientKnownRequestError";
+
 interface Described {
+  name?: unknown;
   code?: unknown;
   kind?: unknown;
   originalCode?: unknown;
@@ -49,7 +54,7 @@ function* layers(err: unknown, depth = 0): Generator<Described> {
 }
 
 function unavailableLayer(layer: Described): boolean {
-  if (layer instanceof UnencryptedConnectionError || layer instanceof Prisma.PrismaClientInitializationError) return true;
+  if (layer instanceof UnencryptedConnectionError || (layer instanceof Error && layer.name === PRISMA_INITIALIZATION)) return true;
   const code = typeof layer.code === "string" ? layer.code : typeof layer.originalCode === "string" ? layer.originalCode : "";
   if (UNAVAILABLE_SQLSTATE.test(code) || SOCKET_CODES.has(code) || TLS_CODE.test(code) || PRISMA_CODES.has(code)) return true;
   if (typeof layer.kind === "string" && ADAPTER_KINDS.has(layer.kind)) return true;
@@ -63,10 +68,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** A short, host-free label of what went wrong, for the logs. */
 export function unavailableKind(err: unknown): string {
-  if (err instanceof Prisma.PrismaClientKnownRequestError) {
-    const adapter = (err.meta as { driverAdapterError?: { cause?: { kind?: unknown } } } | undefined)?.driverAdapterError;
-    const kind = adapter?.cause?.kind;
-    return typeof kind === "string" ? `${err.code}:${kind}` : err.code;
+  if (err instanceof Error && err.name === PRISMA_KNOWN_REQUEST) {
+    const { code, meta } = err as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+    const kind = meta?.driverAdapterError?.cause?.kind;
+    const label = typeof code === "string" ? code : err.name;
+    return typeof kind === "string" ? `${label}:${kind}` : label;
   }
   if (err instanceof Error) return codeOf(err) ?? (err.name === "Error" ? err.message.slice(0, 60) : err.name);
   return "unknown";

@@ -1,17 +1,18 @@
 // Readiness and liveness. Anyone may read /healthz on the public port, so it says only the overall
 // status and each check's name and status; the detail (latency, TLS, the listener and session
-// counts) is for operators: the same route on the loopback-only operator port (app.ts
-// createOperatorApp, API_OPERATOR_PORT), and the log lines of db/health.ts and sessions/listener.ts.
+// counts, the verified-token cache) is for operators: the same route on the loopback-only operator
+// port (app.ts createOperatorApp, API_OPERATOR_PORT), and the log lines of db/health.ts and sessions/listener.ts.
 import { json } from "../openapi/responses";
 import { Health, Liveness } from "../openapi/schemas";
 import { routeOf } from "../http/route";
+import type { CacheStats } from "../auth/tokenCache";
 import type { HealthReport } from "../db/health";
 import type { ListenerState } from "../sessions/listener";
 import type { SessionStats } from "../sessions/registry";
 
 export type SessionsHealth = ListenerState & SessionStats;
 
-function healthBody(report: HealthReport, sessions: SessionsHealth) {
+function healthBody(report: HealthReport, sessions: SessionsHealth, tokens: CacheStats) {
   const time = new Date().toISOString();
   const base = { componentType: "datastore", status: report.status, time, ...(report.reason ? { output: report.reason } : {}) };
   return {
@@ -42,21 +43,43 @@ function healthBody(report: HealthReport, sessions: SessionsHealth) {
           cachedSessions: sessions.cached,
         },
       ],
+      // Operator's view only (publicBody leaves it out), never a readiness failure: how often a
+      // request's token was answered from memory, without the HMAC and the claim checks.
+      "tokens:cache": [
+        {
+          componentType: "component",
+          status: "pass",
+          time,
+          observedValue: tokens.hits + tokens.misses > 0 ? tokens.hits / (tokens.hits + tokens.misses) : null,
+          observedUnit: "hit ratio",
+          hits: tokens.hits,
+          misses: tokens.misses,
+          cachedTokens: tokens.size,
+          maxTokens: tokens.max,
+        },
+      ],
     },
   };
 }
+
+/** Checks that only the operator's port shows, even by name. */
+const OPERATOR_ONLY = new Set(["tokens:cache"]);
 
 type HealthBody = ReturnType<typeof healthBody>;
 
 /** What the public port says: the status, and each check by name with its status alone. */
 function publicBody({ status, checks }: HealthBody) {
-  const names = Object.entries(checks).map(([name, entries]) => [name, entries.map((entry) => ({ status: entry.status }))]);
+  const names = Object.entries(checks)
+    .filter(([name]) => !OPERATOR_ONLY.has(name))
+    .map(([name, entries]) => [name, entries.map((entry) => ({ status: entry.status }))]);
   return { status, checks: Object.fromEntries(names) as Record<string, { status: string }[]> };
 }
 
 export interface HealthDeps {
   check: () => Promise<HealthReport>;
   sessions: () => SessionsHealth;
+  /** The verified-token cache's counters (operator's port only). */
+  tokens: () => CacheStats;
   /** The operator's port: every check's detail; the public one: names and statuses only. */
   detail: boolean;
 }
@@ -77,9 +100,9 @@ export const readiness = healthRoute({
       content: { "application/health+json": { schema: Health } },
     },
   },
-  handler: async ({ check, sessions, detail }, _input, _req, res) => {
+  handler: async ({ check, sessions, tokens, detail }, _input, _req, res) => {
     const report = await check();
-    const body = healthBody(report, sessions());
+    const body = healthBody(report, sessions(), tokens());
     res
       .status(report.status === "pass" ? 200 : 503)
       .set("Cache-Control", "no-store")

@@ -19,7 +19,7 @@ export const readMe = meRoute({
   },
 });
 
-// Authentication alone, no database: what the benchmark's auth-only case measures.
+// Authentication alone, no database: what a request costs before any data is read.
 export const whoAmI = meRoute({
   method: "get",
   path: "/api/whoami",

@@ -48,7 +48,7 @@ function taskId(id: string): string {
   return id;
 }
 
-/** One page from the pool; the benchmark's floor server calls it too, so both run the same query. */
+/** One page of a user's tasks, newest first. */
 export async function readTaskPage(db: Queryable, userId: string, limit: number, after: TaskPosition | null): Promise<TaskPage> {
   // One row more than asked tells whether another page exists, without a count.
   const rows = await selectTaskPage(db, userId, limit + 1, after);
@@ -57,12 +57,12 @@ export async function readTaskPage(db: Queryable, userId: string, limit: number,
   return { tasks: rows.slice(0, limit), nextCursor: encodeCursor(last) };
 }
 
-/** One task by id; the floor server calls it too. */
+/** One task by id. */
 export async function readTask(db: Queryable, userId: string, id: string): Promise<TaskRow> {
   return found(await selectTask(db, userId, taskId(id)));
 }
 
-/** Changes one task; the floor server calls it too. */
+/** Changes one task. */
 export async function changeTask(db: Queryable, userId: string, id: string, changes: TaskChanges): Promise<TaskRow> {
   return found(await updateTask(db, userId, taskId(id), changes));
 }

@@ -1,5 +1,6 @@
 // Users are Better Auth's (web writes them); the api only reads the caller's own row.
-import type { Database } from "../db/prisma";
+import type { Queryable } from "../db/tasks";
+import { selectUser } from "../db/users";
 import { UserGoneError } from "./errors";
 
 export interface UserView {
@@ -13,10 +14,10 @@ export interface UserService {
   byId(userId: string): Promise<UserView>;
 }
 
-export function createUserService(db: Database): UserService {
+export function createUserService(db: Queryable): UserService {
   return {
     byId: async (userId) => {
-      const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } });
+      const user = await selectUser(db, userId);
       if (!user) throw new UserGoneError();
       return user;
     },

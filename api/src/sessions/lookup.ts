@@ -1,10 +1,8 @@
 // The one query the session registry makes: a session row by its primary key ("session_pkey").
-import type { Database } from "../db/prisma";
+import { type Queryable } from "../db/tasks";
+import { selectSession } from "../db/users";
 import type { SessionLookup } from "./registry";
 
-export function createSessionLookup(db: Database): SessionLookup {
-  return async (sessionId) => {
-    const row = await db.session.findUnique({ where: { id: sessionId }, select: { userId: true, expiresAt: true } });
-    return row ? { userId: row.userId, expiresAtMs: row.expiresAt.getTime() } : null;
-  };
+export function createSessionLookup(db: Queryable): SessionLookup {
+  return (sessionId) => selectSession(db, sessionId);
 }

@@ -18,7 +18,7 @@ export function toTaskPage(query: z.output<typeof TaskListQuery>): TaskPageQuery
   return { limit: query.limit, after };
 }
 
-/** The same rules in one call, for a server without the validation middleware (the bench's floor). */
+/** The same rules in one call, for a host that serves the list without the validation middleware (lib.ts). */
 export function parseTaskPageQuery(query: unknown): TaskPageQuery {
   const parsed = TaskListQuery.safeParse(query);
   if (!parsed.success) {

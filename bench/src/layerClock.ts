@@ -1,5 +1,6 @@
-// Benchmark-only (BENCH=1): the time each middleware spends before it hands the request on, so
-// `make bench` can say what every layer costs per request. Off in production: nothing is wrapped.
+// The time each of the app's middleware spends before it hands the request on, so `make bench`
+// can say what every layer costs per request. Only the bench's layered host (layeredApi.ts) uses
+// it, through createApp's public wrapMiddleware option: the api the server runs wraps nothing.
 import type { RequestHandler } from "express";
 
 export interface LayerTotals {

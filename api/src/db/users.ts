@@ -1,0 +1,38 @@
+// The two rows the api reads of Better Auth's tables (the web writes them): a session by its
+// primary key ("session_pkey"), once per session's first sight, and the caller's user for /api/me.
+// Prepared statements on the api's pool, like every task statement (db/tasks.ts): nothing on a
+// request's path loads Prisma's client and query compiler (about 30 MB a process).
+import type { Queryable } from "./tasks";
+
+export const SESSION_BY_ID = {
+  name: "session_by_id",
+  // expiresAt holds UTC (Prisma's convention for timestamp(3)): the epoch of a timestamp without
+  // time zone reads it as UTC, so this is what Prisma's Date.getTime() gave.
+  text: `SELECT "userId", (extract(epoch FROM "expiresAt") * 1000)::float8 AS "expiresAtMs" FROM "session" WHERE id = $1`,
+};
+
+export const USER_BY_ID = {
+  name: "user_by_id",
+  text: `SELECT id, email, name FROM "user" WHERE id = $1`,
+};
+
+export interface SessionRowRead {
+  userId: string;
+  expiresAtMs: number;
+}
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export async function selectSession(db: Queryable, sessionId: string): Promise<SessionRowRead | null> {
+  const { rows } = await db.query<SessionRowRead>({ ...SESSION_BY_ID, values: [sessionId] });
+  return rows[0] ?? null;
+}
+
+export async function selectUser(db: Queryable, userId: string): Promise<UserRow | null> {
+  const { rows } = await db.query<UserRow>({ ...USER_BY_ID, values: [userId] });
+  return rows[0] ?? null;
+}
