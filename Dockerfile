@@ -30,12 +30,9 @@ FROM manifests AS install
 # Optional dependencies stay: Next's compiler is a platform-specific optional package.
 RUN npm ci --ignore-scripts --no-audit --no-fund -w migrator -w api -w web --include-workspace-root
 
-# --- workspace: the repository's packages compiled, and what the Prisma clients are generated from.
+# --- workspace: the repository's packages compiled.
 FROM install AS workspace
 COPY tsconfig.base.json ./
-COPY scripts/prisma-generate.sh scripts/
-COPY migrator/prisma.config.ts migrator/
-COPY migrator/prisma/schema.prisma migrator/prisma/
 COPY packages/ packages/
 # Every workspace under packages/, in the root `workspaces` order (a package before those using it).
 RUN npm run build -w packages --if-present
@@ -90,10 +87,10 @@ WORKDIR /app/migrator
 USER node
 ENTRYPOINT ["node", "dist/main.js"]
 
-# --- api-build: the generated client lands in api/src/generated and is compiled into api/dist.
+# --- api-build: api/dist. The api uses no Prisma: no schema, no generated client.
 FROM workspace AS api-build
 COPY api/ api/
-RUN npm run generate -w api && npm run build -w api
+RUN npm run build -w api
 
 # --- api-deps: the api's production dependencies alone. Without the narrowing, the migrator's
 # prisma CLI (a production dependency there) would ship here too (315 MB instead of 85 MB).
@@ -124,12 +121,16 @@ EXPOSE 8000
 # Health: GET /healthz (docker-compose.yml runs the check; slim images have no curl).
 CMD ["node", "dist/server.js"]
 
-# --- web-build: next build with output "standalone" traced from the repo root into
+# --- web-build: the web's Prisma client generated from the shared schema (into web/src/generated),
+# then next build with output "standalone" traced from the repo root into
 # .next/standalone/web; the build script copies .next/static beside it and compiles the process
 # entry (web/src/server.ts) there as server.js. Next traces what the entry loads (envalid and the
 # workspace packages, next.config.ts) into the standalone node_modules.
 FROM workspace AS web-build
 ENV NEXT_TELEMETRY_DISABLED=1
+COPY scripts/prisma-generate.sh scripts/
+COPY migrator/prisma.config.ts migrator/
+COPY migrator/prisma/schema.prisma migrator/prisma/
 COPY web/ web/
 RUN npm run generate -w web && npm run build -w web
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Generates one service's Prisma client from the shared schema (migrator/prisma/schema.prisma).
-#   scripts/prisma-generate.sh api|web|migrator
+#   scripts/prisma-generate.sh web|migrator (the api uses no Prisma)
 # Every build runs this first, so a fresh clone builds with one command; a client already made
 # from the same schema by the same Prisma is kept (the stamp), so no entry point generates twice.
 # Prisma asks for its native schema engine even to generate, and downloads it from its own
 # binary host, which some networks block while the npm registry is reachable. Generation does
 # not really use the engine, so where it is missing any executable stands in for it.
 set -euo pipefail
-generator=${1:?usage: prisma-generate.sh api|web|migrator}
+generator=${1:?usage: prisma-generate.sh web|migrator}
 root=$(cd "$(dirname "$0")/.." && pwd)
 output="$root/$generator/src/generated/prisma"
 stamp="$output/.generated-from"

@@ -68,7 +68,7 @@ function shutdownOnSignals(server: Server, operator: Server | undefined, runtime
 }
 
 async function serve(config: Config, logger: Logger): Promise<void> {
-  // Loaded here, not at the top: a cluster primary never serves, so it never loads Express or Prisma.
+  // Loaded here, not at the top: a cluster primary never serves, so it never loads Express.
   const [{ createApp, createOperatorApp }, { createRuntime }] = await Promise.all([import("./app"), import("./runtime")]);
   const runtime = createRuntime(config, logger);
   // Nothing listens before a token can be verified (EdDSA: the JWKS gave a key), so neither

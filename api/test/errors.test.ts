@@ -4,7 +4,6 @@
 import { type AddressInfo } from "node:net";
 import http from "node:http";
 import express from "express";
-import { Prisma } from "../src/generated/prisma/client";
 import { UnencryptedConnectionError } from "@authbridge/postgres";
 import { errorHandler } from "../src/http/errorHandler";
 import { requestContext } from "../src/http/requestContext";
@@ -12,12 +11,6 @@ import { TaskNotFoundError, UserGoneError } from "../src/services/errors";
 import { captureLogger } from "./helpers";
 
 const coded = (message: string, code: string, extra: object = {}) => Object.assign(new Error(message), { code, ...extra });
-const adapterError = (kind: string) =>
-  new Prisma.PrismaClientKnownRequestError("driver adapter error", {
-    code: "P2010",
-    clientVersion: "7",
-    meta: { driverAdapterError: { cause: { kind } } },
-  });
 
 const OUTAGES: [string, unknown][] = [
   ["connection refused", coded("connect ECONNREFUSED 127.0.0.1:9", "ECONNREFUSED")],
@@ -30,8 +23,6 @@ const OUTAGES: [string, unknown][] = [
   ["a connection ended mid-query", new Error("Connection terminated unexpectedly")],
   ["an unverifiable certificate", coded("self-signed certificate", "DEPTH_ZERO_SELF_SIGNED_CERT")],
   ["an unencrypted connection", new UnencryptedConnectionError()],
-  ["Prisma's adapter: database not reachable", adapterError("DatabaseNotReachable")],
-  ["Prisma's adapter: connection closed", adapterError("ConnectionClosed")],
   ["a wrapped outage", new Error("lookup failed", { cause: coded("read ECONNRESET", "ECONNRESET") })],
 ];
 const BUGS: [string, unknown][] = [
@@ -40,7 +31,6 @@ const BUGS: [string, unknown][] = [
   ["SQLSTATE 23505 (unique violation)", coded("duplicate key value violates unique constraint (secret detail 1234)", "23505")],
   ["SQLSTATE 22021 (bad encoding)", coded("invalid byte sequence (secret detail 1234)", "22021")],
   ["SQLSTATE 42P01 (a table missing)", coded('relation "task" does not exist (secret detail 1234)', "42P01")],
-  ["Prisma's adapter: a unique violation", adapterError("UniqueConstraintViolation")],
   ["a thrown string", "secret detail 1234"],
 ];
 

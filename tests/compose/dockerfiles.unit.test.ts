@@ -22,6 +22,7 @@ const packageJson = (workspace: string) =>
     name?: string;
     scripts?: Record<string, string>;
     dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
   };
 const context = contextFilter();
 /** The repository's own packages (packages/*) that enter the build context, folder by package name. */
@@ -196,6 +197,14 @@ describe("image specifics", () => {
     expect(runtime).toMatch(/apt-get install .*\bopenssl\b.*\bca-certificates\b/);
     expect(runtime).toMatch(/^COPY migrator\/prisma\/ migrator\/prisma\/$/m);
     expect(runtime).toMatch(/^COPY .*migrator\/prisma\.config\.ts migrator\/$/m);
+  });
+
+  test("api: no Prisma in its stages (no schema, no generate step, no engine) nor among its dependencies", () => {
+    const lines = dockerTarget(dockerfile, "api").flat().map(line);
+    expect(lines.filter((l) => /prisma|\bgenerate -w api\b/i.test(l))).toEqual([]);
+    const api = packageJson("api");
+    const names = [...Object.keys(api.dependencies ?? {}), ...Object.keys(api.devDependencies ?? {})];
+    expect(names.filter((name) => name.includes("prisma"))).toEqual([]);
   });
 
   test("api: the CMD's file is what the api's build produces (package.json main)", () => {

@@ -1,6 +1,6 @@
 // The api's one connection pool (node-postgres, made resilient to dropped connections by
-// @authbridge/postgres' ResilientPool). Prisma runs on it through @prisma/adapter-pg, and /healthz borrows connections
-// from it, so both see the same connections, limits and retries. Pipelined: queries given to one
+// @authbridge/postgres' ResilientPool). Every statement of the api runs on it, and /healthz borrows
+// connections from it, so both see the same connections, limits and retries. Pipelined: queries given to one
 // connection are written without waiting for each answer, so a task statement and its per-user
 // transaction share one round trip (asUser.ts). Nothing here keeps a portal open (no cursors, no
 // `rows` option), which pipeline mode refuses.

@@ -3,8 +3,8 @@
 // insert, in its row), so no statement can touch another user's row and none reads before it
 // writes. The service runs each in that user's own transaction (asUser.ts), so row-level security
 // holds it to the same user a second time. All are named (prepared) statements.
-// Prisma stays the schema's owner; on these statements its query execution and result mapping
-// cost about as much CPU as the rest of the request. The index
+// Plain SQL, not Prisma: on these statements Prisma's query execution and result mapping cost about
+// as much CPU as the rest of the request (docs/BENCHMARKS.md). The index
 // "task_userId_createdAt_id_idx" serves the list's order and every by-id statement's user filter.
 import type { QueryConfig, QueryResult, QueryResultRow } from "pg";
 import type { z } from "zod";
@@ -22,7 +22,8 @@ export type TaskRow = z.output<typeof Task>;
 /** What a PATCH may change; a field left undefined keeps its value. */
 export type TaskChanges = z.output<typeof TaskChangesSchema>;
 
-// Prisma stores DateTime as UTC in timestamp(3); this renders it as Date.toISOString() would.
+// The schema's DateTime columns are timestamp(3) holding UTC (Prisma's convention, the web's too);
+// this renders them as Date.toISOString() would.
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const COLUMNS = `id, title, done, to_char("createdAt", ${ISO}) AS "createdAt", to_char("updatedAt", ${ISO}) AS "updatedAt"`;
 // Qualified: a bare "createdAt" in ORDER BY would mean the to_char output column, a text sort

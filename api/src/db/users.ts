@@ -1,13 +1,13 @@
 // The two rows the api reads of Better Auth's tables (the web writes them): a session by its
 // primary key ("session_pkey"), once per session's first sight, and the caller's user for /api/me.
-// Prepared statements on the api's pool, like every task statement (db/tasks.ts): nothing on a
-// request's path loads Prisma's client and query compiler (about 30 MB a process).
+// Prepared statements on the api's pool, like every task statement (db/tasks.ts): the api does not
+// use Prisma (its client and query compiler cost about 30 MB a process, docs/BENCHMARKS.md).
 import type { Queryable } from "./tasks";
 
 export const SESSION_BY_ID = {
   name: "session_by_id",
-  // expiresAt holds UTC (Prisma's convention for timestamp(3)): the epoch of a timestamp without
-  // time zone reads it as UTC, so this is what Prisma's Date.getTime() gave.
+  // expiresAt holds UTC (the web writes it through Prisma, whose convention for timestamp(3) that
+  // is): the epoch of a timestamp without time zone reads it as UTC, the instant the web stored.
   text: `SELECT "userId", (extract(epoch FROM "expiresAt") * 1000)::float8 AS "expiresAtMs" FROM "session" WHERE id = $1`,
 };
 
