@@ -92,8 +92,8 @@ FROM workspace AS api-build
 COPY api/ api/
 RUN npm run build -w api
 
-# --- api-deps: the api's production dependencies alone. Without the narrowing, the migrator's
-# prisma CLI (a production dependency there) would ship here too (315 MB instead of 85 MB).
+# --- api-deps: the api's production dependencies alone (33 MB, no Prisma). Without the narrowing,
+# the migrator's and the web's Prisma packages (production dependencies there) would ship here too.
 FROM manifests AS api-deps
 RUN npm pkg set workspaces='["packages/api-types","packages/postgres","packages/service-kit","api"]' --json \
   && npm ci --ignore-scripts --no-audit --no-fund --omit=dev --omit=optional

@@ -14,9 +14,11 @@ export { type TokenVerifier, type VerifierOptions, type Verification, createToke
 /** ACCESS_TOKEN_ALG=EdDSA: the web's public keys from its JWKS, by `kid`, for the verifier. */
 export { type JwksKeySource, type JwksOptions, createJwksKeySource } from "./auth/jwks";
 /** The list's query rules (`?limit=&cursor=`) and a PATCH body's schema, for a route served without the validation middleware. */
-export { type TaskPageQuery, parseTaskPageQuery } from "./routes/tasks/pageQuery";
+export { type PageRequest, parsePageRequest } from "./routes/tasks/pageRequest";
 export { TaskChanges } from "./openapi/schemas";
 /** The error a request's input is refused with: `status` and `body()` are the api's answer. */
 export { HttpError } from "./http/errors";
 export { TaskNotFoundError } from "./services/errors";
-export type { TaskPage, TaskService } from "./services/tasks";
+/** A page of the list as the service returns it: the output of the TaskPage schema the route documents. */
+export type { TaskPage } from "./openapi/schemas";
+export type { TaskService } from "./services/tasks";

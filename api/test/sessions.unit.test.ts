@@ -1,7 +1,8 @@
 // The session registry on its own: what it answers from memory, when it asks the database, and
 // the races between a lookup and a "session ended" notification. The database here is a table in
 // memory with a query counter; revocation.test.ts runs it against PostgreSQL.
-import { type SessionRow, type SessionVerdict, createSessionRegistry } from "../src/sessions/registry";
+import type { SessionRow } from "../src/db/users";
+import { type SessionVerdict, createSessionRegistry } from "../src/sessions/registry";
 
 const HOUR = 3_600_000;
 

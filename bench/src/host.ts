@@ -4,7 +4,7 @@
 // So every server reads through the same pool (same size), verifier (same cache) and session
 // registry (same listener), and runs the same statements.
 import { type Server } from "node:http";
-import { type AppDeps, type Runtime, HttpError, createRuntime, loadConfig, parseTaskPageQuery } from "@authbridge/api/lib";
+import { type AppDeps, type Runtime, HttpError, createRuntime, loadConfig, parsePageRequest } from "@authbridge/api/lib";
 import pino from "pino";
 
 export interface Host {
@@ -64,7 +64,7 @@ export function withCaller(deps: AppDeps, authorization: string | undefined, pat
 export function servePage(deps: AppDeps, userId: string, query: unknown, send: Send): void {
   let page;
   try {
-    page = parseTaskPageQuery(query);
+    page = parsePageRequest(query);
   } catch (err) {
     return send(400, err instanceof HttpError ? err.body() : { error: { code: "invalid_request", message: "bad request" } });
   }

@@ -8,7 +8,7 @@
 // "task_userId_createdAt_id_idx" serves the list's order and every by-id statement's user filter.
 import type { QueryConfig, QueryResult, QueryResultRow } from "pg";
 import type { z } from "zod";
-import type { Task, TaskChanges as TaskChangesSchema } from "../openapi/schemas";
+import type { Task, TaskChanges } from "../openapi/schemas";
 import type { TaskPosition } from "../services/taskCursor";
 
 /** Anything a statement can run on: a pool, a client, or the user's own transaction (asUser.ts). */
@@ -18,9 +18,6 @@ export interface Queryable {
 
 /** A task as the api sends it (the contract's one Task): timestamps already ISO 8601 UTC text, so nothing is re-parsed. */
 export type TaskRow = z.output<typeof Task>;
-
-/** What a PATCH may change; a field left undefined keeps its value. */
-export type TaskChanges = z.output<typeof TaskChangesSchema>;
 
 // The schema's DateTime columns are timestamp(3) holding UTC (Prisma's convention, the web's too);
 // this renders them as Date.toISOString() would.

@@ -16,7 +16,8 @@ export const USER_BY_ID = {
   text: `SELECT id, email, name FROM "user" WHERE id = $1`,
 };
 
-export interface SessionRowRead {
+/** What the session registry keeps of a session (sessions/registry.ts). */
+export interface SessionRow {
   userId: string;
   expiresAtMs: number;
 }
@@ -27,8 +28,8 @@ export interface UserRow {
   name: string;
 }
 
-export async function selectSession(db: Queryable, sessionId: string): Promise<SessionRowRead | null> {
-  const { rows } = await db.query<SessionRowRead>({ ...SESSION_BY_ID, values: [sessionId] });
+export async function selectSession(db: Queryable, sessionId: string): Promise<SessionRow | null> {
+  const { rows } = await db.query<SessionRow>({ ...SESSION_BY_ID, values: [sessionId] });
   return rows[0] ?? null;
 }
 

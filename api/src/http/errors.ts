@@ -1,5 +1,6 @@
 // Every error the api answers with has this shape: { error: { code, message, fields? } }.
 // Routes and middleware throw (or pass to next) these; errorHandler.ts is the only writer.
+import type { ErrorBody } from "../openapi/schemas";
 
 /**
  * Every `code` the api answers with, and its status: the one list the handler, the documented
@@ -26,10 +27,6 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; fields?: Record<string, string> };
-}
 
 export class HttpError extends Error {
   override name = "HttpError";

@@ -27,6 +27,8 @@ export const ErrorBody = z
     }),
   })
   .meta({ id: "Error" });
+/** Every error answer of the api (HttpError.body()). */
+export type ErrorBody = z.output<typeof ErrorBody>;
 
 export const Task = z
   .object({
@@ -59,6 +61,8 @@ export const TaskPage = z
     nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page" }),
   })
   .meta({ id: "TaskPage" });
+/** One name, one thing: the schema and the page it describes (what the service returns, the route sends). */
+export type TaskPage = z.output<typeof TaskPage>;
 
 export const SingleTask = z.object({ task: Task }).meta({ id: "SingleTask" });
 
@@ -115,6 +119,8 @@ export const TaskChanges = z
   )
   .refine((changes) => changes.title !== undefined || changes.done !== undefined, "must name at least one of title, done")
   .meta({ id: "TaskChanges", description: "The fields to change; at least one", minProperties: 1 });
+/** What a PATCH may change; a field left undefined keeps its value. */
+export type TaskChanges = z.output<typeof TaskChanges>;
 
 export const TaskPath = UserPath.extend({
   taskId: z.string().meta({

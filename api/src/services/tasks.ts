@@ -6,7 +6,6 @@ import { userQueryable } from "../db/asUser";
 import {
   QUOTA_LOCK,
   type Queryable,
-  type TaskChanges,
   type TaskRow,
   deleteTask,
   insertTask,
@@ -14,14 +13,9 @@ import {
   selectTaskPage,
   updateTask,
 } from "../db/tasks";
+import type { TaskChanges, TaskPage } from "../openapi/schemas";
 import { TaskNotFoundError, TaskQuotaError, UserGoneError } from "./errors";
 import { type TaskPosition, encodeCursor } from "./taskCursor";
-
-export interface TaskPage {
-  tasks: TaskRow[];
-  /** Where the next page starts; null on the last page. */
-  nextCursor: string | null;
-}
 
 export interface TaskService {
   /** Newest first (createdAt, then id, descending), at most `limit` tasks after `after`. */

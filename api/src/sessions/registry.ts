@@ -3,12 +3,8 @@
 // token's user); the answer is kept until the session ends. The database tells us when one ends
 // (sessions/listener.ts); while nobody is listening for that, memory is not trusted and every
 // request looks its session up.
+import type { SessionRow } from "../db/users";
 import type { AuthFailure } from "../http/errors";
-
-export interface SessionRow {
-  userId: string;
-  expiresAtMs: number;
-}
 
 /** Reads one session row by id; throws what the database threw when it cannot answer (the error handler recognises an outage). */
 export type SessionLookup = (sessionId: string) => Promise<SessionRow | null>;

@@ -2,7 +2,7 @@
 import { authOf } from "../../auth/requireAuth";
 import { invalidRequest, json, ownerOnly } from "../../openapi/responses";
 import { TaskListQuery, TaskPage, UserPath } from "../../openapi/schemas";
-import { toTaskPage } from "./pageQuery";
+import { toPageRequest } from "./pageRequest";
 import { taskRoute } from "./taskRoute";
 
 export const listTasks = taskRoute({
@@ -17,6 +17,6 @@ export const listTasks = taskRoute({
     ...ownerOnly,
   },
   handler: async (tasks, { query }, req, res) => {
-    res.json(await tasks.list(authOf(req).userId, toTaskPage(query)));
+    res.json(await tasks.list(authOf(req).userId, toPageRequest(query)));
   },
 });

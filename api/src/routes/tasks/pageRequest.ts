@@ -5,13 +5,13 @@ import { TaskListQuery } from "../../openapi/schemas";
 import { invalid } from "../../http/errors";
 import { type TaskPosition, decodeCursor } from "../../services/taskCursor";
 
-export interface TaskPageQuery {
+export interface PageRequest {
   limit: number;
   after: TaskPosition | null;
 }
 
 /** A cursor that is well-formed base64url but names no position this api hands out is a 400 too. */
-export function toTaskPage(query: z.output<typeof TaskListQuery>): TaskPageQuery {
+export function toPageRequest(query: z.output<typeof TaskListQuery>): PageRequest {
   if (query.cursor === undefined) return { limit: query.limit, after: null };
   const after = decodeCursor(query.cursor);
   if (!after) throw invalid({ cursor: "must be a nextCursor value from a previous page" });
@@ -19,11 +19,11 @@ export function toTaskPage(query: z.output<typeof TaskListQuery>): TaskPageQuery
 }
 
 /** The same rules in one call, for a host that serves the list without the validation middleware (lib.ts). */
-export function parseTaskPageQuery(query: unknown): TaskPageQuery {
+export function parsePageRequest(query: unknown): PageRequest {
   const parsed = TaskListQuery.safeParse(query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw invalid({ [String(issue?.path[0] ?? "query")]: issue?.message ?? "is invalid" });
   }
-  return toTaskPage(parsed.data);
+  return toPageRequest(parsed.data);
 }
