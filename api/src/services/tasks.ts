@@ -3,16 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { type ResilientPool, codeOf } from "@authbridge/postgres";
 import { userQueryable } from "../db/asUser";
-import {
-  QUOTA_LOCK,
-  type Queryable,
-  type TaskRow,
-  deleteTask,
-  insertTask,
-  selectTask,
-  selectTaskPage,
-  updateTask,
-} from "../db/tasks";
+import { QUOTA_LOCK, type Queryable, type TaskRow, deleteTask, insertTask, selectTask, selectTaskPage, updateTask } from "../db/tasks";
 import type { TaskChanges, TaskPage } from "../openapi/schemas";
 import { TaskNotFoundError, TaskQuotaError, UserGoneError } from "./errors";
 import { type TaskPosition, encodeCursor } from "./taskCursor";
