@@ -4,7 +4,7 @@
 // writes. The service runs each in that user's own transaction (asUser.ts), so row-level security
 // holds it to the same user a second time. All are named (prepared) statements.
 // Plain SQL, not Prisma: on these statements Prisma's query execution and result mapping cost about
-// as much CPU as the rest of the request (docs/BENCHMARKS.md). The index
+// as much CPU as the rest of the request. The index
 // "task_userId_createdAt_id_idx" serves the list's order and every by-id statement's user filter.
 import type { QueryConfig, QueryResult, QueryResultRow } from "pg";
 import type { z } from "zod";

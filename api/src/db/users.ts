@@ -1,7 +1,7 @@
 // The two rows the api reads of Better Auth's tables (the web writes them): a session by its
 // primary key ("session_pkey"), once per session's first sight, and the caller's user for /api/me.
 // Prepared statements on the api's pool, like every task statement (db/tasks.ts): the api does not
-// use Prisma (its client and query compiler cost about 30 MB a process, docs/BENCHMARKS.md).
+// use Prisma (its client and query compiler cost about 30 MB a process).
 import type { Queryable } from "./tasks";
 
 export const SESSION_BY_ID = {
