@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { ERROR_CODES } from "../src/http/errors";
+import { tableRows } from "@authbridge/testing/markdown";
 
 const api = path.join(__dirname, "..");
 const repo = path.join(api, "..");
@@ -17,22 +18,6 @@ function section(title: string): string {
   if (start === -1) throw new Error(`docs/API-SERVICE.md has no "## ${title}" section`);
   const end = page.indexOf("\n## ", start + 1);
   return page.slice(start, end === -1 ? undefined : end);
-}
-
-/** The rows of the first markdown table after `header` in `text`, as cells. */
-function tableAfter(text: string, header: string): string[][] {
-  const lines = text.slice(text.indexOf(header)).split("\n");
-  const rows: string[][] = [];
-  for (const line of lines.slice(2)) {
-    if (!line.startsWith("|")) break;
-    rows.push(
-      line
-        .split(/(?<!\\)\|/)
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-  }
-  return rows;
 }
 
 const backticked = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "");
@@ -53,7 +38,7 @@ const outsideTheDocument = [
 
 describe("docs/API-SERVICE.md", () => {
   test("the route table lists every operation of api/openapi.json, and nothing the app does not serve", () => {
-    const listed = tableAfter(section("Routes"), "| route |").flatMap(([cell = ""]) => {
+    const listed = tableRows(section("Routes"), "route").flatMap(([cell = ""]) => {
       let method = "";
       // `GET /bench/baseline`, `/bench/stats`: a bare path shares the method before it. A query
       // (`?limit=&cursor=`) is not part of the route.
@@ -71,7 +56,7 @@ describe("docs/API-SERVICE.md", () => {
   });
 
   test("the error table is ERROR_CODES: every code, with its status", () => {
-    const rows = tableAfter(section("Routes"), "| status | `code` |");
+    const rows = tableRows(section("Routes"), "status");
     const documented = Object.fromEntries(rows.flatMap(([status = "", codes = ""]) => backticked(codes).map((code) => [code, Number(status)])));
     expect(documented).toEqual({ ...ERROR_CODES });
   });
@@ -100,7 +85,7 @@ describe("docs/API-SERVICE.md", () => {
   });
 
   test("the test table lists every test file of api/test, and only those", () => {
-    const listed = tableAfter(section("Tests"), "| file |").flatMap(([cell = ""]) => backticked(cell));
+    const listed = tableRows(section("Tests"), "file").flatMap(([cell = ""]) => backticked(cell));
     const files = readdirSync(path.join(api, "test")).filter((file) => file.endsWith(".test.ts"));
     expect(sorted(listed)).toEqual(sorted(files));
   });

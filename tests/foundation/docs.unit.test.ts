@@ -4,27 +4,10 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { tableRows } from "@authbridge/testing/markdown";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const read = (file: string) => readFileSync(path.join(repoRoot, file), "utf8");
-
-/** The rows of the first Markdown table whose header row starts with `firstColumn`, as cell lists. */
-function tableRows(markdown: string, firstColumn: string): string[][] {
-  const lines = markdown.split("\n");
-  const start = lines.findIndex((line) => new RegExp(`^\\|\\s*${firstColumn}\\s*\\|`).test(line));
-  if (start < 0) throw new Error(`no table starting with "${firstColumn}"`);
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith("|")) break;
-    rows.push(
-      line
-        .split(/(?<!\\)\|/)
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-  }
-  return rows;
-}
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
